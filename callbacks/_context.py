@@ -1,0 +1,24 @@
+"""What a callback needs from the request (E11): a session per user event, the user, the clock, the Ocat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from data import clock
+from data.settings import Settings
+from web.db import ocat_source, resources, session_scope
+from web.identity import Identity, current_identity
+
+__all__ = ["session_scope", "ocat_source", "current_user", "now", "settings"]
+
+
+def current_user() -> Identity:
+    return current_identity()
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+def settings() -> Settings:
+    return resources().settings

@@ -1,0 +1,40 @@
+"""Home callbacks: the signed-in user's open revisions."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, html
+
+from callbacks._context import current_user, session_scope
+from pages._ids import HomeIds
+
+
+def list_my_revisions(_tick: int | None) -> html.Div:
+    who = current_user()
+    if who.anonymous or not who.registered:
+        return html.P("Sign in as a registered USINT user to see your open revisions.", className="text-muted")
+    from data.revisions import open_revisions
+
+    with session_scope() as session:
+        mine = [r for r in open_revisions(session) if r.user == who.username]
+    if not mine:
+        return html.P("You have no open revisions.", className="text-muted")
+    items = [
+        dbc.ListGroupItem(
+            [
+                html.A(r.obsidrev, href=f"/chkupdata/{r.obsidrev}", className="fw-semibold me-2"),
+                html.Span(r.kind, className="badge bg-secondary me-2"),
+                html.Small(
+                    "waiting for " + ", ".join(c for c, s in r.signoff.items() if s["status"] == "Pending"),
+                    className="text-muted",
+                ),
+            ]
+        )
+        for r in mine[:50]
+    ]
+    more = html.P(f"and {len(mine) - 50} more on the status board.", className="small") if len(mine) > 50 else None
+    return html.Div([dbc.ListGroup(items), more])
+
+
+def register(app: Dash) -> None:
+    app.callback(Output(HomeIds.MY_REVISIONS, "children"), Input(HomeIds.LOAD, "n_intervals"))(list_my_revisions)

@@ -1,0 +1,85 @@
+"""USINT Dash: the application factory, read as a table of contents (E1).
+
+`app = create_app()`, `server = app.server`, `application = server`; `python dashboard.py` runs the
+development server on 127.0.0.1:8050.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Dash, set_props
+from flask import Flask
+
+from data.errors import UsintError
+from data.settings import load_settings
+from pages._ids import ShellIds
+
+HERE = Path(__file__).parent
+
+
+def report_error(err: Exception) -> None:
+    """The one funnel for callback errors (E4): a UsintError's message, else a logged reference id."""
+    from web.errors import log_exception
+
+    if isinstance(err, UsintError):
+        message = err.user_message
+    else:
+        message = f"Unexpected error, logged as {log_exception(err, 'callback')}. Please tell the USINT admin."
+    set_props(ShellIds.NOTICE, {"children": message, "is_open": True})
+
+
+def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
+    """Build the app: settings, instance, logs, DB, identity, Dash pages and callbacks, API, CLI, errors."""
+    from callbacks import home, shell
+    from web import db, errors, health, identity, instance, logs, routing
+
+    config = load_settings(settings)
+    server = Flask(__name__, instance_path=str(config.instance_path), root_path=str(HERE))
+    server.config["USINT"] = config
+    instance.prepare_instance(config)
+    logs.init_logs(config.log_dir)
+    db.init_app(server, config)
+    identity.init_app(server)
+
+    app = Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        on_error=report_error,
+        title="USINT",
+        update_title=None,
+    )
+    from pages._components import shell as shell_layout
+
+    app.layout = shell_layout.layout
+    for module in (shell, home):
+        module.register(app)
+
+    server.register_blueprint(health.bp)
+    routing.init_app(server)
+    errors.init_app(server)
+    return app
+
+
+_APP: Dash | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """`app`, `server` and `application` are made on first use, so importing `create_app` has no side effects."""
+    global _APP
+    if name in {"app", "server", "application"}:
+        if _APP is None:
+            _APP = create_app()
+        return _APP if name == "app" else _APP.server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    __getattr__("app").run(host="127.0.0.1", port=8050, debug=False)

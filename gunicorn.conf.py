@@ -1,0 +1,62 @@
+"""Gunicorn settings for USINT Dash: `gunicorn -c gunicorn.conf.py dashboard:application`.
+
+Bind with USINT_BIND (default 127.0.0.1:8050), workers with USINT_WORKERS (default 2 x CPUs + 1, at most 8).
+Access and error logs rotate under <instance>/logs/.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+_instance = Path(os.environ.get("USINT_INSTANCE_PATH", "instance")).resolve()
+_logs = _instance / "logs"
+_logs.mkdir(parents=True, exist_ok=True)
+
+bind = os.environ.get("USINT_BIND", "127.0.0.1:8050")
+workers = int(os.environ.get("USINT_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+threads = int(os.environ.get("USINT_THREADS", 2))
+timeout = 60
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("USINT_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = str(_logs / "access.log")
+errorlog = str(_logs / "error.log")
+access_log_format = '%(h)s %({remote-user}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"usint": {"format": "[%(asctime)s] [%(levelname)s] [%(name)s] %(message)s"}},
+    "handlers": {
+        "access": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": accesslog,
+            "maxBytes": 5 * 1024 * 1024,
+            "backupCount": 10,
+            "formatter": "usint",
+        },
+        "error": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": errorlog,
+            "maxBytes": 5 * 1024 * 1024,
+            "backupCount": 10,
+            "formatter": "usint",
+        },
+        "console": {"class": "logging.StreamHandler", "formatter": "usint"},
+    },
+    "loggers": {
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error", "console"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
+    """Create or upgrade the instance once, in the master, before any worker starts."""
+    from data.settings import load_settings
+    from web.instance import prepare_instance
+
+    prepare_instance(load_settings())

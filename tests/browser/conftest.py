@@ -1,0 +1,27 @@
+"""Browser fixtures: an app started in a thread for `dash_duo` (Debian Chromium, headless)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def started(dash_duo: Any, app: Any) -> Any:
+    """`dash_duo` with the USINT app on a fresh demo instance, at the home page."""
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element("#shell-user", timeout=10)
+    return dash_duo
+
+
+def console_errors(duo: Any) -> list[dict[str, Any]]:
+    """Browser console entries at SEVERE level, ignoring the favicon."""
+    return [e for e in (duo.get_logs() or []) if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")]
+
+
+def wait_until(duo: Any, predicate: Any, timeout: float = 10, message: str = "condition not met") -> Any:
+    """Wait until `predicate(driver)` is truthy."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(duo.driver, timeout).until(predicate, message)

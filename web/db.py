@@ -1,0 +1,62 @@
+"""The app's resources: one engine and sessionmaker for the revision DB, one Ocat source (E17)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.settings import Settings
+
+
+@dataclass
+class Resources:
+    """What `create_app` attaches to `server.extensions["usint"]`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    _ocat: Any = field(default=None, repr=False)
+
+    @property
+    def ocat(self) -> Any:
+        """The Ocat source, made on first use (a down Ocat must not stop start-up)."""
+        if self._ocat is None:
+            from data.ocat_sources import make_source
+
+            self._ocat = make_source(self.settings.ocat_url, timeout_s=self.settings.ocat_timeout_s)
+        return self._ocat
+
+
+def init_app(server: Flask, settings: Settings) -> Resources:
+    """Make the engine and sessionmaker once per app."""
+    from data.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    resources = Resources(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
+    server.extensions["usint"] = resources
+    return resources
+
+
+def resources() -> Resources:
+    return current_app.extensions["usint"]
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One user event, one transaction: commit on success, roll back on any error."""
+    session = resources().sessions()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def ocat_source() -> Any:
+    return resources().ocat
