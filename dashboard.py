@@ -34,7 +34,9 @@ def report_error(err: Exception) -> None:
 
 def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     """Build the app: settings, instance, logs, DB, identity, Dash pages and callbacks, API, CLI, errors."""
-    from callbacks import home, shell
+    import api
+    import cli
+    from callbacks import analytics, board, chkupdata, editor, express, history, home, rm_submission, scheduler, shell
     from web import db, errors, health, identity, instance, logs, routing
 
     config = load_settings(settings)
@@ -59,10 +61,12 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     from pages._components import shell as shell_layout
 
     app.layout = shell_layout.layout
-    for module in (shell, home):
+    for module in (shell, home, editor, chkupdata, board, express, rm_submission, scheduler, history, analytics):
         module.register(app)
 
     server.register_blueprint(health.bp)
+    api.init_app(server)
+    cli.init_app(server)
     routing.init_app(server)
     errors.init_app(server)
     return app

@@ -7,10 +7,19 @@ from typing import Any
 import pytest
 
 
+def free_port() -> int:
+    """A free TCP port on loopback, so parallel runs never fight over 8050."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def started(dash_duo: Any, app: Any) -> Any:
     """`dash_duo` with the USINT app on a fresh demo instance, at the home page."""
-    dash_duo.start_server(app)
+    dash_duo.start_server(app, port=free_port())
     dash_duo.wait_for_element("#shell-user", timeout=10)
     return dash_duo
 

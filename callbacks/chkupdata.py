@@ -1,0 +1,9 @@
+"""Callbacks of the chkupdata page."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+
+def register(app: Dash) -> None:
+    """No callbacks yet."""
