@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import dash_bootstrap_components as dbc
 from dash import Dash, set_props
 from flask import Flask
 
@@ -53,7 +52,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
         on_error=report_error,
         title="USINT",
         update_title=None,

@@ -1,7 +1,27 @@
-"""`usint mail` commands."""
+"""`usint mail` commands: retry the e-mail outbox, show what waits."""
 
 from __future__ import annotations
 
 import click
 
-group = click.Group("mail", help="mail commands.")
+from cli._common import command
+from data import clock
+from web.db import resources, session_scope
+
+group = click.Group("mail", help="The e-mail outbox.")
+
+
+@command(group, "retry")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100_000), help="At most this many.")
+def retry(limit: int) -> None:
+    """Put failed mails back in the queue and send everything queued (cron: every 10 minutes)."""
+    from data.mailer import send_pending
+    from data.outbox import outbox_status, retry_failed
+
+    with session_scope() as session:
+        requeued = retry_failed(session)
+    report = send_pending(resources().sessions, resources().settings, now=clock.now(), limit=limit, retry_after_s=0)
+    with session_scope() as session:
+        status = outbox_status(session)
+    click.echo(f"requeued {requeued}; {report}")
+    click.echo("outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(status.counts.items())))

@@ -1,7 +1,59 @@
-"""`usint reminders` commands."""
+"""`usint reminders` commands: the daily pending sign-off digests and the TOO duty reminders (D20).
+
+Each command builds its messages, queues them in the outbox in one transaction, then sends the queue
+(`data.mailer.send_pending`): a failed send stays queued for `usint mail retry`.
+"""
 
 from __future__ import annotations
 
-import click
+from collections.abc import Callable, Sequence
 
-group = click.Group("reminders", help="reminders commands.")
+import click
+from sqlalchemy.orm import Session
+
+from cli._common import command
+from data import clock, oplog
+from data.mailer import send_pending
+from data.outbox import Mail, queue
+from data.reminders import duty_reminders, pending_digests
+from data.schedule import local_today
+from web.db import resources, session_scope
+
+group = click.Group("reminders", help="Daily reminder e-mails: pending sign-offs per team, TOO duty.")
+
+
+def _run(name: str, build: Callable[[Session], Sequence[Mail]], dry_run: bool) -> None:
+    settings = resources().settings
+    now = clock.now()
+    with session_scope() as session:
+        mails = list(build(session))
+        if dry_run:
+            for mail in mails:
+                click.echo(f"--- To: {', '.join(mail.to)}\n    Subject: {mail.subject}\n{mail.body}")
+            click.echo(f"dry run: {len(mails)} message(s) would be queued, nothing sent")
+            return
+        queue(session, mails, acting_user_email=settings.admin_email, now=now)
+        oplog.after_commit(session, "cli", f"reminders.{name}", "outbox", queued=len(mails))
+    for mail in mails:
+        click.echo(f"queued: {mail.subject} -> {', '.join(mail.to)}")
+    if not mails:
+        click.echo("nothing to send")
+        return
+    report = send_pending(resources().sessions, settings, now=now)
+    click.echo(f"queued {len(mails)} message(s); outbox: {report}")
+
+
+@command(group, "pending")
+@click.option("--dry-run", is_flag=True, help="Print the digests instead of queueing and sending them.")
+def pending(dry_run: bool) -> None:
+    """Mail each team (ArcOps, ACIS, HRC, USINT) its pending sign-offs with their ages (cron: weekdays 07:30)."""
+    _run("pending", lambda s: pending_digests(s, now=clock.now(), settings=resources().settings), dry_run)
+
+
+@command(group, "duty")
+@click.option("--dry-run", is_flag=True, help="Print the reminders instead of queueing and sending them.")
+def duty(dry_run: bool) -> None:
+    """Remind the POC whose duty starts in 2 days; warn CUS and the admin of TBD periods within 14 days."""
+    settings = resources().settings
+    today = local_today(clock.now(), settings.timezone)
+    _run("duty", lambda s: duty_reminders(s, today=today, settings=settings), dry_run)

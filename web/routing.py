@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 import dash
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 _PASSTHROUGH = ("/_dash", "/assets/", "/_reload-hash", "/_favicon", "/api/", "/healthz", "/static/")
 
@@ -28,6 +28,13 @@ def is_known_path(path: str) -> bool:
 
 
 def init_app(server: Flask) -> None:
+    @server.before_request
+    def api_not_found() -> None:
+        """Dash's catch-all route would answer an unknown /api/ path with the HTML shell."""
+        rule = request.url_rule
+        if request.path.startswith("/api/") and (rule is None or not rule.endpoint.startswith("api.")):
+            abort(404, description=f"No API endpoint {request.method} {request.path}")
+
     @server.after_request
     def mark_not_found(response: Response) -> Response:
         if (

@@ -1,0 +1,74 @@
+"""The demo: a demo Ocat with real targets, demo users, and demo revisions in every state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.demo_ocat import build_demo_ocat
+from data.demo_revisions import seed_revisions, seed_users
+from data.settings import Settings
+
+DEFAULT_OBSERVATIONS = 300
+DEFAULT_REVISIONS = 400
+DEFAULT_OPEN = 40
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    observations: int
+    revisions: int
+    open_revisions: int
+    seconds: float
+
+
+def sequence_numbers(ocat_url: str) -> dict[int, int]:
+    """obsid → seq_nbr of every observation of the demo Ocat (one query)."""
+    engine = create_engine(ocat_url)
+    try:
+        with engine.connect() as conn:
+            return {int(o): int(s or 0) for o, s in conn.execute(text("select obsid, seq_nbr from target"))}
+    finally:
+        engine.dispose()
+
+
+def seed_demo(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    observations: int = DEFAULT_OBSERVATIONS,
+    revisions: int = DEFAULT_REVISIONS,
+    open_revisions: int | None = DEFAULT_OPEN,
+    seed: int = 0,
+    now: datetime | None = None,
+) -> DemoReport:
+    """(Re)build the demo Ocat at `settings.ocat_url` and add demo users and `revisions` revisions."""
+    import time
+
+    from data import clock
+
+    started = time.perf_counter()
+    moment = now or clock.now()
+    built = build_demo_ocat(
+        settings.ocat_url, observations=observations, seed=seed, obs_ss=settings.obs_ss, today=moment.date()
+    )
+    seqs = sequence_numbers(built.url)
+    with sessions.begin() as session:
+        seed_users(session)
+        report = seed_revisions(
+            session,
+            obsids=sorted(seqs.items()),
+            count=revisions,
+            seed=seed,
+            now=moment,
+            open_count=min(open_revisions, revisions) if open_revisions is not None else None,
+        )
+    return DemoReport(
+        observations=built.counts.get("target", len(seqs)),
+        revisions=getattr(report, "revisions", revisions),
+        open_revisions=getattr(report, "open", 0),
+        seconds=time.perf_counter() - started,
+    )
