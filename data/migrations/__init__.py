@@ -1,0 +1,1 @@
+"""Alembic migrations of the revision DB (script location; see `data/schema.py`)."""
