@@ -1,0 +1,491 @@
+"""The submit service of the editor and the API (ocat-data-page §8, §11; D8–D10, D21).
+
+`plan_submission` is the dry run: it reads the Ocat (main obsid and extras in one batched read), runs THE
+validator for the main obsid, parses the multi-obsid text (D10) and decides per extra obsid whether it gets a
+revision, is skipped (with the reason) or is unaffected. Nothing is written.
+
+`submit` re-plans against a fresh Ocat read (D8): when a parameter being changed changed in the Ocat since the
+editor loaded it (`loaded`), the submit is refused with a three-way `OcatChanged` conflict (loaded / now /
+requested); otherwise the originals come from the fresh read and the report says which other parameters moved.
+It then writes every revision through `data.revisions.create_revision` in the caller's transaction, queues the
+e-mails of §10 through `data.outbox`, and returns the obsid.revs.
+
+Idempotency: a `token` (the editor's submit token, or an API client's key) is recorded as one `events` row with
+`action="submit-token"`, `target="submit-token:<user id>:<token>"` and the obsid.revs in `after`, in the same
+transaction as the revisions. A second submit with the same token by the same user finds that row and returns the
+same obsid.revs without writing anything (double click, reload, retried POST). SQLite transactions begin with
+`BEGIN IMMEDIATE`, so two concurrent submits with one token are serialised before the check; on PostgreSQL a
+transaction-scoped advisory lock on the token does the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from data import revisions as revs
+from data.catalogue import PARAMETERS, signoff_names, values_equal
+from data.emails import revision as emails
+from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from data.events import record as record_event
+from data.express import parse_obsids
+from data.models import Event, Revision, User
+from data.outbox import Mail, queue
+from data.settings import Settings
+from data.users import require
+from data.validator import (
+    MAX_RANK_ROWS,
+    Report,
+    ValidationContext,
+    is_blocked_status,
+    stored_originals,
+    validate,
+)
+
+MAX_EXTRA_OBSIDS = 500
+EXTRA_FIELD = "extra_obsids"
+TOKEN_ACTION = "submit-token"
+HRC_ONLY = ("hrc_timing_mode", "hrc_zero_block", "hrc_si_mode")
+REVISION, SKIPPED, UNAFFECTED = "revision", "skipped", "unaffected"
+
+
+@dataclass
+class ExtraOutcome:
+    """What happens to one extra obsid: `revision`, `skipped` (with the reason) or `unaffected`."""
+
+    obsid: int
+    outcome: str
+    reason: str = ""
+    requests: dict[str, Any] = field(default_factory=dict)
+    originals: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+    signoffs: dict[str, str] = field(default_factory=dict)
+    on_or_list: bool = False
+    record: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"obsid": self.obsid, "outcome": self.outcome, "reason": self.reason}
+
+
+@dataclass
+class SubmissionReport:
+    """The dry-run (and, after `submit`, the result) of one submission."""
+
+    obsid: int
+    kind: str
+    report: Report
+    record: dict[str, Any]
+    extras: list[ExtraOutcome] = field(default_factory=list)
+    extra_errors: dict[str, str] = field(default_factory=dict)
+    on_or_list: bool = False
+    approved: bool = False
+    open_revisions: list[str] = field(default_factory=list)
+    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refreshed: list[str] = field(default_factory=list)
+    revisions: list[str] = field(default_factory=list)
+    replayed: bool = False
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {**self.report.errors, **self.extra_errors}
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def requests(self) -> dict[str, Any]:
+        return self.report.requests
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's report shape (INTERFACE.md), plus `changes`, `separation_arcmin`, `refreshed`."""
+        out = self.report.as_dict()
+        out["valid"] = self.valid
+        out["errors"] = self.errors
+        out["extras"] = [e.as_dict() for e in self.extras]
+        out["refreshed"] = list(self.refreshed)
+        if self.conflicts:
+            out["conflicts"] = self.conflicts
+        if self.revisions:
+            out["revisions"] = list(self.revisions)
+        return out
+
+
+class OcatChanged(Conflict):
+    """D8: parameters the user changes were changed in the Ocat since the editor loaded them."""
+
+    def __init__(self, conflicts: Mapping[str, Mapping[str, Any]]) -> None:
+        self.conflicts = {k: dict(v) for k, v in conflicts.items()}
+        names = ", ".join(PARAMETERS[k].label if k in PARAMETERS else k for k in self.conflicts)
+        super().__init__(
+            f"The Ocat changed since you loaded this observation: {names}. Review the loaded, current and requested "
+            "values, then reload the observation and submit again."
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def parse_extra_obsids(text: str | None, main_obsid: int) -> tuple[list[int], dict[str, str], bool]:
+    """D10 parsing (lists, ranges, cap 500) through the one parser of data.express; the main obsid is dropped.
+
+    Returns (obsids, errors, main_listed)."""
+    try:
+        obsids = parse_obsids(text, cap=MAX_EXTRA_OBSIDS + 1)
+    except ValidationFailed as exc:
+        return [], {EXTRA_FIELD: next(iter(exc.errors.values()))}, False
+    main_listed = main_obsid in obsids
+    obsids = [o for o in obsids if o != main_obsid]
+    if len(obsids) > MAX_EXTRA_OBSIDS:
+        return [], {EXTRA_FIELD: f"Too many obsids: at most {MAX_EXTRA_OBSIDS} extra obsids at a time."}, main_listed
+    return obsids, {}, main_listed
+
+
+def _instrument_filter(requests: Mapping[str, Any], main_instrument: Any, extra_instrument: Any) -> dict[str, Any]:
+    """§11.2 step 3: ACIS changes never reach an HRC obsid, HRC changes never reach an ACIS obsid."""
+    main_i, extra_i = str(main_instrument or "").upper(), str(extra_instrument or "").upper()
+    if main_i.startswith("ACIS") and extra_i.startswith("HRC"):
+        drop = set(signoff_names("acis"))
+        return {k: v for k, v in requests.items() if k not in drop}
+    if main_i.startswith("HRC") and extra_i.startswith("ACIS"):
+        return {k: v for k, v in requests.items() if k not in HRC_ONLY}
+    return dict(requests)
+
+
+def _or_list(settings: Settings) -> set[int]:
+    from data.obs_files import or_list
+
+    return or_list(settings.obs_ss)
+
+
+def _read(source: Any, obsids: list[int], settings: Settings) -> dict[int, dict[str, Any]]:
+    from data.ocat import read_observations
+
+    return read_observations(source, obsids, obs_ss=settings.obs_ss)
+
+
+def _user_row(session: Session, user: Any) -> User:
+    """The `users` row of the acting user (an Identity or a User)."""
+    if isinstance(user, User):
+        return user
+    row = None
+    if getattr(user, "user_id", None) is not None:
+        row = session.get(User, user.user_id)
+    if row is None and getattr(user, "username", None):
+        row = session.scalar(select(User).where(User.username == user.username))
+    if row is None:
+        who = getattr(user, "username", None)
+        raise Forbidden(f"{who + ' is' if who else 'You are'} not registered in USINT")
+    return row
+
+
+# ---------------------------------------------------------------------------------------------------- plan
+
+
+def plan_submission(
+    session: Session,
+    source: Any,
+    obsid: int,
+    kind: str,
+    changes: Mapping[str, Any],
+    extra_obsids_text: str | None,
+    *,
+    user: Any,
+    now: datetime,
+    settings: Settings,
+    loaded: Mapping[str, Any] | None = None,
+    records: Mapping[int, Mapping[str, Any]] | None = None,
+) -> SubmissionReport:
+    """The dry run: validator report for the main obsid and an outcome per extra obsid. Writes nothing.
+
+    `changes` is the editor form (display units) or the API's changed names. `loaded` is the Ocat record the
+    editor showed; with it, the request is what the user changed relative to `loaded`, and D8 conflicts are
+    computed against the fresh read. `records` may pass already-read fresh records (benchmarks, tests).
+    """
+    obsid = int(obsid)
+    extra_ids, extra_errors, main_listed = parse_extra_obsids(extra_obsids_text, obsid)
+    wanted = [obsid, *extra_ids]
+    fresh_all = dict(records) if records is not None else _read(source, wanted, settings)
+    if obsid not in fresh_all:
+        raise NotFound(f"Obsid {obsid} is not in the Ocat")
+    fresh = dict(fresh_all[obsid])
+    on_or = _or_list(settings)
+    approved = revs.is_approved(session, obsid)
+    ctx = ValidationContext(kind=kind, now=now, on_or_list=obsid in on_or, approved=approved)
+
+    conflicts: dict[str, dict[str, Any]] = {}
+    refreshed: list[str] = []
+    if loaded is not None:
+        first = validate(loaded, changes, ctx)
+        if first.errors:
+            report = first
+        else:
+            request = _request_input(first)
+            fresh_stored = stored_originals(fresh)
+            for name, (was, want) in first.changes.items():
+                now_value = fresh_stored.get(name)
+                if not values_equal(name, was, now_value):
+                    conflicts[name] = {"loaded": was, "now": now_value, "requested": want}
+            if conflicts:
+                report = first
+            else:
+                report = validate(fresh, request, ctx)
+                if kind == "clone" and "comments" in first.changes:
+                    report = validate(fresh, {"comments": first.changes["comments"][1]}, ctx)
+                if kind == "norm" and not report.changes and not report.errors:
+                    report = first
+            loaded_stored, fresh_stored = stored_originals(loaded), stored_originals(fresh)
+            for name in sorted(set(loaded_stored) | set(fresh_stored)):
+                if name not in first.changes and not values_equal(
+                    name, loaded_stored.get(name), fresh_stored.get(name)
+                ):
+                    refreshed.append(name)
+    else:
+        report = validate(fresh, changes, ctx)
+        if kind == "clone":
+            report.changes = {k: v for k, v in report.changes.items() if k == "comments"}
+
+    result = SubmissionReport(
+        obsid=obsid,
+        kind=kind,
+        report=report,
+        record=fresh,
+        extra_errors=extra_errors,
+        on_or_list=obsid in on_or,
+        approved=approved,
+        open_revisions=[r.obsidrev for r in revs.open_revisions(session, [obsid])],
+        conflicts=conflicts,
+        refreshed=refreshed,
+    )
+    if refreshed:
+        labels = ", ".join(PARAMETERS[n].label if n in PARAMETERS else n for n in refreshed[:12])
+        report.warnings.append(
+            f"The Ocat changed since the page was loaded ({labels}); the originals are taken from the current Ocat."
+        )
+    if main_listed and extra_ids:
+        report.warnings.append(f"Obsid {obsid} is the main obsid; it is listed once.")
+    if extra_errors:
+        return result
+
+    approved_set = set(revs.approved_obsids(session)) if kind in ("asis", "remove") and extra_ids else set()
+    main_instrument = report.latest.get("instrument", fresh.get("instrument"))
+    request = _request_input(report)
+    for extra in extra_ids:
+        rec = fresh_all.get(extra)
+        if rec is None:
+            result.extras.append(ExtraOutcome(extra, SKIPPED, "not in the Ocat"))
+            continue
+        rec = dict(rec)
+        status = rec.get("status")
+        if is_blocked_status(status):
+            result.extras.append(ExtraOutcome(extra, SKIPPED, f"status is {status}", record=rec))
+            continue
+        if kind == "clone":
+            result.extras.append(ExtraOutcome(extra, SKIPPED, "a split applies to the main obsid only", record=rec))
+            continue
+        if kind in ("asis", "remove"):
+            if kind == "asis" and extra in approved_set:
+                result.extras.append(ExtraOutcome(extra, SKIPPED, "already on the approved list", record=rec))
+                continue
+            if kind == "remove" and extra not in approved_set:
+                result.extras.append(ExtraOutcome(extra, SKIPPED, "not on the approved list", record=rec))
+                continue
+            result.extras.append(
+                ExtraOutcome(
+                    extra, REVISION, "", originals=stored_originals(rec), signoffs=emails_signoffs(kind), record=rec
+                )  # fmt: skip
+            )
+            continue
+        filtered = _instrument_filter(request, main_instrument, rec.get("instrument"))
+        if not filtered:
+            result.extras.append(ExtraOutcome(extra, UNAFFECTED, "no change applies to its instrument", record=rec))
+            continue
+        sub = validate(rec, filtered, ValidationContext(kind="norm", now=now, on_or_list=extra in on_or, extra=True))
+        if sub.errors:
+            first_key, message = next(iter(sub.errors.items()))
+            result.extras.append(ExtraOutcome(extra, SKIPPED, f"{first_key}: {message}", record=rec))
+            continue
+        if not sub.changes:
+            result.extras.append(ExtraOutcome(extra, UNAFFECTED, "already has the requested values", record=rec))
+            continue
+        result.extras.append(
+            ExtraOutcome(
+                extra,
+                REVISION,
+                "",
+                requests=sub.requests,
+                originals=stored_originals(rec),
+                notes=sub.notes,
+                signoffs=sub.signoffs,
+                on_or_list=extra in on_or,
+                record=rec,
+            )  # fmt: skip
+        )
+    return result
+
+
+def emails_signoffs(kind: str) -> dict[str, str]:
+    return dict(revs.pending_default(kind))
+
+
+def _request_input(report: Report) -> dict[str, Any]:
+    """A validated request as validator input (storage units): scalars by name, ranked sets as column lists."""
+    return {name: value for name, (_orig, value) in report.changes.items()}
+
+
+# ---------------------------------------------------------------------------------------------------- submit
+
+
+def _token_target(user_id: int, token: str) -> str:
+    return f"{TOKEN_ACTION}:{user_id}:{token[:80]}"
+
+
+def _replay(session: Session, user_id: int, token: str) -> list[str] | None:
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(_token_target(user_id, token).encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    row = session.scalar(
+        select(Event).where(Event.target == _token_target(user_id, token), Event.action == TOKEN_ACTION).limit(1)
+    )
+    if row is None:
+        return None
+    return list((row.after or {}).get("revisions") or [])
+
+
+def submit(
+    session: Session,
+    source: Any,
+    obsid: int,
+    kind: str,
+    changes: Mapping[str, Any],
+    extra_obsids_text: str | None,
+    *,
+    user: Any,
+    now: datetime,
+    settings: Settings,
+    loaded: Mapping[str, Any] | None = None,
+    token: str | None = None,
+) -> SubmissionReport:
+    """Validate again on a fresh Ocat read and write every revision in the caller's transaction (no commit).
+
+    Raises ValidationFailed (nothing written), OcatChanged (409, D8), NotFound, Forbidden. A repeated `token`
+    returns the first submission's obsid.revs with `replayed=True` and writes nothing.
+    """
+    user_row = _user_row(session, user)
+    require(user_row, "submit", settings.permissions)
+    if token:
+        done = _replay(session, user_row.id, token)
+        if done is not None:
+            plan = plan_submission(session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now,
+                                   settings=settings)  # fmt: skip
+            plan.revisions, plan.replayed = done, True
+            plan.report.errors.clear()
+            plan.extra_errors.clear()
+            return plan
+    plan = plan_submission(
+        session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now, settings=settings, loaded=loaded
+    )
+    if plan.conflicts:
+        raise OcatChanged(plan.conflicts)
+    if not plan.valid:
+        raise ValidationFailed(plan.errors)
+
+    username = user_row.username
+    main_rec = plan.record
+    report = plan.report
+    written: list[tuple[Revision, dict[str, Any], dict[str, Any], str]] = []  # (revision, record, notes, body)
+
+    def write(rec: Mapping[str, Any], requests: Mapping[str, Any], originals: Mapping[str, Any],
+              notes: Mapping[str, Any], signoffs: Mapping[str, str]) -> None:  # fmt: skip
+        to: list[str | None] = [user_row.email]
+        if kind == "remove":
+            to.append(_last_asis_email(session, int(rec["obsid"])))
+        mail = emails.change_log_mail(
+            kind, obsid=int(rec["obsid"]), sequence_number=rec.get("seq_nbr"), target_name=rec.get("targname"),
+            username=username, to=to, settings=settings, originals=originals, requests=requests,
+            signoffs=signoffs, remarks=rec.get("remarks"),
+        )  # fmt: skip
+        revision = revs.create_revision(
+            session,
+            int(rec["obsid"]),
+            kind=kind,
+            sequence_number=int(rec.get("seq_nbr") or 0),
+            originals=originals,
+            requests=requests if kind in ("norm", "clone") else {},
+            notes=dict(notes) if kind == "norm" and notes else None,
+            user=user_row,
+            now=now,
+            mails=[mail],
+        )
+        written.append((revision, dict(rec), dict(notes or {}), mail.body))
+
+    main_requests = report.requests if kind in ("norm", "clone") else {}
+    write(main_rec, main_requests, stored_originals(main_rec), report.notes, report.signoffs)
+    for extra in plan.extras:
+        if extra.outcome == REVISION:
+            write(extra.record, extra.requests, extra.originals, extra.notes, extra.signoffs)
+
+    obsidrevs = [r.obsidrev for r, *_ in written]
+    later: list[Mail] = []
+    if len(plan.extras) > 0:
+        skipped = [(e.obsid, e.reason or e.outcome) for e in plan.extras if e.outcome != REVISION]
+        later.append(
+            emails.multi_obsid_mail(
+                username=username,
+                settings=settings,
+                obsidrevs=obsidrevs,
+                main_obsid=plan.obsid,
+                main_body=written[0][3].replace("{obsidrev}", obsidrevs[0]),
+                skipped=skipped,
+            )  # fmt: skip
+        )
+    if kind == "norm":
+        mp = emails.mp_attention_mail(
+            username=username, user_email=user_row.email, settings=settings,
+            notes_by_obsidrev={r.obsidrev: notes for r, _rec, notes, _b in written},
+        )  # fmt: skip
+        if mp is not None:
+            later.append(mp)
+        for revision, rec, _notes, _b in written:
+            fast = emails.fast_too_mail(record=rec, obsidrev=revision.obsidrev, settings=settings)
+            if fast is not None:
+                later.append(fast)
+    if later:
+        queue(session, later, acting_user_email=user_row.email, now=now, obsidrevs=obsidrevs)
+    if token:
+        record_event(
+            session, user=user_row, action=TOKEN_ACTION, target=_token_target(user_row.id, token), before=None,
+            after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind}, now=now,
+        )  # fmt: skip
+    plan.revisions = obsidrevs
+    return plan
+
+
+def _last_asis_email(session: Session, obsid: int) -> str | None:
+    """The e-mail of the user of the most recent `asis` revision of the obsid (a remove message goes there too)."""
+    row = session.scalar(
+        select(User.email)
+        .join(Revision, Revision.user_id == User.id)
+        .where(Revision.obsid == obsid, Revision.kind == "asis")
+        .order_by(Revision.revision_number.desc())
+        .limit(1)
+    )
+    return row
+
+
+__all__ = [
+    "MAX_EXTRA_OBSIDS",
+    "MAX_RANK_ROWS",
+    "ExtraOutcome",
+    "OcatChanged",
+    "SubmissionReport",
+    "parse_extra_obsids",
+    "plan_submission",
+    "submit",
+]

@@ -1,0 +1,714 @@
+"""THE validator (D6): one pure function used by the live editor, the confirm step, the final submit and the API.
+
+`validate(original, requested, context)` compares an Ocat record (as `data.ocat.read_observation` returns it:
+a flat dict plus `time_ranks`/`roll_ranks`/`window_ranks` row lists) with what the user asks for, and returns a
+`Report`:
+
+* `errors` — `{name: message}` that block the submission. Rank cells are keyed `tstart[2]` (0-based row index,
+  the row number the editor's grid shows), whole sets `time_ranks`; form-level errors use `kind`, `status`,
+  `changes`.
+* `warnings` — advisory lines (ocat-data-page §6.2 C1–C10, §6.4, D7 separation and Y/Z offsets).
+* `notes` — the revision notes of data-layer §3.6 (norm only), D7 great-circle for the coordinate note.
+* `signoffs` — the initial sign-off statuses (catalogue.signoff_routing).
+* `changes` — `{stored name: (original, requested)}` in storage units (ra/dec degrees, dither degrees,
+  ranked sets as column lists), built per §7 with the flag rules of D11. This is what a revision requests.
+
+`requested` may be the whole editor form (display units: `ra_hms`, `y_amp_asec`, rank rows with display dates)
+or only the changed names (the API): names that are absent keep their original value. Both unit forms are
+accepted (`ra` or `ra_hms`, `y_amp` or `y_amp_asec`); ranked sets come as row lists under `time_ranks`, … .
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from data import values as V
+from data.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, Param, signoff_routing, values_equal
+
+MAX_RANK_ROWS = 30
+LARGE_SHIFT_ARCMIN = 8.0
+OFFSET_WARN_ARCMIN = 10.0
+OBSDATE_WINDOW_S = 10 * 86400
+KINDS = ("norm", "asis", "remove", "clone")
+BLOCKED_STATUSES = frozenset({"observed", "archived", "canceled", "cancelled", "discarded", "triggered"})
+INSTRUMENT_CHANGES_URL = "https://cxc.cfa.harvard.edu/cus/InstrumentChanges.html"
+
+DITHER_PAIRS = (("y_amp_asec", "y_amp"), ("y_freq_asec", "y_freq"), ("z_amp_asec", "z_amp"), ("z_freq_asec", "z_freq"))
+DITHER_OCAT = ("y_amp", "y_freq", "y_phase", "z_amp", "z_freq", "z_phase")
+DISPLAY_ONLY = frozenset({"ra_hms", "dec_dms", "y_amp_asec", "y_freq_asec", "z_amp_asec", "z_freq_asec"})
+_ASEC_OF = {ocat: asec for asec, ocat in DITHER_PAIRS}
+_OCAT_OF = {asec: ocat for asec, ocat in DITHER_PAIRS}
+_RECORDS_KEYS = {r.records_key: r for r in RANK_SETS.values()}
+_RANK_COLUMNS = frozenset(c for r in RANK_SETS.values() for c in r.columns)
+_RANK_FLAGS = frozenset(r.flag for r in RANK_SETS.values())
+_DITHER_NAMES = frozenset(DITHER_OCAT) | frozenset(_OCAT_OF)
+_IGNORED = frozenset({"remove_rank", "template_time", "template_roll", "template_window", "refresh", "obsid",
+                      "submit_choice", "multiobsid", "kind"})  # fmt: skip
+_NOTE_FLAGS = ("dither_flag", "window_flag", "roll_flag", "spwindow_flag")
+_ON = ("Y", "P")
+_ACIS_ONLY_KEYS = ("exp_mode", "bep_pack", "frame_time", "most_efficient", "subarray", "duty_cycle", "onchip_sum",
+                   "eventfilter")  # fmt: skip
+_CHIPS = tuple(f"ccdi{i}_on" for i in range(4)) + tuple(f"ccds{i}_on" for i in range(6))
+
+# The basic parameters compared one by one (§7.2 step 1), in editor order; ra/dec and dither are handled apart.
+BASIC = tuple(
+    p.name
+    for p in PARAMETERS.values()
+    if p.editable and p.rank_set is None and p.name not in DISPLAY_ONLY and p.name not in _DITHER_NAMES
+)
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What the validator needs besides the two dicts. `now` is an aware or naive-UT datetime."""
+
+    kind: str = "norm"
+    now: datetime | None = None
+    on_or_list: bool = False
+    approved: bool = False
+    check_status: bool = True
+    extra: bool = False
+    """True when validating an extra obsid of a multi-obsid submission (no "nothing changed" error)."""
+
+
+@dataclass
+class Report:
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    notes: dict[str, bool] = field(default_factory=dict)
+    signoffs: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    separation_arcmin: float | None = None
+    latest: dict[str, Any] = field(default_factory=dict)
+    """Every editable parameter's value after the request (storage units), for callers that show it."""
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def requests(self) -> dict[str, Any]:
+        """`{name: requested value}` — what the revision's `requests` rows hold."""
+        return {k: v[1] for k, v in self.changes.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "errors": dict(self.errors),
+            "warnings": list(self.warnings),
+            "notes": dict(self.notes),
+            "signoffs": dict(self.signoffs),
+            "changes": {k: {"original": o, "requested": r} for k, (o, r) in self.changes.items()},
+            "separation_arcmin": self.separation_arcmin,
+        }
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _naive_ut(moment: datetime | None) -> datetime:
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _label(name: str) -> str:
+    p = PARAMETERS.get(name)
+    if p is not None:
+        return p.label
+    rs = _RECORDS_KEYS.get(name)
+    return rs.label if rs else name
+
+
+def _fmt_num(x: float | None) -> str:
+    return "no limit" if x is None else f"{x:g}"
+
+
+def rows_to_columns(rows: list[Mapping[str, Any]] | None, columns: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Rank rows → `{column: [values]}` (storage orientation, §4.6)."""
+    rows = rows or []
+    return {c: [r.get(c) for r in rows] for c in columns}
+
+
+def columns_to_rows(cols: Mapping[str, Any], columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`{column: [values]}` → rank rows; a NULL column counts as no rows."""
+    n = max((len(cols.get(c) or []) for c in columns), default=0)
+    return [{c: ((cols.get(c) or [None] * n) + [None] * n)[i] for c in columns} for i in range(n)]
+
+
+def original_ranks(original: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The rank rows of an Ocat record, with dates in storage format."""
+    rs = RANK_SETS[key]
+    rows = original.get(rs.records_key)
+    if rows is None and any(original.get(c) is not None for c in rs.columns):
+        rows = columns_to_rows(original, rs.columns)
+    out = []
+    for row in rows or []:
+        clean = {c: V.null_coerce(row.get(c)) for c in rs.columns}
+        for c in ("tstart", "tstop"):
+            if c in clean and clean[c] is not None:
+                try:
+                    clean[c] = V.to_storage(clean[c])
+                except ValueError:
+                    pass
+        out.append(clean)
+    return out
+
+
+def stored_originals(original: Mapping[str, Any]) -> dict[str, Any]:
+    """Every stored parameter (the 92 names) with a non-NULL original, ranked sets as column lists (§9.3)."""
+    out: dict[str, Any] = {}
+    for key, rs in RANK_SETS.items():
+        rows = original_ranks(original, key)
+        if rows:
+            out.update(rows_to_columns(rows, rs.columns))
+    for name, p in PARAMETERS.items():
+        if p.stored and p.rank_set is None:
+            value = V.null_coerce(original.get(name))
+            if value is not None:
+                out[name] = value
+    return out
+
+
+def form_values(original: Mapping[str, Any]) -> dict[str, Any]:
+    """The editor's starting values (display units): ra_hms/dec_dms, dither in arcsec, a rank flag `P` shown
+    as `Y` (§2.4), rank rows with dates in the display format. Read-only names are included for display."""
+    out: dict[str, Any] = {}
+    for name in PARAMETERS:
+        if name in DISPLAY_ONLY or PARAMETERS[name].rank_set:
+            continue
+        out[name] = V.null_coerce(original.get(name))
+    ra, dec = out.get("ra"), out.get("dec")
+    out["ra_hms"] = V.format_ra(ra) if ra is not None else None
+    out["dec_dms"] = V.format_dec(dec) if dec is not None else None
+    for asec, ocat in DITHER_PAIRS:
+        value = out.get(ocat)
+        out[asec] = None if value is None else round(value * V.ARCSEC_PER_DEG, 6)
+    for key, rs in RANK_SETS.items():
+        flag = out.get(rs.flag)
+        out[rs.flag] = "Y" if flag in _ON else "N"
+        rows = original_ranks(original, key)
+        for row in rows:
+            for c in ("tstart", "tstop"):
+                if c in row and row[c] is not None:
+                    row[c] = V.to_display(row[c])
+        out[rs.records_key] = rows
+    return out
+
+
+def _is_acis(instrument: Any) -> bool:
+    return isinstance(instrument, str) and instrument.upper().startswith("ACIS")
+
+
+def _is_hrc(instrument: Any) -> bool:
+    return isinstance(instrument, str) and instrument.upper().startswith("HRC")
+
+
+# ---------------------------------------------------------------------------------------------------- parsing
+
+
+def _parse_scalar(p: Param, raw: Any) -> Any:
+    """One requested value by its catalogue entry → storage value; ValueError with a message."""
+    if isinstance(raw, str):
+        raw = raw.strip() if p.kind not in ("text",) else raw
+    if p.choices:
+        value = None if V.is_null(raw) or (isinstance(raw, str) and not raw.strip()) else raw
+        if isinstance(value, str) and value not in p.choice_values and value.upper() in p.choice_values:
+            value = value.upper()
+        if value is None and p.null_is_no:
+            return None
+        if value not in p.choice_values:
+            shown = ", ".join(label if v is None else str(v) for v, label in p.choices)
+            raise ValueError(f"must be one of {shown}")
+        return value
+    if p.kind in ("text", "str"):
+        if raw is None:
+            return None
+        text = raw if isinstance(raw, str) else str(raw)
+        if p.kind == "str":
+            text = text.strip()
+        return None if (not text.strip() or (p.kind == "str" and V.is_null(text))) else text
+    value = V.parse_typed(p.kind, raw)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if p.minimum is not None and value < p.minimum:
+            raise ValueError(_range_message(p))
+        if p.maximum is not None and value > p.maximum:
+            raise ValueError(_range_message(p))
+    return value
+
+
+def _same_as_original(name: str, orig: Any, raw: Any) -> bool:
+    """An untouched form value (the original, or its text) is never an error, even when the Ocat holds an odd one."""
+    value = V.null_coerce(raw.strip() if isinstance(raw, str) else raw)
+    if values_equal(name, orig, value):
+        return True
+    return orig is not None and isinstance(value, str) and not isinstance(orig, str) and value == str(orig)
+
+
+def _range_message(p: Param) -> str:
+    unit = f" {p.unit}" if p.unit else ""
+    if p.minimum is not None and p.maximum is not None:
+        return f"must be between {_fmt_num(p.minimum)} and {_fmt_num(p.maximum)}{unit}"
+    if p.minimum is not None:
+        return f"must be at least {_fmt_num(p.minimum)}{unit}"
+    return f"must be at most {_fmt_num(p.maximum)}{unit}"
+
+
+def _type_message(p: Param, exc: ValueError) -> str:
+    text = str(exc)
+    if p.kind == "int" and "whole number" in text:
+        return "must be a whole number" + (f" ({_range_message(p)[5:]})" if p.minimum is not None else "")
+    if p.kind == "float" and "not a number" in text:
+        return "must be a number"
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------- validate
+
+
+def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context: ValidationContext) -> Report:
+    """Check `requested` against `original`; see the module docstring for the report's parts."""
+    report = Report()
+    errors, warnings = report.errors, report.warnings
+    kind = context.kind
+    now = _naive_ut(context.now)
+    if kind not in KINDS:
+        errors["kind"] = f"Unknown submission kind {kind!r}: use norm, asis, remove or clone"
+        return report
+
+    status = (original.get("status") or "").lower() if isinstance(original.get("status"), str) else None
+    if context.check_status and status and (status in BLOCKED_STATUSES or status not in ACTIVE_STATUSES):
+        errors["status"] = (
+            f"Obsid {original.get('obsid')} was {'already ' if status in ('observed', 'archived', 'triggered') else ''}"
+            f"{status.upper()}: its parameters can no longer be changed"
+        )
+
+    latest: dict[str, Any] = {}
+    changes: dict[str, tuple[Any, Any]] = {}
+    touched: set[str] = set()  # parameters the request names with a value different from the original
+
+    # unknown / read-only names
+    for name in requested:
+        if name in _IGNORED or name in _RECORDS_KEYS or name in DISPLAY_ONLY:
+            continue
+        p = PARAMETERS.get(name)
+        if p is None:
+            errors[name] = "unknown parameter"
+        elif not p.editable and name not in ("ra", "dec", *DITHER_OCAT):
+            if not values_equal(name, V.null_coerce(original.get(name)), V.null_coerce(requested[name])):
+                errors[name] = f"{p.label} cannot be changed here"
+
+    # 1. basic parameters
+    for name in BASIC:
+        p = PARAMETERS[name]
+        orig = V.null_coerce(original.get(name))
+        if p.rank_set is None and name in _RANK_FLAGS:
+            orig = orig if orig in _ON else "N"
+        if name not in requested or _same_as_original(name, orig, requested[name]):
+            latest[name] = orig
+            continue
+        try:
+            value = _parse_scalar(p, requested[name])
+        except ValueError as exc:
+            errors[name] = _type_message(p, exc)
+            latest[name] = orig
+            continue
+        if name in _RANK_FLAGS and value is None:
+            value = "N"
+        latest[name] = value
+    if "targname" in requested and latest.get("targname") in (None, ""):
+        errors["targname"] = "Target Name is required"
+
+    # 2. RA / Dec (either unit form)
+    orig_ra, orig_dec = V.null_coerce(original.get("ra")), V.null_coerce(original.get("dec"))
+    new_ra, new_dec = orig_ra, orig_dec
+    for deg_name, text_name, parse, fmt in (
+        ("ra", "ra_hms", V.parse_ra, V.format_ra),
+        ("dec", "dec_dms", V.parse_dec, V.format_dec),
+    ):
+        orig_val = orig_ra if deg_name == "ra" else orig_dec
+        raw_key = text_name if text_name in requested else deg_name if deg_name in requested else None
+        value = orig_val
+        if raw_key is not None:
+            raw = requested[raw_key]
+            shown_orig = fmt(orig_val) if orig_val is not None else None
+            if raw_key == text_name and isinstance(raw, str) and shown_orig is not None and raw.strip() == shown_orig:
+                value = orig_val  # untouched display text: keep full precision of the Ocat value
+            elif orig_val is None and isinstance(raw, str) and raw.strip() in ("00:00:00.0000", "+00:00:00.0000"):
+                value = None  # v2.1's default text for a NULL position is not a request (defect 10)
+            else:
+                try:
+                    value = parse(raw)
+                except ValueError as exc:
+                    errors[text_name] = str(exc)
+                    value = orig_val
+        if deg_name == "ra":
+            new_ra = value
+        else:
+            new_dec = value
+    latest["ra"], latest["dec"] = new_ra, new_dec
+    coord_changed = not values_equal("ra", orig_ra, new_ra) or not values_equal("dec", orig_dec, new_dec)
+    if coord_changed and (new_ra is None) != (new_dec is None) and "ra_hms" not in errors and "dec_dms" not in errors:
+        errors["ra_hms" if new_ra is None else "dec_dms"] = "RA and Dec must both be given, or both be empty"
+
+    # 3. dither (arcsec or degree forms)
+    for asec, ocat in DITHER_PAIRS:
+        orig = V.null_coerce(original.get(ocat))
+        value = orig
+        key = asec if asec in requested else ocat if ocat in requested else None
+        if key is not None:
+            try:
+                parsed = V.parse_typed("float", requested[key])
+            except ValueError:
+                errors[asec] = "must be a number"
+                parsed = None if orig is None else (orig * V.ARCSEC_PER_DEG if key == asec else orig)
+            if key == asec:
+                shown = None if orig is None else round(orig * V.ARCSEC_PER_DEG, 6)
+                value = orig if values_equal(asec, shown, parsed) else V.arcsec_to_deg(parsed)
+            else:
+                value = parsed
+        latest[ocat] = value
+    for name in ("y_phase", "z_phase"):
+        orig = V.null_coerce(original.get(name))
+        value = orig
+        if name in requested:
+            try:
+                value = V.parse_typed("float", requested[name])
+            except ValueError:
+                errors[name] = "must be a number"
+                value = orig
+        latest[name] = value
+
+    # 4. ranked sets
+    new_rows: dict[str, list[dict[str, Any]]] = {}
+    for key, rs in RANK_SETS.items():
+        orig_rows = original_ranks(original, key)
+        rows_in = requested.get(rs.records_key)
+        if rows_in is None and any(c in requested for c in rs.columns):
+            orig_cols = rows_to_columns(orig_rows, rs.columns)
+            given = {c: requested[c] if c in requested else orig_cols[c] for c in rs.columns}
+            rows_in = columns_to_rows(given, rs.columns)
+            for row in rows_in:
+                for c in ("tstart", "tstop"):
+                    if c in row and row[c] is not None:
+                        row[c] = str(row[c])
+        if rows_in is None:
+            new_rows[key] = orig_rows
+            continue
+        if not isinstance(rows_in, list) or not all(isinstance(r, Mapping) for r in rows_in):
+            errors[rs.records_key] = f"{rs.label} must be a list of rows"
+            new_rows[key] = orig_rows
+            continue
+        if len(rows_in) > MAX_RANK_ROWS:
+            errors[rs.records_key] = f"{rs.label}: at most {MAX_RANK_ROWS} rows (got {len(rows_in)})"
+        parsed_rows = []
+        for i, row in enumerate(rows_in[:MAX_RANK_ROWS]):
+            clean: dict[str, Any] = {}
+            for c in rs.columns:
+                p = PARAMETERS[c]
+                raw = row.get(c)
+                try:
+                    value = _parse_scalar(p, raw)
+                except ValueError as exc:
+                    errors[f"{c}[{i}]"] = _type_message(p, exc)
+                    value = None
+                else:
+                    if value is None and c != "roll_180" and c != "chip":
+                        errors[f"{c}[{i}]"] = f"{p.label} is required"
+                clean[c] = value
+            if key == "time" and clean.get("tstart") and clean.get("tstop"):
+                if V.parse_datetime(clean["tstart"]) >= V.parse_datetime(clean["tstop"]):
+                    errors[f"tstop[{i}]"] = "Stop Time must be after Start Time"
+            if key == "window" and clean.get("chip") is None and f"chip[{i}]" not in errors:
+                errors[f"chip[{i}]"] = "Chip is required"
+            parsed_rows.append(clean)
+        new_rows[key] = parsed_rows
+    for key, rs in RANK_SETS.items():
+        # D11: a roll/time flag that is on follows its rows (P if all rows P, Y if any Y)
+        unchanged = V.null_coerce(original.get(rs.flag)) in _ON and values_equal(
+            rs.key,
+            rows_to_columns(original_ranks(original, key), rs.columns),
+            rows_to_columns(new_rows[key], rs.columns),
+        )
+        if key in ("time", "roll") and latest.get(rs.flag) in _ON and new_rows[key] and not unchanged:
+            kinds = [r.get(rs.columns[0]) for r in new_rows[key]]
+            latest[rs.flag] = "P" if all(k == "P" for k in kinds) else "Y"
+        if latest.get(rs.flag) in _ON and not new_rows[key] and rs.flag in requested:
+            errors[rs.records_key] = f"{rs.label}: add at least one row, or set {_label(rs.flag)} to NO"
+
+    # 5. changes per §7.2 and D11
+    for name in BASIC:
+        if name in ("remarks", "comments"):
+            continue
+        orig = V.null_coerce(original.get(name))
+        if name in _RANK_FLAGS:
+            orig = orig if orig is not None else "N"
+        if not values_equal(name, orig, latest.get(name)):
+            changes[name] = (orig, latest.get(name))
+    for name in ("ra", "dec"):
+        orig = orig_ra if name == "ra" else orig_dec
+        if not values_equal(name, orig, latest[name]):
+            changes[name] = (orig, latest[name])
+    _flag_set_changes(
+        changes, "dither_flag", original, latest, DITHER_OCAT,
+        {n: V.null_coerce(original.get(n)) for n in DITHER_OCAT}, {n: latest[n] for n in DITHER_OCAT},
+    )  # fmt: skip
+    for key, rs in RANK_SETS.items():
+        orig_cols = rows_to_columns(original_ranks(original, key), rs.columns)
+        new_cols = rows_to_columns(new_rows[key], rs.columns)
+        _flag_set_changes(changes, rs.flag, original, latest, rs.columns, orig_cols, new_cols)
+        latest.update({f"{rs.records_key}": new_rows[key]})
+    for name in ("remarks", "comments"):
+        orig = V.null_coerce(original.get(name))
+        if not values_equal(name, orig, latest.get(name)):
+            changes[name] = (orig, latest.get(name))
+    for name in changes:
+        touched.add(name)
+
+    # 6. kind rules (D9)
+    if kind == "clone":
+        comment = changes.get("comments")
+        if comment is None or not (comment[1] or "").strip():
+            errors["comments"] = "A split request needs a comment explaining why the split is needed"
+        if set(changes) - {"comments"}:
+            warnings.append("A split request submits only the comment; the other edits are not submitted.")
+        changes = {"comments": comment} if comment is not None else {}
+    elif kind in ("asis", "remove"):
+        if changes:
+            warnings.append(
+                "Parameter edits are not submitted with "
+                + ("an approval" if kind == "asis" else "a removal from the approved list")
+                + "; choose Normal Change to submit them."
+            )
+        if kind == "asis" and context.approved:
+            warnings.append(f"Obsid {original.get('obsid')} is already on the approved list.")
+        if kind == "remove" and not context.approved:
+            warnings.append(f"Obsid {original.get('obsid')} is not on the approved list yet.")
+        changes = {}
+    elif not changes and not context.extra and not any(k.endswith("]") or k in PARAMETERS for k in errors):
+        errors["changes"] = "Nothing changed: a normal change needs at least one changed parameter"
+
+    report.changes = changes
+    report.latest = latest
+    report.signoffs = signoff_routing(kind, changes)
+
+    # 7. separation (D7), warnings, notes
+    if coord_changed and None not in (orig_ra, orig_dec, new_ra, new_dec):
+        report.separation_arcmin = round(V.separation_arcmin(orig_ra, orig_dec, new_ra, new_dec), 3)
+    if kind == "norm":
+        _warnings(report, original, latest, changes)
+        report.notes = _notes(original, changes, report.separation_arcmin, context, now)
+    return report
+
+
+def _flag_set_changes(
+    changes: dict[str, tuple[Any, Any]],
+    flag: str,
+    original: Mapping[str, Any],
+    latest: Mapping[str, Any],
+    names: tuple[str, ...],
+    orig_values: Mapping[str, Any],
+    new_values: Mapping[str, Any],
+) -> None:
+    """D11 / §6.5: off→off nothing; off→on every value; on→off every value requested NULL; on→on the diffs."""
+    was_on = V.null_coerce(original.get(flag)) in _ON
+    is_on = latest.get(flag) in _ON
+    if not was_on and not is_on:
+        return
+    for name in names:
+        orig = orig_values.get(name)
+        if isinstance(orig, list) and not orig:
+            orig = None
+        new = new_values.get(name) if is_on else None
+        if isinstance(new, list) and not new:
+            new = None
+        if not was_on:
+            if new is not None:
+                changes[name] = (orig, new)
+        elif not is_on:
+            if orig is not None:
+                changes[name] = (orig, None)
+        elif not values_equal(name, orig, new):
+            changes[name] = (orig, new)
+
+
+def _latest(name: str, latest: Mapping[str, Any]) -> Any:
+    return latest.get(name)
+
+
+def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, Any], changes: Mapping) -> None:
+    w = report.warnings
+    instrument = latest.get("instrument")
+    grating = latest.get("grating")
+    if "targname" in changes:
+        w.append("Target name changed: MP will be notified.")
+    if "instrument" in changes:
+        w.append(
+            f"Instrument changed: MP will be notified. See Instrument Changes Explanation: {INSTRUMENT_CHANGES_URL}"
+        )
+        old = changes["instrument"][0]
+        if _is_acis(old) != _is_acis(instrument):
+            other = "ACIS" if _is_acis(old) else "HRC"
+            w.append(
+                f"The {other} parameters of this observation stay as they are; clear them if they no longer apply."
+            )
+    if "grating" in changes:
+        w.append(f"Grating changed: MP will be notified. See Instrument Changes Explanation: {INSTRUMENT_CHANGES_URL}")
+    if report.separation_arcmin is not None and report.separation_arcmin > LARGE_SHIFT_ARCMIN:
+        w.append(
+            f"Coordinates moved by {report.separation_arcmin:.2f} arcmin (more than {LARGE_SHIFT_ARCMIN:g} arcmin): "
+            "CDO approval is needed."
+        )
+    for name in ("y_det_offset", "z_det_offset"):
+        if name in changes:
+            old, new = changes[name]
+            if abs((new or 0.0) - (old or 0.0)) > OFFSET_WARN_ARCMIN:
+                w.append(f"{_label(name)} changed by more than {OFFSET_WARN_ARCMIN:g} arcmin: CDO approval is needed.")
+    if _is_acis(instrument):
+        frame_time, most_eff = latest.get("frame_time"), latest.get("most_efficient")
+        if frame_time is not None and most_eff == "Y":
+            w.append("Frame Time is set, so Most Efficient must be NO (or NA).")
+        elif frame_time is None and most_eff != "Y":
+            w.append("Frame Time is not set, so Most Efficient should be YES.")
+        on = sum(1 for c in _CHIPS if latest.get(c) not in (None, "N"))
+        if on > 6:
+            w.append(f"{on} ACIS chips are on or optional: at most 6 may be used.")
+        if latest.get("subarray") == "CUSTOM" and (
+            latest.get("subarray_start_row") is None or latest.get("subarray_row_count") is None
+        ):
+            w.append("Use Subarray is CUSTOM: Start and Rows are needed.")
+        if latest.get("subarray") != "CUSTOM" and (
+            latest.get("subarray_start_row") is not None or latest.get("subarray_row_count") is not None
+        ):
+            w.append("Subarray Start/Rows are set but Use Subarray is not CUSTOM.")
+        if latest.get("duty_cycle") == "Y" and (
+            latest.get("secondary_exp_count") is None or latest.get("primary_exp_time") is None
+        ):
+            w.append("Duty Cycle is YES: Number and Tprimary are needed (recommended 2 and 0.3 s).")
+        if latest.get("eventfilter") == "Y" and (
+            latest.get("eventfilter_lower") is None or latest.get("eventfilter_higher") is None
+        ):
+            w.append("Energy Filter is YES: Lowest Energy and Energy Range are needed.")
+        if (
+            latest.get("eventfilter") != "Y"
+            and (latest.get("eventfilter_lower") is not None or latest.get("eventfilter_higher") is not None)
+            and any(n in changes for n in ("eventfilter", "eventfilter_lower", "eventfilter_higher"))
+        ):
+            w.append("Lowest Energy/Energy Range are set but Energy Filter is not YES.")
+        if (latest.get("eventfilter_higher") or 0) > 13:
+            w.append("An energy range above 13 keV risks telemetry saturation.")
+        if latest.get("onchip_sum") == "Y" and (latest.get("onchip_row_count"), latest.get("onchip_column_count")) != (
+            2, 2,
+        ):  # fmt: skip
+            w.append("Onchip Summing is normally 2 × 2 rows/columns; contact CDO for other values.")
+        if (
+            instrument == "ACIS-I"
+            and grating is None
+            and (latest.get("multiple_spectral_lines") is None or latest.get("spectra_max_count") is None)
+            and changes
+        ):
+            w.append("ACIS-I without a grating: Multi Spectral Lines and Spectra Max Count are needed.")
+        if instrument == "ACIS-S" and latest.get("trans_offset") is not None and latest["trans_offset"] > -8:
+            if "trans_offset" in changes:
+                w.append("Z-Sim above -8 mm is not allowed for ACIS-S.")
+        per_chip: dict[Any, int] = {}
+        for row in latest.get("window_ranks") or []:
+            per_chip[row.get("chip")] = per_chip.get(row.get("chip"), 0) + 1
+        for chip, n in per_chip.items():
+            if n > 6:
+                w.append(f"{n} windows on chip {chip}: at most 6 windows per chip.")
+    if _is_hrc(instrument) and latest.get("hrc_si_mode") in (None, ""):
+        w.append("HRC SI Mode is not provided.")
+    if (
+        "grating" in changes
+        and grating is not None
+        and (latest.get("est_cnt_rate") is None or latest.get("forder_cnt_rate") is None)
+    ):
+        w.append("A grating is used: Count Rate and 1st Order Rate are needed.")
+    elif latest.get("est_cnt_rate") is None and "est_cnt_rate" in changes:
+        w.append("Count Rate is needed.")
+    if V.null_coerce(original.get("phase_constraint_flag")) in _ON:
+        names = ("phase_epoch", "phase_period", "phase_start", "phase_start_margin", "phase_end", "phase_end_margin")
+        missing = [_label(n) for n in names if latest.get(n) is None]
+        if missing and any(n in changes for n in names):
+            w.append("Phase constraint: " + ", ".join(missing) + " needed.")
+    if (latest.get("pre_min_lead") or 0) > 364 and "pre_min_lead" in changes:
+        w.append("Follows Obs Min Int is normally at most 364 days.")
+    if (latest.get("pre_max_lead") or 0) > 365 and "pre_max_lead" in changes:
+        w.append("Follows Obs Max Int is normally at most 365 days.")
+    if (
+        latest.get("pre_id") is not None
+        and latest.get("window_flag") in _ON
+        and ("pre_id" in changes or "window_flag" in changes)
+    ):
+        w.append("Monitoring observations (Follows ObsID# set) cannot have time constraints.")
+    if latest.get("dither_flag") == "Y":
+        rate = _peak_dither_rate(latest)
+        if rate is not None and rate >= 0.22 and any(n in changes for n in DITHER_OCAT):
+            w.append(f"Peak dither rate {rate:.3f}″/s: it must stay below 0.22″/s.")
+    for key, rs in RANK_SETS.items():
+        if key == "window":
+            continue
+        col = rs.columns[0]
+        if any(c in changes for c in rs.columns) and any(r.get(col) == "Y" for r in latest.get(rs.records_key) or []):
+            w.append(f"{rs.label}: CONSTRAINT (Y) only if TAC/CDO approved; otherwise use PREFERENCE.")
+    for flag in _NOTE_FLAGS:
+        if flag in changes:
+            w.append(f"{_label(flag)} changed: this needs CDO approval; note an existing approval in the comments.")
+
+
+def _peak_dither_rate(latest: Mapping[str, Any]) -> float | None:
+    """√((y_amp·2π/y_period)² + (z_amp·2π/z_period)²) in arcsec/s, from amp (deg) and freq (deg/s → period)."""
+    ya, yf, za, zf = (latest.get(n) for n in ("y_amp", "y_freq", "z_amp", "z_freq"))
+    if None in (ya, yf, za, zf):
+        return None
+    # v2.1's freq is an angular rate in deg/s; ω = freq, so peak = amp·ω (in arcsec/s after ·3600, ω in rad/s)
+    return math.hypot(ya * 3600 * math.radians(yf), za * 3600 * math.radians(zf))
+
+
+def _notes(
+    original: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    separation: float | None,
+    context: ValidationContext,
+    now: datetime,
+) -> dict[str, bool]:
+    """data-layer §3.6 notes, with D7's great-circle large coordinate change."""
+    notes: dict[str, bool] = {}
+    obs_date = V.null_coerce(original.get("soe_st_sched_date")) or V.null_coerce(original.get("lts_lt_plan"))
+    if obs_date is not None:
+        try:
+            when = V.parse_datetime(obs_date)
+        except ValueError:
+            when = None
+        if when is not None and (when - now).total_seconds() < OBSDATE_WINDOW_S:
+            notes["obsdate_under10"] = True
+    if context.on_or_list:
+        notes["on_or_list"] = True
+    if "targname" in changes:
+        notes["target_name_change"] = True
+    if "comments" in changes:
+        notes["comment_change"] = True
+    if "instrument" in changes:
+        notes["instrument_change"] = True
+    if "grating" in changes:
+        notes["grating_change"] = True
+    if any(f in changes for f in _NOTE_FLAGS):
+        notes["flag_change"] = True
+    ra0, dec0 = V.null_coerce(original.get("ra")), V.null_coerce(original.get("dec"))
+    if (
+        ("ra" in changes or "dec" in changes)
+        and separation is not None
+        and not (ra0 == 0 and dec0 == 0)
+        and separation > LARGE_SHIFT_ARCMIN
+    ):
+        notes["large_coordinate_change"] = True
+    return notes
+
+
+def is_blocked_status(status: Any) -> bool:
+    """True when no revision may be submitted for an observation with this Ocat status (D9, D10)."""
+    return isinstance(status, str) and bool(status) and status.lower() not in ACTIVE_STATUSES
