@@ -1,0 +1,80 @@
+"""The deployment path: gunicorn with gunicorn.conf.py serves the same app, identity from the header."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+@pytest.fixture
+def gunicorn_url(settings: dict[str, Any]) -> Iterator[str]:
+    """gunicorn -c gunicorn.conf.py dashboard:application on a free port, two workers, no dev user."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("USINT_")}
+    env.update(USINT_INSTANCE_PATH=settings["instance_path"], USINT_BIND=f"127.0.0.1:{port}", USINT_WORKERS="2")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "dashboard:application"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if get(url + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            proc.kill()
+            pytest.fail("gunicorn did not answer: " + proc.stdout.read().decode()[-2000:])
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_gunicorn_serves_health_pages_and_identity(gunicorn_url: str, settings: dict[str, Any]) -> None:
+    status, body = get(gunicorn_url + "/healthz")
+    assert status == 200 and json.loads(body)["status"] == "ok"
+    assert get(gunicorn_url + "/ocatdatapage/12345")[0] == 200
+    assert get(gunicorn_url + "/no/such/page")[0] == 404
+    status, layout = get(gunicorn_url + "/_dash-layout", {"Remote-User": "alice"})
+    assert status == 200 and "Alice Archer" in layout
+    status, layout = get(gunicorn_url + "/_dash-layout")
+    assert "Anonymous" in layout and "read only" in layout
+    access = Path(settings["instance_path"]) / "logs" / "access.log"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and "alice" not in access.read_text():
+        time.sleep(0.2)
+    assert "/healthz" in access.read_text() and "alice" in access.read_text()
