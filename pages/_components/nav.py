@@ -20,6 +20,6 @@ PAGE_LINKS: tuple[PageLink, ...] = (
     PageLink("/express", "Express Approval", "Approve a list of observations as is.", "⚡"),
     PageLink("/rm_submission", "Undo", "Undo your own accidental sign-offs and submissions.", "↶"),
     PageLink("/scheduler", "TOO Duty", "The TOO point-of-contact duty calendar.", "☎"),
-    PageLink("/history", "History", "An observation's revisions and sign-offs over time.", "⌛"),
-    PageLink("/analytics", "Analytics", "Revisions, turnaround and backlog at a glance.", "📈"),
+    PageLink("/history", "History", "An observation's revisions and sign-offs over time.", "↺"),
+    PageLink("/analytics", "Analytics", "Revisions, turnaround and backlog at a glance.", "∑"),
 )

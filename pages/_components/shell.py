@@ -48,6 +48,7 @@ def quick_jump() -> html.Div:
                     dbc.Button("Go", id=ShellIds.JUMP_BUTTON, size="sm", color="light", n_clicks=0),
                 ],
                 size="sm",
+                className="flex-nowrap",
             ),
             html.Div(id=ShellIds.JUMP_FEEDBACK, className="small text-warning position-absolute", role="alert"),
         ],
@@ -56,7 +57,7 @@ def quick_jump() -> html.Div:
 
 
 def navbar() -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(p.name, href=p.path, active="partial")) for p in PAGE_LINKS]
+    links = [dbc.NavItem(dbc.NavLink(p.name, href=p.path, active="partial", className="text-nowrap px-2")) for p in PAGE_LINKS]
     return dbc.Navbar(
         dbc.Container(
             [
@@ -72,6 +73,7 @@ def navbar() -> dbc.Navbar:
         ),
         color="dark",
         dark=True,
+        expand="xl",
         className="mb-3 usint-navbar",
     )
 

@@ -1,0 +1,92 @@
+"""Column definitions of the status board grid (dash-ag-grid), shared by the page and its callbacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.board import COLUMN_LABELS, COLUMNS
+
+APPROVE_COL = "approve"
+DISCARD_COL = "discard"
+ACTION_COLUMNS = (*COLUMNS, APPROVE_COL, DISCARD_COL)
+ACTION_LABELS = {APPROVE_COL: "Signoff & Approve", DISCARD_COL: "Discard"}
+SIGN_TEXT = "Sign"
+
+KIOSK_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
+
+AGE_WARN_H = 24.0
+"""A Pending column older than this is amber on the board (and the wall display)."""
+AGE_ALERT_H = 72.0
+"""... and red beyond this."""
+
+
+def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
+    text = f"params.data.{c}_text"
+    waited = f"params.data.{c}_waited"
+    col: dict[str, Any] = {
+        "field": c,
+        "colId": c,
+        "headerName": KIOSK_LABELS[c] if kiosk else COLUMN_LABELS[c],
+        "headerTooltip": COLUMN_LABELS[c],
+        "valueFormatter": {"function": f"{text} + ({waited} ? ' · ' + {waited} : '')"},
+        "filterValueGetter": {"function": text},
+        "tooltipValueGetter": {"function": f"{waited} ? 'waited ' + {waited} : null"},
+        "minWidth": 150 if kiosk else 105,
+        "cellClassRules": {
+            "board-sign": f"params.data.{c}_can",
+            "board-pending": f"params.data.{c}_status == 'Pending' && !params.data.{c}_can",
+            "board-age-warn": f"params.data.{c}_age != null && params.data.{c}_age >= {AGE_WARN_H}"
+            f" && params.data.{c}_age < {AGE_ALERT_H}",
+            "board-age-alert": f"params.data.{c}_age != null && params.data.{c}_age >= {AGE_ALERT_H}",
+        },
+    }
+    return col
+
+
+def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
+    """The board's columns. Kiosk: no action columns, fewer columns, large type (CSS)."""
+    cols: list[dict[str, Any]] = [
+        {
+            "field": "link",
+            "colId": "obsidrev",
+            "headerName": "OBSID.rev",
+            "cellRenderer": "markdown",
+            "filterValueGetter": {"function": "params.data.obsidrev"},
+            "comparator": {"function": "(a, b) => (a < b ? -1 : a > b ? 1 : 0)"},
+            "cellStyle": {"function": "params.data.color ? {'backgroundColor': params.data.color} : null"},
+            "pinned": "left",
+            "minWidth": 120,
+        },
+        {"field": "seq", "headerName": "Seq", "minWidth": 70},
+        {"field": "target", "headerName": "Target", "minWidth": 110},
+        {"field": "pi", "headerName": "PI", "minWidth": 80},
+        {"field": "submitter", "headerName": "Submitter", "minWidth": 90},
+        {
+            "field": "submitted",
+            "headerName": "Submitted",
+            "minWidth": 130,
+            "comparator": {"function": "(a, b, na, nb) => (na.data.submitted_iso < nb.data.submitted_iso ? -1 : 1)"},
+        },
+        {"field": "kind", "headerName": "Kind", "minWidth": 65},
+        {"field": "state", "headerName": "State", "minWidth": 70},
+    ]
+    cols += [_sign_col(c, kiosk) for c in COLUMNS]
+    if not kiosk:
+        for c in (APPROVE_COL, DISCARD_COL):
+            cols.append(
+                {
+                    "field": c,
+                    "colId": c,
+                    "headerName": ACTION_LABELS[c],
+                    "valueFormatter": {"function": f"params.data.{c}_text"},
+                    "filter": False,
+                    "sortable": False,
+                    "minWidth": 120,
+                    "cellClassRules": {"board-sign": f"params.data.{c}_can"},
+                }
+            )
+    cols.append({"field": "notes", "headerName": "Notes", "minWidth": 160, "wrapText": True, "autoHeight": True})
+    if kiosk:
+        keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
+        cols = [c for c in cols if c.get("colId", c["field"]) in keep]
+    return cols
