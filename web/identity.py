@@ -56,7 +56,6 @@ def lookup(username: str | None) -> Identity:
         return ANONYMOUS
     try:
         from data.users import get_user
-
         from web.db import session_scope
 
         with session_scope() as session:

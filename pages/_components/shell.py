@@ -57,7 +57,10 @@ def quick_jump() -> html.Div:
 
 
 def navbar() -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(p.name, href=p.path, active="partial", className="text-nowrap px-2")) for p in PAGE_LINKS]
+    links = [
+        dbc.NavItem(dbc.NavLink(p.name, href=p.path, active="partial", className="text-nowrap px-2"))
+        for p in PAGE_LINKS
+    ]
     return dbc.Navbar(
         dbc.Container(
             [

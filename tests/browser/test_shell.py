@@ -9,8 +9,20 @@ from selenium.webdriver.common.keys import Keys
 
 from tests.browser.conftest import console_errors, wait_until
 
-PAGES = ["/", "/ocatdatapage", "/ocatdatapage/12345", "/chkupdata", "/chkupdata/12345.001", "/orupdate",
-         "/orupdate?kiosk=1", "/express", "/rm_submission", "/scheduler", "/history/12345", "/analytics"]
+PAGES = [
+    "/",
+    "/ocatdatapage",
+    "/ocatdatapage/12345",
+    "/chkupdata",
+    "/chkupdata/12345.001",
+    "/orupdate",
+    "/orupdate?kiosk=1",
+    "/express",
+    "/rm_submission",
+    "/scheduler",
+    "/history/12345",
+    "/analytics",
+]
 
 
 def test_shl001_every_page_loads_without_console_errors(started: Any) -> None:

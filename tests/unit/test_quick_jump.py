@@ -9,8 +9,13 @@ from callbacks.shell import JUMP_HELP, parse_jump
 
 @pytest.mark.parametrize(
     ("text", "path"),
-    [("12345", "/ocatdatapage/12345"), (" 999 ", "/ocatdatapage/999"), ("12345.004", "/chkupdata/12345.004"),
-     ("12345.4", "/chkupdata/12345.004"), ("00123", "/ocatdatapage/123")],
+    [
+        ("12345", "/ocatdatapage/12345"),
+        (" 999 ", "/ocatdatapage/999"),
+        ("12345.004", "/chkupdata/12345.004"),
+        ("12345.4", "/chkupdata/12345.004"),
+        ("00123", "/ocatdatapage/123"),
+    ],
 )
 def test_good_input_opens_the_page(text: str, path: str) -> None:
     assert parse_jump(text) == (path, None)

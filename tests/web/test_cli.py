@@ -12,8 +12,14 @@ def invoke(runner: Any, *args: str) -> Any:
 
 
 def test_every_command_has_help(runner: Any) -> None:
-    for args in (["--help"], ["db", "--help"], ["db", "upgrade", "--help"], ["user", "add", "--help"],
-                 ["demo", "seed", "--help"], ["mail", "retry", "--help"]):
+    for args in (
+        ["--help"],
+        ["db", "--help"],
+        ["db", "upgrade", "--help"],
+        ["user", "add", "--help"],
+        ["demo", "seed", "--help"],
+        ["mail", "retry", "--help"],
+    ):
         result = invoke(runner, *args)
         assert result.exit_code == 0 and "Usage" in result.output, args
 
@@ -28,8 +34,9 @@ def test_db_upgrade_is_idempotent_and_check_passes(runner: Any) -> None:
 
 
 def test_user_add_list_groups_deactivate(runner: Any) -> None:
-    added = invoke(runner, "user", "add", "zoe", "--email", "zoe@cfa.harvard.edu", "--full-name", "Zoe Z",
-                   "--groups", "usint:too")
+    added = invoke(
+        runner, "user", "add", "zoe", "--email", "zoe@cfa.harvard.edu", "--full-name", "Zoe Z", "--groups", "usint:too"
+    )
     assert added.exit_code == 0, added.output
     assert "zoe" in invoke(runner, "user", "list").output
     changed = invoke(runner, "user", "groups", "zoe", "--add", "ACIS", "--remove", "too")

@@ -60,8 +60,21 @@ def test_an_inactive_user_is_told_they_are_read_only(client: Any) -> None:
     assert "inactive in USINT" in layout_text(client, {"Remote-User": "frank"})
 
 
-@pytest.mark.parametrize("path", ["/", "/ocatdatapage", "/ocatdatapage/12345", "/chkupdata/12345.001", "/orupdate",
-                                  "/express", "/rm_submission", "/scheduler", "/history/12345", "/analytics"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/ocatdatapage",
+        "/ocatdatapage/12345",
+        "/chkupdata/12345.001",
+        "/orupdate",
+        "/express",
+        "/rm_submission",
+        "/scheduler",
+        "/history/12345",
+        "/analytics",
+    ],
+)
 def test_every_page_path_answers_200(client: Any, path: str) -> None:
     assert client.get(path).status_code == 200
 

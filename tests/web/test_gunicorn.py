@@ -41,8 +41,13 @@ def gunicorn_url(settings: dict[str, Any]) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("USINT_")}
     env.update(USINT_INSTANCE_PATH=settings["instance_path"], USINT_BIND=f"127.0.0.1:{port}", USINT_WORKERS="2")
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "dashboard:application"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(gunicorn), "-c", "gunicorn.conf.py", "dashboard:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
