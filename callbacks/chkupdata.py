@@ -1,9 +1,201 @@
-"""Callbacks of the chkupdata page."""
+"""Callbacks of the Parameter Check Page (other-pages §4, D18): the provide-form and the revision view.
+
+`load_check(obsidrev)` reads the revision (data.revisions) and the current Ocat record, shapes the rows with
+`callbacks._check_rows` and builds the components with `pages._components.check_tables`. A down Ocat shows a
+banner; the revision part (requests, sign-offs, notes) is shown all the same.
+"""
 
 from __future__ import annotations
 
-from dash import Dash
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, html, no_update
+
+from callbacks import _check_rows as shape
+from callbacks._context import ocat_source, session_scope, settings
+from data.catalogue import SIGNOFF_LABELS
+from data.errors import NotFound, OcatUnavailable
+from pages._components import check_tables as ui
+from pages._ids import CheckIds
+
+_OBSIDREV = re.compile(r"^\s*(\d{1,9})\.(\d{1,4})\s*$")
+FORMAT_HELP = "Expected <obsid>.<rev>, e.g. 12345.004."
+
+NOTE_TEXT = {
+    "target_name_change": "Target name change",
+    "comment_change": "New comment",
+    "instrument_change": "Instrument change",
+    "grating_change": "Grating change",
+    "flag_change": "Constraint flag change",
+    "large_coordinate_change": "Large coordinate shift",
+    "obsdate_under10": "Observation within 10 days",
+    "on_or_list": "On the active OR list",
+}
+
+
+def parse_obsidrev(text: str | None) -> tuple[int, int] | None:
+    """`12345.004` or `12345.4` → (12345, 4); None for anything else (v2.1 splits on `.` and converts both)."""
+    match = _OBSIDREV.match(text or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[Any, str]:
+    """The provide-form: open `/chkupdata/<obsid>.<rev>` or say what is wrong with the input."""
+    value = (text or "").strip()
+    if not value:
+        return no_update, f"Please enter an obsid.rev. {FORMAT_HELP}"
+    parsed = parse_obsidrev(value)
+    if parsed is None:
+        return no_update, f"Ill-formatted Obsid.Rev: “{value[:40]}”. {FORMAT_HELP}"
+    return f"/chkupdata/{parsed[0]}.{parsed[1]:03d}", ""
+
+
+def _formatter() -> Any:
+    zone = ZoneInfo(settings().timezone)
+
+    def fmt(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M %Z") -> str:
+        return moment.astimezone(zone).strftime(pattern) if moment else "—"
+
+    return fmt
+
+
+def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
+    """(content, form hidden, form message) for the page's obsidrev."""
+    if not obsidrev or obsidrev == "index":
+        return None, False, ""
+    parsed = parse_obsidrev(obsidrev)
+    if parsed is None:
+        return None, False, f"Ill-formatted Obsid.Rev: “{obsidrev[:40]}”. {FORMAT_HELP}"
+    obsid, rev = parsed
+    from data.revisions import get_revision, history
+
+    with session_scope() as session:
+        revisions = history(session, obsid, with_values=False)
+        if not revisions:
+            return None, False, f"No revisions found for obsid = {obsid}."
+        numbers = [r.revision_number for r in revisions]
+        notices = []
+        if rev not in numbers:
+            notices.append(f"Could not find obsid.rev = {obsidrev}. Returning most recent revision instead.")
+            rev = numbers[-1]
+        view = get_revision(session, obsid, rev, with_values=True)
+    current, ocat_notice = _current(obsid)
+    return build_content(view, revisions, current, notices, ocat_notice), True, ""
+
+
+def _current(obsid: int) -> tuple[dict[str, Any], str | None]:
+    """The current Ocat values of the obsid (catalogue names, rank columns as lists), or a banner text."""
+    from data.ocat import parameter_values, read_observation
+
+    try:
+        record = read_observation(ocat_source(), obsid, settings().obs_ss)
+    except OcatUnavailable as err:
+        return {}, f"The Ocat cannot be reached, so current values are not shown ({err.user_message})."
+    except NotFound:
+        return {}, f"Obsid {obsid} is not in the Ocat, so current values are not shown."
+    values = parameter_values(record)
+    for key, value in record.items():  # ranks as records too, and keys the catalogue does not list
+        values.setdefault(key, value)
+    return values, None
+
+
+def build_content(view: Any, revisions: list[Any], current: dict[str, Any], notices: list[str],
+                  ocat_notice: str | None) -> html.Div:  # fmt: skip
+    """The whole revision view from plain values (no DB, no Ocat): testable without a request."""
+    fmt = _formatter()
+    original, requested = view.originals, view.requests
+    has_originals = bool(original)
+    alerts = [dbc.Alert(n, color="info", className="py-2") for n in notices]
+    if ocat_notice:
+        alerts.append(dbc.Alert(ocat_notice, color="warning", className="py-2 usint-ocat-down"))
+    numbers = [r.revision_number for r in revisions]
+    index = numbers.index(view.revision_number)
+    prev_rev = revisions[index - 1] if index > 0 else None
+    next_rev = revisions[index + 1] if index + 1 < len(revisions) else None
+    nav = html.Div(
+        [
+            dbc.Button(f"← {prev_rev.obsidrev}", href=f"/chkupdata/{prev_rev.obsidrev}", size="sm", outline=True,
+                       color="secondary", className="me-2") if prev_rev else None,
+            dbc.Button(f"{next_rev.obsidrev} →", href=f"/chkupdata/{next_rev.obsidrev}", size="sm", outline=True,
+                       color="secondary", className="me-2") if next_rev else None,
+            dbc.Button("Open in the editor", href=f"/ocatdatapage/{view.obsid}", size="sm", color="primary",
+                       outline=True, className="me-2"),
+            dbc.Button("Revision history", href=f"/history/{view.obsid}", size="sm", color="primary", outline=True),
+        ],
+        className="mb-2",
+    )  # fmt: skip
+    others = [(r.obsidrev, f"/chkupdata/{r.obsidrev}") for r in revisions if r.revision_number != view.revision_number]
+    info_rows = [
+        [("Obsid.Rev", view.obsidrev), ("Sequence #", current.get("seq_nbr") or view.sequence_number),
+         ("Proposal #", current.get("proposal_number"))],
+        [("Target Name", current.get("targname")), ("Group ID", current.get("group_id")),
+         ("Obs AO", current.get("obs_ao_str"))],
+        [("PI Name", current.get("pi_name")), ("Submitted By", view.user), ("Submitted As", view.kind)],
+    ]  # fmt: skip
+    notes = [NOTE_TEXT.get(k, k.replace("_", " ")) for k, v in (view.notes or {}).items() if v]
+    changes = shape.change_groups(original, requested)
+    tables = shape.parameter_tables(
+        original, requested, current, has_originals=has_originals, current_known=ocat_notice is None
+    )
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H3(f"Observation: {view.obsidrev}", className="d-inline-block me-3", id=CheckIds.HEADING),
+                    html.Span(f"(submitted: {fmt(view.time)})", className="text-muted float-end"),
+                ]
+            ),
+            *alerts,
+            nav,
+            ui.make_info(info_rows, current.get("proposal_title"), view.kind),
+            ui.make_links(
+                others, title="Other Revision Available" if len(others) == 1 else "Other Revisions Available"
+            ),
+            html.H4("Sign-off state", className="h5 mt-3"),
+            ui.make_signoff_table(view.signoff, SIGNOFF_LABELS, fmt),
+            html.Div(
+                [html.Span("Notes: ", className="text-muted")]
+                + [dbc.Badge(n, color="warning", text_color="dark", className="me-1") for n in notes],
+                className="mb-2",
+            )
+            if notes
+            else None,
+            ui.make_text_blocks(
+                [shape.text_block("remarks", original, requested), shape.text_block("comments", original, requested)]
+            ),  # fmt: skip
+            html.Div(
+                [html.H4("Change Requested Parameters", className="h5 mt-3")]
+                + [ui.make_change_table(t.title, [r.as_dict() for r in t.rows]) for t in changes]
+            )
+            if changes
+            else None,
+            html.H4("All Parameters", className="h5 mt-3"),
+            html.P("Original is n/a: this revision stored no original values.", className="small text-muted")
+            if not has_originals
+            else None,
+            ui.make_legend(shape.LEGEND, shape.COLOURS),
+            *[ui.make_value_table(t.key, t.title, [r.as_dict() for r in t.rows], shape.COLOURS) for t in tables],
+        ],
+        className="usint-check",
+    )
 
 
 def register(app: Dash) -> None:
-    """No callbacks yet."""
+    app.callback(
+        Output(CheckIds.CONTENT, "children"),
+        Output(CheckIds.FORM, "hidden"),
+        Output(CheckIds.FEEDBACK, "children"),
+        Input(CheckIds.OBSIDREV, "data"),
+    )(load_check)
+    app.callback(
+        Output(CheckIds.REDIRECT, "href"),
+        Output(CheckIds.FEEDBACK, "children", allow_duplicate=True),
+        Input(CheckIds.SUBMIT, "n_clicks"),
+        Input(CheckIds.INPUT, "n_submit"),
+        State(CheckIds.INPUT, "value"),
+        prevent_initial_call=True,
+    )(goto)

@@ -1,14 +1,48 @@
-"""Remove Accidental Submission: Undo your own recent sign-offs and revisions."""
+"""Remove Accidental Submission (other-pages §7, D17): undo one's own recent sign-offs and submissions.
+
+The list, the confirm dialog and the undo itself are filled in by `callbacks/rm_submission.py`; every undo is
+checked again on the server.
+"""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from pages._components.cards import coming_card, page_header
+from pages._components.cards import page_header
+from pages._ids import UndoIds
 
-dash.register_page(__name__, path="/rm_submission", title="Remove Accidental Submission · USINT", name="Remove Accidental Submission")
+dash.register_page(
+    __name__, path="/rm_submission", title="Remove Accidental Submission · USINT", name="Remove Accidental Submission"
+)
+
+
+def confirm_dialog() -> dbc.Modal:
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Undo this?")),
+            dbc.ModalBody(id=UndoIds.MODAL_BODY),
+            dbc.ModalFooter(
+                [
+                    dbc.Button("Cancel", id=UndoIds.CANCEL, color="secondary", n_clicks=0),
+                    dbc.Button("Undo", id=UndoIds.CONFIRM, color="danger", n_clicks=0),
+                ]
+            ),
+        ],
+        id=UndoIds.MODAL,
+        is_open=False,
+    )
 
 
 def layout(**_query: str) -> html.Div:
-    return html.Div([page_header("Remove Accidental Submission"), coming_card("Remove Accidental Submission", "Undo your own recent sign-offs and revisions.", None)])
+    return html.Div(
+        [
+            page_header("Remove Accidental Submission", "Undo your own recent sign-offs and submissions."),
+            dcc.Store(id=UndoIds.LOAD, data=0),
+            dcc.Store(id=UndoIds.TARGET),
+            html.Div(id=UndoIds.RESULT),
+            dcc.Loading(html.Div(id=UndoIds.LIST), type="default"),
+            confirm_dialog(),
+        ]
+    )

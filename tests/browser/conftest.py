@@ -19,6 +19,7 @@ def free_port() -> int:
 @pytest.fixture
 def started(dash_duo: Any, app: Any) -> Any:
     """`dash_duo` with the USINT app on a fresh demo instance, at the home page."""
+    dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.start_server(app, port=free_port())
     dash_duo.wait_for_element("#shell-user", timeout=10)
     return dash_duo

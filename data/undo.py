@@ -1,0 +1,51 @@
+"""Listings for the Remove Accidental Submission page (other-pages §7, D17).
+
+The rules and the undo itself live in `data.signoffs` (`undoable`, `can_undo_revision`, `undo_signoff`,
+`undo_revision`), which check them again on the server, record the event and write the operation log line. This
+module only adds the two listings the page needs, so the page never holds a second copy of a rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_
+from sqlalchemy.orm import Session
+
+from data.models import SIGNOFF_PREFIXES, Revision, Signoff
+from data.revisions import RevisionView, revisions_where
+from data.signoffs import Undoable, undoable
+
+REVISION = "revision"
+"""The pseudo-column that stands for the revision itself (v2.1's `column == 'revision'`)."""
+RECENT_LIMIT = 10
+
+
+def reversible_items(session: Session, user: Any, now: datetime, closed_window_h: float = 36.0) -> list[Undoable]:
+    """The user's own sign-offs and own revisions (nobody else signed) of the last `closed_window_h` hours,
+    newest revision first; each with the columns that can be reset and whether the revision can be removed."""
+    return undoable(session, user=user, now=now, window_h=closed_window_h)
+
+
+def recent_rows(session: Session, user: Any, limit: int = RECENT_LIMIT) -> list[RevisionView]:
+    """The user's newest revisions (submitted or signed by them), read-only: shown when nothing can be undone."""
+    user_id = getattr(user, "id", None)
+    if user_id is None:
+        return []
+    mine = or_(Revision.user_id == user_id, *(getattr(Signoff, f"{c}_signoff_id") == user_id for c in SIGNOFF_PREFIXES))
+    return revisions_where(session, mine, limit=limit)
+
+
+def undo(
+    session: Session, obsidrev: str, column: str, *, user: Any, now: datetime, closed_window_h: float = 36.0
+) -> RevisionView:
+    """Undo one item: `column` is a sign-off column (reset to Pending) or `revision` (delete the revision).
+    The service re-checks ownership and the window and raises Forbidden / Conflict when it no longer holds."""
+    from data.revisions import parse_obsidrev
+    from data.signoffs import undo_revision, undo_signoff
+
+    obsid, rev = parse_obsidrev(obsidrev)
+    if column == REVISION:
+        return undo_revision(session, obsid, rev, user=user, now=now, window_h=closed_window_h)
+    return undo_signoff(session, obsid, rev, column, user=user, now=now, window_h=closed_window_h)
