@@ -1,14 +1,191 @@
-"""Target Parameter Status: Open revisions and their sign-offs."""
+"""Target Parameter Status (orupdate): the shared sign-off board, and its wall display at `?kiosk=1`.
+
+No database access here (E6): the layout is a skeleton; `callbacks/board.py` fills the grid and keeps it fresh.
+"""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from pages._components.cards import coming_card, page_header
+from pages._components.board_columns import column_defs
+from pages._components.cards import page_header
+from pages._ids import BoardIds
 
 dash.register_page(__name__, path="/orupdate", title="Target Parameter Status · USINT", name="Target Parameter Status")
 
+DEFAULT_REFRESH_S = 180
 
-def layout(**_query: str) -> html.Div:
-    return html.Div([page_header("Target Parameter Status"), coming_card("Target Parameter Status", "Open revisions and their sign-offs.", None)])
+
+def _settings_value(name: str, default: float) -> float:
+    """A setting when an app is around (the validation layout is built without one)."""
+    try:
+        from flask import current_app
+
+        return getattr(current_app.config["USINT"], name)
+    except Exception:
+        return default
+
+
+def _is_kiosk(kiosk: str | None) -> bool:
+    return str(kiosk or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def board_grid(kiosk: bool) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=BoardIds.GRID,
+        rowData=[],
+        columnDefs=column_defs(kiosk=kiosk),
+        getRowId="params.data.id",
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": not kiosk},
+        rowClassRules={"board-changed": "params.data.changed", "board-closed": "params.data.state == 'closed'"},
+        dashGridOptions={
+            "animateRows": False,
+            "tooltipShowDelay": 300,
+            "suppressCellFocus": True,
+            "suppressColumnVirtualisation": True,
+            "localeText": {"noRowsToShow": "All recently updated ObsIDs were signed off and clear."},
+        },
+        columnSize="responsiveSizeToFit",
+        className="ag-theme-alpine board-grid" + (" board-grid-kiosk" if kiosk else ""),
+        style={"height": "85vh" if kiosk else "70vh", "width": "100%"},
+    )
+
+
+def controls() -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(
+                dbc.Input(
+                    id=BoardIds.QUICK_FILTER, placeholder="Filter all columns…", type="search", size="sm", debounce=True
+                ),
+                md=4,
+            ),
+            dbc.Col(dbc.Switch(id=BoardIds.MINE_FIRST, label="My revisions first", value=False), md="auto"),
+            dbc.Col(
+                html.A(
+                    "Download CSV",
+                    id=BoardIds.CSV,
+                    href="/api/v1/status.csv",
+                    download="usint-status.csv",
+                    className="btn btn-outline-secondary btn-sm",
+                ),
+                md="auto",
+            ),
+            dbc.Col(
+                html.Div(
+                    [
+                        html.A("Remove Accidental Submission", href="/rm_submission", className="me-3"),
+                        html.A("Express Approval", href="/express", className="me-3"),
+                        html.A("Wall display", href="/orupdate?kiosk=1", target="_blank"),
+                    ],
+                    className="small text-end",
+                ),
+                className="ms-auto",
+            ),
+        ],
+        className="g-2 align-items-center mb-2",
+    )
+
+
+def help_text(window_h: float) -> html.Div:
+    return html.Div(
+        [
+            html.P(
+                [
+                    f"This board lists every open revision (at least one sign-off still Pending) and every revision "
+                    f"closed in the last {window_h:g} hours, counted from its last sign-off. ",
+                    "Sign records your name and the time. A column can be signed only while it is Pending, and USINT "
+                    "Verification only after the four edit columns are done. Signoff & Approve also approves the obsid "
+                    "and e-mails a confirmation; obsids already approved get no Approve button, because approval "
+                    "carries over. Discard closes an out-of-date revision (its Pending columns become NA). ",
+                    "Mistakes can be undone on the Remove Accidental Submission page.",
+                ],
+                className="small mb-1",
+            ),
+            html.P(
+                "Revisions of one obsid with several open revisions share a colour in the OBSID.rev column. "
+                "Notes: Multiple Revisions Open (verify earlier revisions first), Higher Rev Already Signed Off "
+                "(a newer revision supersedes this one), Large Coordinate Shift (more than 8 arcmin), On OR List, "
+                "Within 10 Days, Instrument/Grating/Target Change, New Comment, On Approved List.",
+                className="small text-muted",
+            ),
+        ]
+    )
+
+
+def action_modal() -> dbc.Modal:
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Confirm")),
+            dbc.ModalBody(id=BoardIds.MODAL_BODY),
+            dbc.ModalFooter(
+                [
+                    dbc.Button("Cancel", id=BoardIds.CANCEL, color="secondary", n_clicks=0),
+                    dbc.Button("Confirm", id=BoardIds.CONFIRM, color="primary", n_clicks=0),
+                ]
+            ),
+        ],
+        id=BoardIds.MODAL,
+        is_open=False,
+    )
+
+
+def layout(kiosk: str | None = None, **_query: str) -> html.Div:
+    """The board skeleton; `kiosk=1` gives the wall display (large type, no buttons, same refresh)."""
+    wall = _is_kiosk(kiosk)
+    refresh_s = float(_settings_value("board_refresh_s", DEFAULT_REFRESH_S))
+    window_h = float(_settings_value("closed_window_h", 36.0))
+    stores = [
+        dcc.Store(id=BoardIds.KIOSK, data=wall),
+        dcc.Store(id=BoardIds.TOKEN),
+        dcc.Store(id=BoardIds.PENDING_ACTION),
+        dcc.Store(id=BoardIds.DONE),
+        dcc.Interval(id=BoardIds.TICK, interval=int(refresh_s * 1000), n_intervals=0),
+    ]
+    status_line = html.Div(
+        [
+            html.Span(id=BoardIds.UPDATED, className="fw-semibold me-2"),
+            html.Span(id=BoardIds.CHECKED, className="text-muted small me-3"),
+            html.Span(id=BoardIds.SUMMARY, className="small"),
+        ],
+        className="board-status-line mb-2",
+    )
+    ocat_notice = html.Div(id=BoardIds.OCAT_NOTICE, className="small text-warning mb-1", role="status")
+    if wall:
+        return html.Div(
+            [
+                *stores,
+                html.H1("Target Parameter Status", className="board-kiosk-title"),
+                status_line,
+                ocat_notice,
+                board_grid(True),
+                # The shared ids of the full page exist here too, hidden, so every callback has its components.
+                html.Div(
+                    [
+                        dbc.Input(id=BoardIds.QUICK_FILTER, type="hidden"),
+                        dbc.Switch(id=BoardIds.MINE_FIRST, value=False),
+                        html.Div(id=BoardIds.RESULT),
+                        action_modal(),
+                    ],
+                    hidden=True,
+                ),
+            ],
+            className="board-kiosk",
+        )
+    return html.Div(
+        [
+            *stores,
+            page_header("Target Parameter Status"),
+            help_text(window_h),
+            controls(),
+            status_line,
+            ocat_notice,
+            html.Div(id=BoardIds.RESULT, role="status"),
+            dcc.Loading(board_grid(False), delay_show=400, type="dot"),
+            action_modal(),
+        ],
+        className="board-page",
+    )
