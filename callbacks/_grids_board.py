@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from data.board import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED
 from data.users import can
-from pages._components.board_columns import ACTION_COLUMNS, ACTION_LABELS, APPROVE_COL, DISCARD_COL, SIGN_TEXT
+from pages._components.board_columns import ACTION_COLUMNS, APPROVE_COL, DISCARD_COL, SIGN_TEXT
 
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
@@ -77,6 +78,32 @@ def may_discard(row: Mapping[str, Any], user: Any, permissions: Mapping[str, Seq
     return bool(row.get("is_open")) and can(user, "discard", permissions)
 
 
+def _texts(series: pd.Series, zone: ZoneInfo, fmt: str = "%m/%d/%y %H:%M") -> list[str]:
+    """A column of UTC times as display-zone texts, "" for missing (one vectorised strftime per column)."""
+    if not len(series):
+        return []
+    stamps = pd.to_datetime(series, utc=True)
+    local = stamps.dt.tz_convert(zone).dt.tz_localize(None)
+    if fmt != "%m/%d/%y %H:%M":
+        return local.dt.strftime(fmt).fillna("").tolist()
+    # pandas' strftime formats element by element; numpy's ISO text is one C call, then a slice per value.
+    iso = np.datetime_as_string(local.to_numpy(dtype="datetime64[m]"), unit="m").tolist()
+    return ["" if t == "NaT" else f"{t[5:7]}/{t[8:10]}/{t[2:4]} {t[11:16]}" for t in iso]
+
+
+def _epochs(series: pd.Series) -> np.ndarray:
+    """A column of UTC times as epoch seconds (NaN for missing)."""
+    stamps = pd.to_datetime(series, utc=True)
+    values = stamps.to_numpy(dtype="datetime64[s]").astype("int64").astype("float64")
+    values[stamps.isna().to_numpy()] = np.nan
+    return values
+
+
+def _objects(series: pd.Series) -> list[Any]:
+    """A column as plain Python values, None for missing."""
+    return [None if (v is None or v != v) else v for v in series.tolist()]
+
+
 def grid_rows(
     frame: pd.DataFrame,
     *,
@@ -87,62 +114,92 @@ def grid_rows(
     kiosk: bool = False,
     since: float | None = None,
 ) -> list[dict[str, Any]]:
-    """One ag-grid row per board row. `id` is the obsidrev (getRowId). Each sign-off column `c` holds its status
-    (what a click carries as `expected`) only where this user gets a Sign button, `c_status` always, `c_text` what is shown, `c_can` whether this user gets a Sign button,
-    `c_waited` / `c_age` how long it has waited. Kiosk rows never offer buttons. `changed` marks rows submitted
-    or signed after `since` (epoch seconds of the previous refresh), which the grid highlights briefly."""
+    """One ag-grid row per board row, built a column at a time (no per-row pandas access).
+
+    `id` is the obsidrev (getRowId; the OBSID.rev column builds its link from it). Each sign-off column `c`
+    holds its status (what a click carries as `expected`) only where this user gets a Sign button, else it is
+    left out; `c_text` is what the cell shows (`Sign` on a button), `c_waited` how long it has waited (left
+    out when nothing to show) and `c_age` the hours of a Pending column (left out otherwise). `approve` and
+    `discard` hold the verify status only where this user gets that button. `color` and `changed` (rows
+    submitted or signed after `since`, epoch seconds of the previous refresh, which the grid highlights
+    briefly) appear only when set. `ts` is the submission in epoch seconds (the Submitted column sorts by it).
+    Kiosk rows never offer buttons."""
     zone = _zone(tz)
-    records = frame.to_dict("records")
-    if mine_first:
-        records = sorted(records, key=lambda r: not r.get("mine"))  # stable: keeps the board order otherwise
-    rows: list[dict[str, Any]] = []
-    for rec in records:
-        row: dict[str, Any] = {
-            "id": rec["obsidrev"],
-            "obsidrev": rec["obsidrev"],
-            "link": f"[{rec['obsidrev']}](/chkupdata/{rec['obsidrev']})",
-            "obsid": int(rec["obsid"]),
-            "seq": _plain(rec.get("sequence_number")),
-            "target": _plain(rec.get("target")) or "",
-            "pi": _plain(rec.get("pi")) or "",
-            "submitter": _plain(rec.get("submitter")) or "",
-            "submitted": local_text(rec.get("submitted"), zone),
-            "submitted_iso": _iso(rec.get("submitted")),
-            "kind": _plain(rec.get("kind")),
-            "notes": "; ".join(_badge_text(b, rec) for b in rec.get("badges") or []),
-            "state": "open" if rec.get("is_open") else "closed",
-            "color": _plain(rec.get("color")),
-            "mine": bool(rec.get("mine")),
-            "changed": since is not None and _latest(rec) > since,
+    if mine_first and len(frame):
+        frame = frame.iloc[np.argsort(~frame["mine"].to_numpy(dtype=bool), kind="stable")]
+    n = len(frame)
+    if not n:
+        return []
+    is_open = frame["is_open"].to_numpy(dtype=bool)
+    status = {c: frame[f"{c}_status"].to_numpy(dtype=object) for c in COLUMNS}
+    pending = {c: status[c] == PENDING for c in COLUMNS}
+    edit_pending = np.logical_or.reduce([pending[c] for c in EDIT_COLUMNS])
+    allowed = {k: (not kiosk) and can(user, k, permissions) for k in (*COLUMNS, "approve", "discard")}
+    sign = {c: is_open & pending[c] & allowed[c] for c in COLUMNS}
+    sign["usint"] = sign["usint"] & ~edit_pending
+    approve = sign["usint"] & ~frame["approved"].to_numpy(dtype=bool) & allowed["approve"]
+    discard = is_open & allowed["discard"]
+
+    submitted = _epochs(frame["submitted"])
+    stamps = {c: _epochs(frame[f"{c}_at"]) for c in COLUMNS}
+    if since is None:
+        changed = np.zeros(n, dtype=bool)
+    else:
+        latest = np.nanmax(np.column_stack([np.nan_to_num(submitted, nan=0.0), *stamps.values()]), axis=1)
+        changed = latest > since
+
+    ids = frame["obsidrev"].tolist()
+    seqs = _objects(frame["sequence_number"])
+    targets = _objects(frame["target"])
+    pis = _objects(frame["pi"])
+    submitters = _objects(frame["submitter"])
+    submitted_text = _texts(frame["submitted"], zone)
+    kinds = _objects(frame["kind"])
+    notes = ["; ".join(BADGE_LABELS.get(b, b) for b in badges or ()) for badges in frame["badges"].tolist()]
+    colors = _objects(frame["color"])
+    rows: list[dict[str, Any]] = [
+        {
+            "id": ids[i],
+            "seq": None if seqs[i] is None else int(seqs[i]),
+            "target": targets[i] or "",
+            "pi": pis[i] or "",
+            "submitter": submitters[i] or "",
+            "submitted": submitted_text[i],
+            "ts": None if submitted[i] != submitted[i] else int(submitted[i]),
+            "kind": kinds[i],
+            "notes": notes[i],
+            "state": "open" if is_open[i] else "closed",
         }
-        for c in COLUMNS:
-            status = _plain(rec.get(f"{c}_status"))
-            can_sign = not kiosk and may_sign(rec, c, user, permissions)
-            waited = rec.get(f"{c}_waited_h")
-            waited = None if waited is None or waited != waited else float(waited)
-            row[c] = status if can_sign else None  # a click carries it as `expected`; None: no button
-            row[f"{c}_status"] = status
-            row[f"{c}_text"] = (
-                SIGN_TEXT if can_sign else cell_text(status, _plain(rec.get(f"{c}_by")), rec.get(f"{c}_at"), zone)
-            )
-            row[f"{c}_can"] = can_sign
-            row[f"{c}_waited"] = waited_text(waited)
-            row[f"{c}_age"] = round(waited, 2) if (waited is not None and status == PENDING) else None
-        approve = not kiosk and may_approve(rec, user, permissions)
-        discard = not kiosk and may_discard(rec, user, permissions)
-        row[APPROVE_COL] = rec.get("usint_status") if approve else None
-        row[f"{APPROVE_COL}_text"] = ACTION_LABELS[APPROVE_COL] if approve else ""
-        row[f"{APPROVE_COL}_can"] = approve
-        row[DISCARD_COL] = rec.get("usint_status") if discard else None
-        row[f"{DISCARD_COL}_text"] = ACTION_LABELS[DISCARD_COL] if discard else ""
-        row[f"{DISCARD_COL}_can"] = discard
-        rows.append(row)
+        for i in range(n)
+    ]
+    for i in np.flatnonzero(changed).tolist():
+        rows[i]["changed"] = True
+    for i, color in enumerate(colors):
+        if color:
+            rows[i]["color"] = color
+    for c in COLUMNS:
+        by = _objects(frame[f"{c}_by"])
+        at_text = _texts(frame[f"{c}_at"], zone)
+        waited = frame[f"{c}_waited_h"].to_numpy(dtype=np.float64)
+        for i, (st, can_sign, w) in enumerate(zip(status[c].tolist(), sign[c].tolist(), waited.tolist(), strict=True)):
+            row = rows[i]
+            if can_sign:
+                row[c] = st
+                row[f"{c}_text"] = SIGN_TEXT
+            elif st == SIGNED:
+                row[f"{c}_text"] = f"{by[i] or '?'} {at_text[i]}".strip()
+            else:
+                row[f"{c}_text"] = cell_text(st, None, None, zone)
+            if w == w:
+                row[f"{c}_waited"] = waited_text(w)
+                if st == PENDING:
+                    row[f"{c}_age"] = round(w, 2)
+    usint_status = status["usint"].tolist()
+    for i in np.flatnonzero(approve).tolist():
+        rows[i][APPROVE_COL] = usint_status[i]
+    for i in np.flatnonzero(discard).tolist():
+        rows[i][DISCARD_COL] = usint_status[i]
     return rows
-
-
-def _latest(rec: Mapping[str, Any]) -> float:
-    stamps = [rec.get("submitted"), *(rec.get(f"{c}_at") for c in COLUMNS)]
-    return max((pd.Timestamp(t).timestamp() for t in stamps if t is not None and not pd.isna(t)), default=0.0)
 
 
 def _badge_text(key: str, rec: Mapping[str, Any]) -> str:

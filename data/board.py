@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
 from data.models import PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
@@ -238,101 +239,121 @@ def _is_pending():
     return or_(*(getattr(Signoff, f"{c}_status") == PENDING for c in COLUMNS))
 
 
+def _per_obsid(session: Session, obsids: Sequence[int], value: Any) -> dict[int, Any]:
+    """`value` (a scalar subquery correlated on `revisions.obsid`) for each of `obsids`, in chunks of 500.
+
+    Each subquery walks one obsid's (obsid, revision_number) unique index backwards and stops at its first
+    hit, so the cost grows with the board's obsids, not with each obsid's history.
+    """
+    wanted = sorted(set(int(o) for o in obsids))
+    out: dict[int, Any] = {}
+    for start in range(0, len(wanted), 500):
+        outer = select(Revision.obsid).where(Revision.obsid.in_(wanted[start : start + 500])).distinct().subquery()
+        stmt = select(outer.c.obsid, value.correlate_except(Revision, Signoff).where(Revision.obsid == outer.c.obsid))
+        out.update({int(o): v for o, v in session.execute(stmt).all() if v is not None})
+    return out
+
+
 def approved_among(session: Session, obsids: Sequence[int]) -> set[int]:
     """The approved obsids among `obsids` (v2.1 `is_approved`: the latest asis/remove revision is an asis).
 
-    The same rule as `data.revisions.approved_obsids`, restricted to the board's obsids so it uses the obsid
-    index instead of grouping every asis/remove revision.
+    The same rule as `data.revisions.approved_obsids`, restricted to the board's obsids: per obsid, the kind of
+    its newest asis/remove revision (one backward index walk each).
     """
-    wanted = sorted(set(int(o) for o in obsids))
-    out: set[int] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        latest = (
-            select(Revision.obsid, func.max(Revision.revision_number).label("rn"))
-            .where(Revision.kind.in_(("asis", "remove")), Revision.obsid.in_(chunk))
-            .group_by(Revision.obsid)
-            .subquery()
-        )
-        stmt = (
-            select(Revision.obsid)
-            .join(latest, and_(Revision.obsid == latest.c.obsid, Revision.revision_number == latest.c.rn))
-            .where(Revision.kind == "asis")
-        )
-        out.update(int(o) for o in session.scalars(stmt))
-    return out
+    latest = (
+        select(Revision.kind)
+        .where(Revision.kind.in_(("asis", "remove")))
+        .order_by(Revision.revision_number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return {o for o, kind in _per_obsid(session, obsids, latest).items() if kind == "asis"}
 
 
 def _higher_closed(session: Session, open_rows: Mapping[int, int]) -> dict[int, int]:
-    """Per obsid (obsid -> its lowest open revision number): the largest closed revision number above it.
+    """Per obsid (obsid -> its lowest open revision number): its largest closed revision number, when that is
+    above the lowest open one (a row is `higher_signed` when this is above its own number)."""
+    latest_closed = (
+        select(Revision.revision_number)
+        .join(Signoff, Signoff.revision_id == Revision.id)
+        .where(~_is_pending())
+        .order_by(Revision.revision_number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = _per_obsid(session, list(open_rows), latest_closed)
+    return {o: int(n) for o, n in found.items() if n > open_rows[o]}
 
-    First the newest revision number per obsid (the (obsid, revision_number) unique index answers it alone);
-    only obsids with a revision above their oldest open one are then read with their statuses. In the usual
-    case, open revisions being the newest, the second query reads little.
+
+_ROW_FIELDS: tuple[str, ...] = (
+    "revision_id", "obsid", "revision_number", "kind", "sequence_number", "submitted", "notes", "submitter_id",
+    *(f"{c}_{part}" for c in COLUMNS for part in ("status", "signoff_id", "at")),
+)  # fmt: skip
+
+
+def board_ids_query(cutoff: int):
+    """The ids of the revisions the board lists: open (any column Pending), submitted since `cutoff`, or signed
+    since `cutoff` in any column.
+
+    A UNION of index-only parts instead of one OR across the joined tables (which scans every sign-off row):
+    the five `ix_signoffs_*_status` indexes answer the first part (SQLite's multi-index OR, PostgreSQL's
+    BitmapOr), `ix_revisions_time` the second and the five `ix_signoffs_*_time` indexes one SELECT each.
     """
-    out: dict[int, int] = {}
-    wanted = sorted(open_rows)
-    candidates: list[int] = []
-    for start in range(0, len(wanted), 500):
-        stmt = (
-            select(Revision.obsid, func.max(Revision.revision_number))
-            .where(Revision.obsid.in_(wanted[start : start + 500]))
-            .group_by(Revision.obsid)
-        )
-        candidates += [int(o) for o, top in session.execute(stmt).all() if top > open_rows[int(o)]]
-    for start in range(0, len(candidates), 500):
-        stmt = (
-            select(Revision.obsid, func.max(Revision.revision_number))
-            .join(Signoff, Signoff.revision_id == Revision.id)
-            .where(Revision.obsid.in_(candidates[start : start + 500]), ~_is_pending())
-            .group_by(Revision.obsid)
-        )
-        out.update({int(o): int(n) for o, n in session.execute(stmt).all()})
-    return out
+    pending = select(Signoff.revision_id).where(_is_pending())
+    submitted = select(Revision.id).where(Revision.time >= cutoff)
+    # One SELECT per time column: without ANALYZE statistics SQLite costs an OR of five open ranges above a scan.
+    signed = [select(Signoff.revision_id).where(getattr(Signoff, f"{c}_time") >= cutoff) for c in COLUMNS]
+    return union(pending, submitted, *signed)
 
 
-def board_views(session: Session, *, now: datetime, window_h: float) -> list[RevisionView]:
-    """What the board lists, as `data.revisions.board_revisions` defines it (open, or submitted or signed
-    within `window_h` hours), read with one Core query instead of ORM entities (about 8x faster at 2,000 rows)."""
+def board_rows(session: Session, *, now: datetime, window_h: float) -> list[tuple[Any, ...]]:
+    """What the board lists (`data.revisions.board_revisions`'s rule: open, or submitted or signed within
+    `window_h` hours) as plain tuples in `_ROW_FIELDS` order, newest first; no ORM entities."""
     cutoff = int(now.timestamp() - window_h * 3600)
-    recent = or_(Revision.time >= cutoff, *(getattr(Signoff, f"{c}_time") >= cutoff for c in COLUMNS))
     cols = [Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
             Revision.time, Revision.notes, Revision.user_id]  # fmt: skip
     for c in COLUMNS:
         cols += [getattr(Signoff, f"{c}_status"), getattr(Signoff, f"{c}_signoff_id"), getattr(Signoff, f"{c}_time")]
+    ids = board_ids_query(cutoff).subquery()
     stmt = (
         select(*cols)
         .join(Signoff, Signoff.revision_id == Revision.id)
-        .where(or_(_is_pending(), recent))
+        .where(Revision.id.in_(select(ids.c[0])))
         .order_by(Revision.id.desc())
     )
-    rows = session.execute(stmt).all()
-    names = dict(session.execute(select(User.id, User.username)).tuples().all())
-    views = []
-    for r in rows:
-        signoff = {
-            c: {
-                "status": r[8 + 3 * i],
-                "user": names.get(r[9 + 3 * i]),
-                "time": None if r[10 + 3 * i] is None else datetime.fromtimestamp(r[10 + 3 * i], UTC),
-            }
-            for i, c in enumerate(COLUMNS)
-        }
-        views.append(
-            RevisionView(
-                id=r[0],
-                obsid=r[1],
-                revision_number=r[2],
-                kind=r[3],
-                sequence_number=r[4],
-                time=datetime.fromtimestamp(r[5], UTC),
-                user=names.get(r[7], ""),
-                user_id=r[7],
-                notes=_notes(r[6]),
-                signoff=signoff,
-            )
+    return [tuple(r) for r in session.execute(stmt).all()]
+
+
+def _user_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(User.id, User.username)).tuples().all())
+
+
+def board_views(session: Session, *, now: datetime, window_h: float) -> list[RevisionView]:
+    """The board's revisions as `RevisionView`s (for callers that want views; the frame uses `board_rows`)."""
+    rows = board_rows(session, now=now, window_h=window_h)
+    names = _user_names(session)
+
+    def stamp(t: int | None) -> datetime | None:
+        return None if t is None else datetime.fromtimestamp(t, UTC)
+
+    return [
+        RevisionView(
+            id=r[0],
+            obsid=r[1],
+            revision_number=r[2],
+            kind=r[3],
+            sequence_number=r[4],
+            time=datetime.fromtimestamp(r[5], UTC),
+            user=names.get(r[7], ""),
+            user_id=r[7],
+            notes=_notes(r[6]),
+            signoff={
+                c: {"status": r[8 + 3 * i], "user": names.get(r[9 + 3 * i]), "time": stamp(r[10 + 3 * i])}
+                for i, c in enumerate(COLUMNS)
+            },
         )
-    return views
+        for r in rows
+    ]
 
 
 def _epoch(value: datetime | None) -> int | None:
@@ -389,91 +410,113 @@ _FRAME_LOCK = threading.Lock()
 
 
 def _build_frame(session: Session, *, now: datetime, closed_window_h: float, me: Any, ocat: Any) -> pd.DataFrame:
+    """Columns at a time: one DataFrame from the row tuples, then vectorised pandas/numpy per column; only the
+    badge lists (a list per row) are built with a comprehension over zipped columns."""
     now_s = int(now.timestamp())
     window_s = float(closed_window_h) * 3600.0
-    views = board_views(session, now=now, window_h=float(closed_window_h))
+    raw = pd.DataFrame.from_records(
+        board_rows(session, now=now, window_h=float(closed_window_h)), columns=list(_ROW_FIELDS)
+    )
+    names = _user_names(session)
+    n = len(raw)
 
-    open_counts: dict[int, int] = {}
-    lowest_open: dict[int, int] = {}
-    for v in views:
-        if v.is_open:
-            open_counts[v.obsid] = open_counts.get(v.obsid, 0) + 1
-            lowest_open[v.obsid] = min(lowest_open.get(v.obsid, v.revision_number), v.revision_number)
-    higher = _higher_closed(session, lowest_open)
-    all_obsids = sorted({v.obsid for v in views})
+    status = {c: raw[f"{c}_status"] for c in COLUMNS}
+    pending = {c: (status[c] == PENDING).to_numpy(dtype=bool) for c in COLUMNS}
+    is_open = np.logical_or.reduce([pending[c] for c in COLUMNS]) if n else np.zeros(0, dtype=bool)
+    obsid = raw["obsid"].to_numpy(dtype=np.int64)
+    revnum = raw["revision_number"].to_numpy(dtype=np.int64)
+    submitted = raw["submitted"].to_numpy(dtype=np.float64)
+    times = {c: raw[f"{c}_at"].to_numpy(dtype=np.float64, na_value=np.nan) for c in COLUMNS}
+
+    open_obsids = pd.Series(obsid[is_open])
+    open_counts = open_obsids.value_counts().to_dict() if len(open_obsids) else {}
+    lowest_open = pd.Series(revnum[is_open]).groupby(open_obsids.to_numpy()).min().to_dict() if len(open_obsids) else {}
+    higher = _higher_closed(session, {int(k): int(v) for k, v in lowest_open.items()})
+    all_obsids = sorted(set(obsid.tolist()))
     approved = approved_among(session, all_obsids)
     basics, ocat_ok = ocat_basics(ocat, all_obsids)
-    colors = assign_colors(o for o, n in open_counts.items() if n > 1)
+    colors = assign_colors(o for o, k in open_counts.items() if k > 1)
 
-    rows: list[dict[str, Any]] = []
-    next_expiry: int | None = None
-    for v in views:
-        submitted = _epoch(v.time) or 0
-        times = {c: _epoch(v.signoff[c]["time"]) for c in COLUMNS}
-        is_open = v.is_open
-        last = max((t for t in times.values() if t is not None), default=submitted)
-        n_open = open_counts.get(v.obsid, 0)
-        badges: list[str] = []
-        if is_open:
-            if n_open > 1:
-                badges.append("multiple_open")
-            if higher.get(v.obsid, 0) > v.revision_number:
-                badges.append("higher_signed")
-        badges += [key for key in NOTE_BADGES if v.notes.get(key)]
-        if v.obsid in approved:
-            badges.append("approved")
-        basic = basics.get(v.obsid, {})
-        color = colors.get(v.obsid) if is_open else None
-        row: dict[str, Any] = {
-            "obsidrev": v.obsidrev,
-            "obsid": v.obsid,
-            "revision_number": v.revision_number,
-            "revision_id": v.id,
-            "sequence_number": v.sequence_number,
-            "target": _pick(basic, "targname", "target_name", "target") if ocat_ok else None,
-            "pi": _pick(basic, "last", "pi_name") if ocat_ok else None,
-            "obs_type": _pick(basic, "obs_type", "type"),
-            "instrument": _pick(basic, "instrument"),
-            "submitter": v.user,
-            "submitter_id": v.user_id,
+    n_open = pd.Series(obsid).map(open_counts).fillna(0).astype(int).to_numpy() if n else np.zeros(0, dtype=int)
+    approved_arr = np.isin(obsid, np.fromiter(approved, dtype=np.int64, count=len(approved)))
+    higher_arr = pd.Series(obsid).map(higher).fillna(0).to_numpy() if n else np.zeros(0)
+    multiple = is_open & (n_open > 1)
+    higher_signed = is_open & (higher_arr > revnum)
+
+    note_cache: dict[Any, list[str]] = {}
+
+    def note_badges(text: Any) -> list[str]:
+        hit = note_cache.get(text)
+        if hit is None:
+            parsed = _notes(text)
+            hit = note_cache[text] = [key for key in NOTE_BADGES if parsed.get(key)]
+        return hit
+
+    badges = [
+        [*(("multiple_open",) if m else ()), *(("higher_signed",) if h else ()), *note_badges(t),
+         *(("approved",) if a else ())]
+        for m, h, t, a in zip(multiple.tolist(), higher_signed.tolist(), raw["notes"].tolist(), approved_arr.tolist(), strict=True)
+    ]  # fmt: skip
+
+    all_times = np.column_stack([times[c] for c in COLUMNS]) if n else np.zeros((0, len(COLUMNS)))
+    signed_any = ~np.isnan(all_times).all(axis=1) if n else np.zeros(0, dtype=bool)
+    last = np.where(signed_any, np.nanmax(np.where(np.isnan(all_times), -np.inf, all_times), axis=1), submitted)
+    closed_at = np.where(is_open, np.nan, last)
+
+    color_pairs = [colors.get(o) if op else None for o, op in zip(obsid.tolist(), is_open.tolist(), strict=True)]
+
+    def basic_field(*keys: str) -> list[Any]:
+        return [_pick(basics.get(o, {}), *keys) for o in obsid.tolist()]
+
+    frame = pd.DataFrame(
+        {
+            "obsidrev": [f"{o}.{r:03}" for o, r in zip(obsid.tolist(), revnum.tolist(), strict=True)],
+            "obsid": obsid,
+            "revision_number": revnum,
+            "revision_id": raw["revision_id"],
+            "sequence_number": raw["sequence_number"],
+            "target": basic_field("targname", "target_name", "target") if ocat_ok else [None] * n,
+            "pi": basic_field("last", "pi_name") if ocat_ok else [None] * n,
+            "obs_type": basic_field("obs_type", "type"),
+            "instrument": basic_field("instrument"),
+            "submitter": raw["submitter_id"].map(names).fillna("") if n else [],
+            "submitter_id": raw["submitter_id"],
             "submitted": submitted,
-            "kind": v.kind,
+            "kind": raw["kind"],
             "is_open": is_open,
-            "closed_at": None if is_open else last,
+            "closed_at": closed_at,
             "badges": badges,
-            "color": color[1] if color else None,
-            "color_name": color[0] if color else None,
-            "mine": me is not None and v.user_id == me,
-            "approved": v.obsid in approved,
+            "color": [p[1] if p else None for p in color_pairs],
+            "color_name": [p[0] if p else None for p in color_pairs],
+            "mine": (raw["submitter_id"] == me).to_numpy(dtype=bool) if me is not None else np.zeros(n, dtype=bool),
+            "approved": approved_arr,
             "open_count": n_open,
-        }
-        # A Pending edit column has waited since submission; a Pending verify column since the last edit
-        # sign-off (when it became signable). A signed column shows how long it took.
-        edit_done = max((times[c] or 0 for c in EDIT_COLUMNS), default=0)
-        for c in COLUMNS:
-            status, at = v.signoff[c]["status"], times[c]
-            start = max(submitted, edit_done) if c == "usint" else submitted
-            if status == PENDING:
-                waited = (now_s - start) / 3600.0
-            elif status == SIGNED and at is not None:
-                waited = max(0, at - start) / 3600.0
-            else:
-                waited = None
-            row[f"{c}_status"] = status
-            row[f"{c}_by"] = v.signoff[c]["user"]
-            row[f"{c}_at"] = at
-            row[f"{c}_waited_h"] = round(waited, 2) if waited is not None else None
-        if not is_open:
-            expiry = int(last + window_s)
-            next_expiry = expiry if next_expiry is None else min(next_expiry, expiry)
-        rows.append(row)
+        },
+        columns=frame_columns(),
+    )
+    # A Pending edit column has waited since submission; a Pending verify column since the last edit
+    # sign-off (when it became signable). A signed column shows how long it took.
+    edit_times = np.column_stack([times[c] for c in EDIT_COLUMNS]) if n else np.zeros((0, len(EDIT_COLUMNS)))
+    edit_done = np.nan_to_num(edit_times, nan=0.0).max(axis=1) if n else np.zeros(0)
+    for c in COLUMNS:
+        start = np.maximum(submitted, edit_done) if c == "usint" else submitted
+        at = times[c]
+        signed = (status[c] == SIGNED).to_numpy(dtype=bool) & ~np.isnan(at)
+        with np.errstate(invalid="ignore"):
+            waited = np.where(
+                pending[c], (now_s - start) / 3600.0, np.where(signed, np.maximum(0.0, at - start) / 3600.0, np.nan)
+            )
+        frame[f"{c}_status"] = status[c].to_numpy()
+        frame[f"{c}_by"] = [names.get(i) for i in raw[f"{c}_signoff_id"].tolist()]
+        frame[f"{c}_at"] = at
+        frame[f"{c}_waited_h"] = np.array([round(w, 2) for w in waited.tolist()], dtype=np.float64)  # as v2.1 rounds
 
-    frame = pd.DataFrame(rows, columns=frame_columns())
-    if len(frame):
-        frame["_order"] = (~frame["is_open"].astype(bool)).astype(int)
-        frame["_key"] = frame["submitted"].where(frame["is_open"].astype(bool), -frame["closed_at"].fillna(0))
-        frame = frame.sort_values(["_order", "_key", "obsid", "revision_number"], kind="stable")
-        frame = frame.drop(columns=["_order", "_key"]).reset_index(drop=True)
+    closed_last = last[~is_open]
+    next_expiry = int(closed_last.min() + window_s) if len(closed_last) else None
+    if n:
+        key = np.where(is_open, submitted, -np.nan_to_num(closed_at, nan=0.0))
+        order = np.lexsort((revnum, obsid, key, (~is_open).astype(int)))
+        frame = frame.iloc[order].reset_index(drop=True)
     for col in ["submitted", "closed_at", *(f"{c}_at" for c in COLUMNS)]:
         frame[col] = pd.to_datetime(frame[col], unit="s", utc=True)
     frame.attrs["meta"] = BoardMeta(

@@ -85,7 +85,10 @@ class Revision(Base):
 
 class Signoff(Base):
     __tablename__ = "signoffs"
-    __table_args__ = tuple(Index(f"ix_signoffs_{p}_status", f"{p}_status") for p in SIGNOFF_PREFIXES)
+    __table_args__ = (
+        *(Index(f"ix_signoffs_{p}_status", f"{p}_status") for p in SIGNOFF_PREFIXES),
+        *(Index(f"ix_signoffs_{p}_time", f"{p}_time") for p in SIGNOFF_PREFIXES),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"), unique=True)

@@ -21,7 +21,7 @@ AGE_ALERT_H = 72.0
 
 
 def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
-    text = f"params.data.{c}_text"
+    text = f"(params.data.{c}_text || '')"
     waited = f"params.data.{c}_waited"
     col: dict[str, Any] = {
         "field": c,
@@ -33,8 +33,8 @@ def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
         "tooltipValueGetter": {"function": f"{waited} ? 'waited ' + {waited} : null"},
         "minWidth": 150 if kiosk else 105,
         "cellClassRules": {
-            "board-sign": f"params.data.{c}_can",
-            "board-pending": f"params.data.{c}_status == 'Pending' && !params.data.{c}_can",
+            "board-sign": f"params.data.{c} != null",
+            "board-pending": f"params.data.{c}_text == 'Pending'",
             "board-age-warn": f"params.data.{c}_age != null && params.data.{c}_age >= {AGE_WARN_H}"
             f" && params.data.{c}_age < {AGE_ALERT_H}",
             "board-age-alert": f"params.data.{c}_age != null && params.data.{c}_age >= {AGE_ALERT_H}",
@@ -47,11 +47,11 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
     """The board's columns. Kiosk: no action columns, fewer columns, large type (CSS)."""
     cols: list[dict[str, Any]] = [
         {
-            "field": "link",
             "colId": "obsidrev",
             "headerName": "OBSID.rev",
+            "valueGetter": {"function": "'[' + params.data.id + '](/chkupdata/' + params.data.id + ')'"},
             "cellRenderer": "markdown",
-            "filterValueGetter": {"function": "params.data.obsidrev"},
+            "filterValueGetter": {"function": "params.data.id"},
             "comparator": {"function": "(a, b) => (a < b ? -1 : a > b ? 1 : 0)"},
             "cellStyle": {"function": "params.data.color ? {'backgroundColor': params.data.color} : null"},
             "pinned": "left",
@@ -65,7 +65,7 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
             "field": "submitted",
             "headerName": "Submitted",
             "minWidth": 130,
-            "comparator": {"function": "(a, b, na, nb) => (na.data.submitted_iso < nb.data.submitted_iso ? -1 : 1)"},
+            "comparator": {"function": "(a, b, na, nb) => (na.data.ts || 0) - (nb.data.ts || 0)"},
         },
         {"field": "kind", "headerName": "Kind", "minWidth": 65},
         {"field": "state", "headerName": "State", "minWidth": 70},
@@ -78,15 +78,15 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
                     "field": c,
                     "colId": c,
                     "headerName": ACTION_LABELS[c],
-                    "valueFormatter": {"function": f"params.data.{c}_text"},
+                    "valueFormatter": {"function": f"params.value != null ? '{ACTION_LABELS[c]}' : ''"},
                     "filter": False,
                     "sortable": False,
                     "minWidth": 120,
-                    "cellClassRules": {"board-sign": f"params.data.{c}_can"},
+                    "cellClassRules": {"board-sign": f"params.data.{c} != null"},
                 }
             )
     cols.append({"field": "notes", "headerName": "Notes", "minWidth": 160, "wrapText": True, "autoHeight": True})
     if kiosk:
         keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
-        cols = [c for c in cols if c.get("colId", c["field"]) in keep]
+        cols = [c for c in cols if (c.get("colId") or c.get("field")) in keep]
     return cols
