@@ -1,9 +1,311 @@
-"""Callbacks of the scheduler page."""
+"""Callbacks of the scheduler page: draw the calendar, select a period, run the actions (E10, E11).
+
+Every action is one transaction through `data.schedule` (which re-checks the permission, D14), writes one
+operation-log line on commit and, for sign-up/assign, sends the queued mail after the commit (D21).
+Expected refusals (a rule, a period taken meanwhile) are shown next to the actions; a missing permission
+raises `Forbidden`, which the app's error funnel shows as a toast.
+"""
 
 from __future__ import annotations
 
-from dash import Dash
+from datetime import date, timedelta
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks import _figures_scheduler as fig
+from callbacks._context import current_user, now, session_scope, settings
+from data import oplog, schedule
+from data.errors import Conflict, NotFound, ValidationFailed
+from data.users import can, groups_of
+from pages._ids import SchedulerIds as Ids
+
+FAR_AHEAD = timedelta(days=3660)
+HIDDEN = {"display": "none"}
+SHOWN: dict[str, str] = {}
+
+
+def _today() -> date:
+    return schedule.local_today(now(), settings().timezone)
+
+
+def _may_edit() -> bool:
+    return can(current_user(), schedule.ACTION, settings().permissions)
+
+
+# ------------------------------------------------------------------------------------------------ reads
+
+
+def render_calendar(_version: int, selected: int | None) -> tuple[Any, str, list[dict[str, Any]], dict[str, str]]:
+    """The calendar, the one-line summary, the period choices, and the "create weeks" link when empty."""
+    today = _today()
+    with session_scope() as session:
+        periods = schedule.list_periods(
+            session, start=fig.monday(today - timedelta(days=schedule.LOOK_BACK_DAYS)), stop=today + FAR_AHEAD
+        )
+    options = [fig.period_option(p) for p in periods if p.stop >= today]
+    if not periods:
+        empty = html.Div(
+            [
+                html.P("There are no duty periods yet.", className="fw-semibold"),
+                html.P(
+                    "The nightly job `usint schedule extend` adds open Monday–Sunday weeks 240 days ahead; "
+                    "a TOO or USINT member can also create them now with the link on the right.",
+                    className="text-muted",
+                ),
+            ]
+        )
+        return empty, "No duty periods yet.", options, SHOWN if _may_edit() else HIDDEN
+    first, last = fig.window(today, periods, look_back=schedule.LOOK_BACK_DAYS, ahead=schedule.HORIZON_DAYS)
+    table = fig.calendar_table(periods, today=today, first=first, last=last, selected=selected)
+    return html.Div([fig.legend(periods), table]), fig.summary_line(periods, today=today), options, HIDDEN
+
+
+def apply_deep_link(_options: list[dict[str, Any]], initial: int | None) -> tuple[int, None]:
+    """`/scheduler?period=<id>`: select that period once the choices are there."""
+    if initial is None:
+        raise PreventUpdate
+    return initial, None
+
+
+def select_from_calendar(clicks: list[int | None]) -> int:
+    """A click on a calendar segment selects its period."""
+    triggered = ctx.triggered_id
+    if not isinstance(triggered, dict) or not any(t.get("value") for t in ctx.triggered):
+        raise PreventUpdate
+    return int(triggered["period"])
+
+
+def show_selected(selected: int | None, _version: int) -> tuple[Any, ...]:
+    """Details of the selected period and which actions apply to it for this user."""
+    who = current_user()
+    may_edit = _may_edit()
+    read_only = "" if may_edit else (
+        who.notice or f"Changes need the {' or '.join(settings().permissions.get(schedule.ACTION, ()))} group."
+    )  # fmt: skip
+    off = (True,) * 9
+    if selected is None:
+        return ("Nothing selected.", *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only)
+    today = _today()
+    with session_scope() as session:
+        try:
+            period = schedule.get_period(session, selected)
+        except NotFound as err:
+            return (err.user_message, *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only)
+        candidates = [
+            {"label": f"{u.full_name or u.username} ({u.username})", "value": u.username}
+            for u in schedule.duty_candidates(session)
+        ]
+    details = fig.period_details(period, today=today)
+    started = period.start <= today
+    open_ = period.tbd and not started
+    in_too = schedule.DUTY_GROUP in groups_of(who)
+    sign_up_off = not (may_edit and open_ and in_too)
+    assign_off = not (may_edit and open_)
+    change_off = not (may_edit and open_)
+    split_off = not (may_edit and open_ and (period.stop - period.start).days >= schedule.SPLIT_MIN_SPAN)
+    unassign_off = not (may_edit and not period.tbd and not started)
+    delete_off = not (may_edit and open_)
+    return (
+        details,
+        sign_up_off,
+        assign_off,  # the user dropdown
+        assign_off,  # the Assign button
+        change_off,  # first day
+        change_off,  # last day
+        change_off,  # Change dates
+        split_off,
+        unassign_off,
+        delete_off,
+        candidates,
+        period.start.isoformat(),
+        period.stop.isoformat(),
+        SHOWN if may_edit else HIDDEN,
+        read_only,
+    )
+
+
+# ----------------------------------------------------------------------------------------------- writes
+
+
+def ask_confirm(_unassign: int, _delete: int, _no: int, selected: int | None) -> tuple[bool, str, Any]:
+    """Unassign and Delete ask first (dbc.Modal); Cancel closes the dialog."""
+    trigger = ctx.triggered_id
+    if trigger == Ids.CONFIRM_NO:
+        return False, "", None
+    if selected is None or trigger not in (Ids.UNASSIGN, Ids.DELETE):
+        raise PreventUpdate
+    with session_scope() as session:
+        period = schedule.get_period(session, selected)
+    span = schedule.fmt_range(period.start, period.stop)
+    if trigger == Ids.UNASSIGN:
+        text = f"Unassign {period.display_name} from {span}? The period becomes open (TBD) again."
+        return True, text, {"action": "unassign", "period": selected}
+    text = (
+        f"Delete the open period {span}? Its days go to an adjacent open period "
+        "(refused when no adjacent open period can take them within 7 days)."
+    )
+    return True, text, {"action": "delete", "period": selected}
+
+
+def _error_text(err: ValidationFailed) -> str:
+    return " ".join(dict.fromkeys(err.errors.values())) or err.user_message
+
+
+def act(
+    _sign: int,
+    _assign: int,
+    _change: int,
+    _split: int,
+    _yes: int,
+    _extend: int,
+    selected: int | None,
+    assignee: str | None,
+    start: str | None,
+    stop: str | None,
+    pending: dict[str, Any] | None,
+    version: int,
+) -> tuple[Any, ...]:
+    """Run the pressed action; returns (message, colour, shown, new version, modal open, selection)."""
+    trigger = ctx.triggered_id
+    action = {
+        Ids.SIGN_UP: "sign_up",
+        Ids.ASSIGN: "assign",
+        Ids.CHANGE: "change_dates",
+        Ids.SPLIT: "split",
+        Ids.EXTEND: "extend",
+    }.get(trigger)
+    if trigger == Ids.CONFIRM_YES:
+        if not pending:
+            raise PreventUpdate
+        action, selected = pending["action"], pending["period"]
+    if action is None:
+        raise PreventUpdate
+    if action != "extend" and selected is None:
+        return "Select a period first.", "warning", True, no_update, False, no_update
+    who, moment, config = current_user(), now(), settings()
+    common = {"now": moment, "permissions": config.permissions, "timezone": config.timezone}
+    try:
+        with session_scope() as session:
+            if action == "extend":
+                from data.users import require
+
+                require(who, schedule.ACTION, config.permissions)
+                added = schedule.extend_horizon(session, today=_today(), now=moment)
+                oplog.after_commit(session, who.username, "schedule.extend", "schedule", added=len(added))
+                message = f"Created {len(added)} open week(s)." if added else "The calendar already reaches 240 days."
+                change = schedule.Change(message, None, tuple(p.id for p in added))
+            elif action == "sign_up":
+                change = schedule.sign_up(session, selected, user=who, base_url=config.base_url, **common)
+            elif action == "assign":
+                change = schedule.assign(session, selected, assignee or "", assigner=who, base_url=config.base_url,
+                                         **common)  # fmt: skip
+            elif action == "change_dates":
+                if not start or not stop:
+                    raise ValidationFailed({"start": "Give both the first and the last day."})
+                change = schedule.change_dates(session, selected, start, stop, user=who, **common)
+            elif action == "split":
+                change = schedule.split(session, selected, user=who, **common)
+            elif action == "unassign":
+                change = schedule.unassign(session, selected, user=who, **common)
+            elif action == "delete":
+                change = schedule.delete_period(session, selected, user=who, **common)
+            else:
+                raise PreventUpdate
+            if action != "extend":
+                oplog.after_commit(session, who.username, f"schedule.{action}", f"schedule:{selected}",
+                                   touched=",".join(map(str, change.touched)) or None,
+                                   assignee=assignee if action == "assign" else None)  # fmt: skip
+    except ValidationFailed as err:
+        return _error_text(err), "danger", True, no_update, False, no_update
+    except (Conflict, NotFound) as err:
+        return err.user_message, "warning", True, version + 1, False, no_update
+    if change.mails:
+        from data.mailer import send_pending
+        from web.db import resources
+
+        report = send_pending(resources().sessions, config, now=moment)
+        if report.retrying or report.failed:
+            change = schedule.Change(change.message + " (The e-mail will be retried.)", change.period_id,
+                                     change.touched, change.mails)  # fmt: skip
+        else:
+            change = schedule.Change(change.message + " A confirmation e-mail was sent.", change.period_id,
+                                     change.touched, change.mails)  # fmt: skip
+    new_selection = (
+        change.period_id if change.period_id is not None else (change.touched[0] if change.touched else None)
+    )
+    return change.message, "success", True, version + 1, False, new_selection if new_selection else no_update
 
 
 def register(app: Dash) -> None:
-    """No callbacks yet."""
+    app.callback(
+        Output(Ids.CALENDAR, "children"),
+        Output(Ids.SUMMARY, "children"),
+        Output(Ids.SELECT, "options"),
+        Output(Ids.EXTEND, "style"),
+        Input(Ids.VERSION, "data"),
+        Input(Ids.SELECT, "value"),
+    )(render_calendar)
+    app.callback(
+        Output(Ids.SELECT, "value", allow_duplicate=True),
+        Output(Ids.INITIAL, "data"),
+        Input(Ids.SELECT, "options"),
+        State(Ids.INITIAL, "data"),
+        prevent_initial_call=True,
+    )(apply_deep_link)
+    app.callback(
+        Output(Ids.SELECT, "value"),
+        Input({"type": Ids.PERIOD.value, "period": ALL, "week": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )(select_from_calendar)
+    app.callback(
+        Output(Ids.DETAILS, "children"),
+        Output(Ids.SIGN_UP, "disabled"),
+        Output(Ids.ASSIGN_USER, "disabled"),
+        Output(Ids.ASSIGN, "disabled"),
+        Output(Ids.START, "disabled"),
+        Output(Ids.STOP, "disabled"),
+        Output(Ids.CHANGE, "disabled"),
+        Output(Ids.SPLIT, "disabled"),
+        Output(Ids.UNASSIGN, "disabled"),
+        Output(Ids.DELETE, "disabled"),
+        Output(Ids.ASSIGN_USER, "options"),
+        Output(Ids.START, "value"),
+        Output(Ids.STOP, "value"),
+        Output(Ids.ACTIONS, "style"),
+        Output(Ids.READ_ONLY, "children"),
+        Input(Ids.SELECT, "value"),
+        Input(Ids.VERSION, "data"),
+    )(show_selected)
+    app.callback(
+        Output(Ids.MODAL, "is_open"),
+        Output(Ids.CONFIRM_TEXT, "children"),
+        Output(Ids.PENDING, "data"),
+        Input(Ids.UNASSIGN, "n_clicks"),
+        Input(Ids.DELETE, "n_clicks"),
+        Input(Ids.CONFIRM_NO, "n_clicks"),
+        State(Ids.SELECT, "value"),
+        prevent_initial_call=True,
+    )(ask_confirm)
+    app.callback(
+        Output(Ids.MESSAGE, "children"),
+        Output(Ids.MESSAGE, "color"),
+        Output(Ids.MESSAGE, "is_open"),
+        Output(Ids.VERSION, "data"),
+        Output(Ids.MODAL, "is_open", allow_duplicate=True),
+        Output(Ids.SELECT, "value", allow_duplicate=True),
+        Input(Ids.SIGN_UP, "n_clicks"),
+        Input(Ids.ASSIGN, "n_clicks"),
+        Input(Ids.CHANGE, "n_clicks"),
+        Input(Ids.SPLIT, "n_clicks"),
+        Input(Ids.CONFIRM_YES, "n_clicks"),
+        Input(Ids.EXTEND, "n_clicks"),
+        State(Ids.SELECT, "value"),
+        State(Ids.ASSIGN_USER, "value"),
+        State(Ids.START, "value"),
+        State(Ids.STOP, "value"),
+        State(Ids.PENDING, "data"),
+        State(Ids.VERSION, "data"),
+        prevent_initial_call=True,
+    )(act)

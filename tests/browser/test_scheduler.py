@@ -1,0 +1,92 @@
+"""The duty calendar in a real browser: sign up for a week, see the calendar change; unassign via the dialog."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import console_errors, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def next_week(app: Any) -> int:
+    """An empty calendar extended 60 days ahead; returns the id of next week's open period."""
+    from sqlalchemy import delete
+
+    from data import clock, schedule
+    from data.db import session_scope
+    from data.models import Schedule
+
+    today = schedule.local_today(clock.now(), "America/New_York")
+    with session_scope(app.server.extensions["usint"].sessions) as s:
+        s.execute(delete(Schedule))
+        schedule.extend_horizon(s, days=60, today=today)
+        [period] = schedule.list_periods(s, start=today + timedelta(days=7), stop=today + timedelta(days=7))
+    return period.id
+
+
+def segment(duo: Any, period_id: int) -> Any:
+    """The first calendar cell of a period (pattern-matching ids are JSON text in the DOM)."""
+    for cell in duo.driver.find_elements(By.CSS_SELECTOR, "td.scheduler-segment"):
+        if f'"period":{period_id},' in (cell.get_attribute("id") or ""):
+            return cell
+    return None
+
+
+def click(duo: Any, element: Any) -> bool:
+    """Scroll `element` to the middle and click it; False while something (a loading overlay) covers it."""
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+
+    try:
+        duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+        return True
+    except (ElementClickInterceptedException, StaleElementReferenceException):
+        return False
+
+
+def test_sch001_sign_up_for_a_week_changes_the_calendar(next_week: int, started: Any) -> None:
+    duo = started
+    duo.driver.get(duo.server_url + "/scheduler")
+    wait_until(duo, lambda d: segment(duo, next_week) is not None, timeout=15, message="calendar not drawn")
+    cell = segment(duo, next_week)
+    assert "TBD" in cell.text and "scheduler-tbd" in cell.get_attribute("class")
+    wait_until(duo, lambda d: click(duo, segment(duo, next_week)), timeout=15, message="calendar cell not clickable")
+    duo.wait_for_contains_text("#scheduler-details", "open (TBD)", timeout=15)
+    wait_until(
+        duo, lambda d: d.find_element(By.ID, "scheduler-sign-up").is_enabled(), timeout=15, message="sign-up disabled"
+    )
+    wait_until(
+        duo,
+        lambda d: click(duo, d.find_element(By.ID, "scheduler-sign-up")),
+        timeout=15,
+        message="cannot press sign up",
+    )
+    duo.wait_for_contains_text("#scheduler-message", "Demo User signed up", timeout=15)
+    wait_until(
+        duo, lambda d: "Demo User" in (segment(duo, next_week).text or ""), timeout=15, message="calendar unchanged"
+    )
+    assert "scheduler-taken" in segment(duo, next_week).get_attribute("class")
+
+    # Unassign asks first (dbc.Modal), then re-opens the week
+    wait_until(
+        duo, lambda d: d.find_element(By.ID, "scheduler-unassign").is_enabled(), timeout=15, message="unassign disabled"
+    )
+    wait_until(
+        duo,
+        lambda d: click(duo, d.find_element(By.ID, "scheduler-unassign")),
+        timeout=15,
+        message="cannot press unassign",
+    )
+    duo.wait_for_contains_text("#scheduler-confirm-text", "Unassign Demo User", timeout=15)
+    wait_until(
+        duo, lambda d: click(duo, d.find_element(By.ID, "scheduler-confirm-yes")), timeout=15, message="cannot confirm"
+    )
+    duo.wait_for_contains_text("#scheduler-message", "open again", timeout=15)
+    wait_until(duo, lambda d: "TBD" in (segment(duo, next_week).text or ""), timeout=15, message="week not re-opened")
+    assert console_errors(duo) == []
