@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,38 @@ def sequence_numbers(ocat_url: str) -> dict[int, int]:
             return {int(o): int(s or 0) for o, s in conn.execute(text("select obsid, seq_nbr from target"))}
     finally:
         engine.dispose()
+
+
+def seed_duty_roster(session: Session, *, today: date, weeks_back: int = 5, weeks_assigned: int = 6) -> int:
+    """Past and coming TOO duty weeks for the demo: TOO users take turns, a few weeks left TBD; idempotent."""
+    from sqlalchemy import func, select
+
+    from data.models import Schedule, User
+    from data.schedule import extend_horizon
+
+    if session.scalar(select(func.count()).select_from(Schedule)):
+        return 0
+    users = {u.username: u for u in session.scalars(select(User).where(User.groups.contains("too")))}
+    turns = [users[name] for name in ("erin", "demo") if name in users] or [None]
+    monday = today - timedelta(days=today.weekday())
+    start = monday - timedelta(weeks=weeks_back)
+    rows = []
+    for week in range(weeks_back + weeks_assigned):
+        first = start + timedelta(weeks=week)
+        user = None if week in (weeks_back + 2, weeks_back + 5) else turns[week % len(turns)]
+        rows.append(
+            Schedule(
+                order_id=week,
+                user_id=user.id if user else None,
+                assigner_id=user.id if user else None,
+                start=datetime.combine(first, datetime.min.time()),
+                stop=datetime.combine(first + timedelta(days=6), datetime.min.time()),
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    extend_horizon(session, today=today)
+    return len(rows)
 
 
 def seed_demo(
@@ -66,6 +98,7 @@ def seed_demo(
             now=moment,
             open_count=min(open_revisions, revisions) if open_revisions is not None else None,
         )
+        seed_duty_roster(session, today=moment.date())
     return DemoReport(
         observations=built.counts.get("target", len(seqs)),
         revisions=getattr(report, "revisions", revisions),

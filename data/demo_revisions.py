@@ -200,6 +200,10 @@ def seed_revisions(
         for name, value in requested.items():
             requests.append({"revision_id": rev_id, "parameter_id": pids[name], "value": encode_value(value)})
             original = _value(catalogue.PARAMETERS[name], rng, k + 1)
+            for retry in range(5):  # a demo change must change something
+                if not catalogue.values_equal(name, original, value):
+                    break
+                original = _value(catalogue.PARAMETERS[name], rng, k + 2 + retry)
             originals.append({"revision_id": rev_id, "parameter_id": pids[name], "value": encode_value(original)})
         rev_id += 1
         so_id += 1

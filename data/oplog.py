@@ -32,7 +32,7 @@ def operation(user: Any, action: str, target: str, **details: Any) -> str:
 
 def after_commit(session: Session, user: Any, action: str, target: str, **details: Any) -> None:
     """Queue a line that is written when `session` commits and dropped when it rolls back."""
-    session.info.setdefault(_PENDING, []).append((user, action, target, details))
+    session.info.setdefault(_PENDING, []).append((_name(user), action, target, details))
 
 
 @event.listens_for(Session, "after_commit")
