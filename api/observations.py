@@ -1,5 +1,34 @@
-"""API routes: observations (filled in by its issue)."""
+"""API routes: `GET /api/v1/observations/<obsid>` — the Ocat record as the editor sees it (INTERFACE.md)."""
 
 from __future__ import annotations
 
-from api import bp  # noqa: F401
+from flask import jsonify
+
+from api import bp
+from data.catalogue import RANK_SETS
+from data.errors import ValidationFailed
+from data.events import jsonable
+
+
+@bp.get("/observations/<obsid>")
+def get_observation(obsid: str):  # noqa: ANN201 - a Flask response
+    from data import ocat, revisions
+    from web.db import ocat_source, resources, session_scope
+
+    if not obsid.isdigit():
+        raise ValidationFailed({"obsid": f"{obsid!r} is not an obsid"})
+    record = ocat.read_observation(ocat_source(), int(obsid), resources().settings.obs_ss)
+    ranks = {key: jsonable(record.get(rs.records_key) or []) for key, rs in RANK_SETS.items()}
+    skip = {rs.records_key for rs in RANK_SETS.values()}
+    with session_scope() as session:
+        approved = revisions.is_approved(session, int(obsid))
+        open_revs = [r.obsidrev for r in revisions.open_revisions(session, [int(obsid)])]
+    return jsonify(
+        {
+            "obsid": int(obsid),
+            "parameters": jsonable({k: v for k, v in record.items() if k not in skip}),
+            "ranks": ranks,
+            "approved": approved,
+            "open_revisions": open_revs,
+        }
+    )

@@ -1,5 +1,162 @@
-"""API routes: revisions (filled in by its issue)."""
+"""API routes: revisions — submit (`POST /api/v1/revisions`, dry run or saved) and read (INTERFACE.md).
+
+The POST runs the editor's own service (data.submission) and therefore THE validator (D6): 200 dry-run report,
+400 invalid, 201 saved with "revisions", 403 not allowed, 404 unknown obsid, 409 the Ocat changed (D8).
+An optional `"token"` (or `Idempotency-Key` header) makes a retried POST return the first result.
+"""
 
 from __future__ import annotations
 
-from api import bp  # noqa: F401
+from typing import Any
+
+from flask import jsonify, request
+
+from api import bp
+from api._common import acting_user, json_body
+from data.catalogue import RANK_SETS
+from data.errors import ValidationFailed
+from data.events import jsonable
+from data.submission import OcatChanged
+
+KINDS = ("norm", "asis", "remove", "clone")
+
+
+def _view(view: Any, *, with_values: bool) -> dict[str, Any]:
+    out = {
+        "obsidrev": view.obsidrev,
+        "obsid": view.obsid,
+        "revision_number": view.revision_number,
+        "kind": view.kind,
+        "time": view.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "user": view.user,
+        "notes": view.notes,
+        "signoff": {
+            c: {"status": s["status"], "user": s["user"],
+                "time": s["time"].strftime("%Y-%m-%dT%H:%M:%SZ") if s["time"] else None}
+            for c, s in view.signoff.items()
+        },
+    }  # fmt: skip
+    if with_values:
+        out["originals"] = view.originals
+        out["requests"] = view.requests
+    return out
+
+
+def _loaded(body: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
+    """`loaded`: the record the client read (the GET /observations answer, or its flat parameters) for D8."""
+    loaded = body.get("loaded")
+    if loaded is None:
+        return None
+    if not isinstance(loaded, dict):
+        errors["loaded"] = "loaded must be the object GET /api/v1/observations/<obsid> returned"
+        return None
+    if isinstance(loaded.get("parameters"), dict):
+        record = dict(loaded["parameters"])
+        for key, rows in (loaded.get("ranks") or {}).items():
+            if key in RANK_SETS:
+                record[RANK_SETS[key].records_key] = rows
+        return record
+    return dict(loaded)
+
+
+def _parse(body: dict[str, Any]) -> tuple[int, str, dict[str, Any], str | None, bool, str | None, dict | None]:
+    errors: dict[str, str] = {}
+    obsid = body.get("obsid")
+    if isinstance(obsid, str) and obsid.strip().isdigit():
+        obsid = int(obsid)
+    if isinstance(obsid, bool) or not isinstance(obsid, int) or obsid <= 0:
+        errors["obsid"] = "obsid must be a positive whole number"
+    kind = body.get("kind", "norm")
+    if kind not in KINDS:
+        errors["kind"] = "kind must be norm, asis, remove or clone"
+    changes = body.get("changes", {})
+    if not isinstance(changes, dict):
+        errors["changes"] = "changes must be an object {name: value}"
+    extras = body.get("extra_obsids")
+    if isinstance(extras, list):
+        extras = " ".join(str(x) for x in extras)
+    if extras is not None and not isinstance(extras, str):
+        errors["extra_obsids"] = "extra_obsids must be text such as '12346, 12350-12352'"
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        errors["dry_run"] = "dry_run must be true or false"
+    token = body.get("token") or request.headers.get("Idempotency-Key")
+    loaded = _loaded(body, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return obsid, kind, changes, extras, dry_run, (str(token) if token else None), loaded
+
+
+def _refused(plan: Any) -> tuple[Any, int]:
+    """400 with the report and one message naming the fields in error."""
+    out = jsonable(plan.as_dict())
+    out["error"] = "Invalid " + "; ".join(f"{name}: {message}" for name, message in plan.errors.items())
+    return jsonify(out), 400
+
+
+def _conflict(plan: Any) -> tuple[Any, int]:
+    """409 with the three-way view (loaded / now / requested) of D8."""
+    out = jsonable(plan.as_dict())
+    out["error"] = str(OcatChanged(plan.conflicts).user_message)
+    return jsonify(out), 409
+
+
+@bp.post("/revisions")
+def post_revision():  # noqa: ANN201
+    from data import clock
+    from data.submission import plan_submission, submit
+    from web.db import ocat_source, resources, session_scope
+
+    body = json_body()
+    who = acting_user("submit")
+    obsid, kind, changes, extras, dry_run, token, loaded = _parse(body)
+    settings = resources().settings
+    with session_scope() as session:
+        plan = plan_submission(session, ocat_source(), obsid, kind, changes, extras, user=who, now=clock.now(),
+                               settings=settings, loaded=loaded)  # fmt: skip
+    if plan.conflicts:
+        return _conflict(plan)
+    if dry_run:
+        return (jsonify(jsonable(plan.as_dict())), 200) if plan.valid else _refused(plan)
+    if not plan.valid and not token:
+        return _refused(plan)
+    try:
+        with session_scope() as session:
+            result = submit(session, ocat_source(), obsid, kind, changes, extras, user=who, now=clock.now(),
+                            settings=settings, loaded=loaded, token=token)  # fmt: skip
+    except ValidationFailed:
+        return _refused(plan)
+    except OcatChanged as exc:
+        plan.conflicts = exc.conflicts
+        return _conflict(plan)
+    try:
+        from data.mailer import send_pending
+
+        send_pending(resources().sessions, settings, now=clock.now())
+    except Exception:  # noqa: BLE001 - a failed send never loses the revision (D21)
+        pass
+    return jsonify(jsonable(result.as_dict())), 201
+
+
+@bp.get("/revisions")
+def list_revisions():  # noqa: ANN201
+    from data import revisions
+    from web.db import session_scope
+
+    obsid = request.args.get("obsid", "")
+    if not obsid.isdigit():
+        raise ValidationFailed({"obsid": "give ?obsid=<whole number>"})
+    with session_scope() as session:
+        views = revisions.history(session, int(obsid), with_values=False)
+    return jsonify([_view(v, with_values=False) for v in views])
+
+
+@bp.get("/revisions/<obsidrev>")
+def get_revision(obsidrev: str):  # noqa: ANN201
+    from data import revisions
+    from web.db import session_scope
+
+    obsid, rev = revisions.parse_obsidrev(obsidrev)
+    with session_scope() as session:
+        view = revisions.get_revision(session, obsid, rev)
+    return jsonify(jsonable(_view(view, with_values=True)))

@@ -210,6 +210,12 @@ def _is_hrc(instrument: Any) -> bool:
 # ---------------------------------------------------------------------------------------------------- parsing
 
 
+MAX_TEXT = 20_000
+"""The longest remarks / comments text accepted (the v2.1 Ocat text columns hold a few thousand characters)."""
+MAX_STR = 1_000
+"""The longest one-line text value (target name, observatories, SI mode)."""
+
+
 def _parse_scalar(p: Param, raw: Any) -> Any:
     """One requested value by its catalogue entry → storage value; ValueError with a message."""
     if isinstance(raw, str):
@@ -228,6 +234,9 @@ def _parse_scalar(p: Param, raw: Any) -> Any:
         if raw is None:
             return None
         text = raw if isinstance(raw, str) else str(raw)
+        limit = MAX_TEXT if p.kind == "text" else MAX_STR
+        if len(text) > limit:
+            raise ValueError(f"is too long: at most {limit:,} characters (got {len(text):,})")
         if p.kind == "str":
             text = text.strip()
         return None if (not text.strip() or (p.kind == "str" and V.is_null(text))) else text
