@@ -22,9 +22,9 @@ def identity_badge() -> html.Div:
         if who.registered and not who.active:
             detail += " (inactive)"
     return html.Div(
-        [html.Span(text, className="fw-semibold me-1"), html.Small(f"({detail})", className="opacity-75")],
+        [html.Div(text, className="fw-semibold lh-sm"), html.Small(detail, className="opacity-75 d-block lh-sm")],
         id=ShellIds.USER,
-        className="text-light text-nowrap ms-lg-3",
+        className="text-light text-nowrap ms-xl-3",
         title=who.username or "anonymous",
     )
 
@@ -43,7 +43,7 @@ def quick_jump() -> html.Div:
                         size="sm",
                         autoComplete="off",
                         n_submit=0,
-                        style={"width": "11rem"},
+                        style={"width": "9.5rem"},
                     ),
                     dbc.Button("Go", id=ShellIds.JUMP_BUTTON, size="sm", color="light", n_clicks=0),
                 ],
@@ -58,7 +58,7 @@ def quick_jump() -> html.Div:
 
 def navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(p.name, href=p.path, active="partial", className="text-nowrap px-2"))
+        dbc.NavItem(dbc.NavLink(p.name, href=p.path, active="partial", className="text-nowrap px-2 usint-navlink"))
         for p in PAGE_LINKS
     ]
     return dbc.Navbar(
