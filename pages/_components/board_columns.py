@@ -10,6 +10,7 @@ APPROVE_COL = "approve"
 DISCARD_COL = "discard"
 ACTION_COLUMNS = (*COLUMNS, APPROVE_COL, DISCARD_COL)
 ACTION_LABELS = {APPROVE_COL: "Signoff & Approve", DISCARD_COL: "Discard"}
+ACTION_TEXT = {APPROVE_COL: "Sign & Approve", DISCARD_COL: "Discard"}
 SIGN_TEXT = "Sign"
 
 KIOSK_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
@@ -31,7 +32,7 @@ def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
         "valueFormatter": {"function": f"{text} + ({waited} ? ' · ' + {waited} : '')"},
         "filterValueGetter": {"function": text},
         "tooltipValueGetter": {"function": f"{waited} ? 'waited ' + {waited} : null"},
-        "minWidth": 150 if kiosk else 105,
+        "minWidth": 150 if kiosk else 118,
         "cellClassRules": {
             "board-sign": f"params.data.{c} != null",
             "board-pending": f"params.data.{c}_text == 'Pending'",
@@ -57,10 +58,10 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
             "pinned": "left",
             "minWidth": 120,
         },
-        {"field": "seq", "headerName": "Seq", "minWidth": 70},
-        {"field": "target", "headerName": "Target", "minWidth": 110},
+        {"field": "seq", "headerName": "Seq", "minWidth": 80},
+        {"field": "target", "headerName": "Target", "minWidth": 150, "tooltipField": "target"},
         {"field": "pi", "headerName": "PI", "minWidth": 80},
-        {"field": "submitter", "headerName": "Submitter", "minWidth": 90},
+        {"field": "submitter", "headerName": "By", "headerTooltip": "Submitter", "minWidth": 75},
         {
             "field": "submitted",
             "headerName": "Submitted",
@@ -78,14 +79,14 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
                     "field": c,
                     "colId": c,
                     "headerName": ACTION_LABELS[c],
-                    "valueFormatter": {"function": f"params.value != null ? '{ACTION_LABELS[c]}' : ''"},
+                    "valueFormatter": {"function": f"params.value != null ? '{ACTION_TEXT[c]}' : ''"},
                     "filter": False,
                     "sortable": False,
-                    "minWidth": 120,
+                    "minWidth": 130 if c == APPROVE_COL else 95,
                     "cellClassRules": {"board-sign": f"params.data.{c} != null"},
                 }
             )
-    cols.append({"field": "notes", "headerName": "Notes", "minWidth": 160, "wrapText": True, "autoHeight": True})
+    cols.append({"field": "notes", "headerName": "Notes", "minWidth": 220, "tooltipField": "notes"})
     if kiosk:
         keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
         cols = [c for c in cols if (c.get("colId") or c.get("field")) in keep]
