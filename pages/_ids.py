@@ -19,3 +19,207 @@ class ShellIds(StrEnum):
 class HomeIds(StrEnum):
     MY_REVISIONS = "home-my-revisions"
     LOAD = "home-load"
+
+
+class CheckIds(StrEnum):
+    OBSIDREV = "check-obsidrev"
+    FORM = "check-form"
+    INPUT = "check-input"
+    SUBMIT = "check-submit"
+    FEEDBACK = "check-feedback"
+    REDIRECT = "check-redirect"
+    CONTENT = "check-content"
+    HEADING = "check-heading"
+
+
+class ExpressIds(StrEnum):
+    INPUT = "express-input"
+    PREVIEW_BUTTON = "express-preview-button"
+    FEEDBACK = "express-feedback"
+    PREVIEW = "express-preview"
+    OBSIDS = "express-obsids"
+    FINALIZE = "express-finalize"
+    FINALIZE_BAR = "express-finalize-bar"
+    RESULT = "express-result"
+    APPROVABLE = "express-approvable"
+    SKIPPED = "express-skipped"
+    APPROVED = "express-approved"
+
+
+class UndoIds(StrEnum):
+    LIST = "undo-list"
+    LOAD = "undo-load"
+    MODAL = "undo-modal"
+    MODAL_BODY = "undo-modal-body"
+    CONFIRM = "undo-confirm"
+    CANCEL = "undo-cancel"
+    TARGET = "undo-target"
+    RESULT = "undo-result"
+    REMOVE = "undo-remove"
+
+    @staticmethod
+    def remove_button(obsidrev: str, column: str) -> dict[str, str]:
+        """The Remove button of one reversible item (`column` is a sign-off column or `revision`)."""
+        return {"type": UndoIds.REMOVE.value, "obsidrev": obsidrev, "column": column}
+
+
+class BoardIds(StrEnum):
+    """The status board (`/orupdate`, `/orupdate?kiosk=1`)."""
+
+    GRID = "board-grid"
+    TICK = "board-tick"
+    TOKEN = "board-token"
+    KIOSK = "board-kiosk"
+    UPDATED = "board-updated"
+    CHECKED = "board-checked"
+    SUMMARY = "board-summary"
+    OCAT_NOTICE = "board-ocat-notice"
+    MINE_FIRST = "board-mine-first"
+    QUICK_FILTER = "board-quick-filter"
+    CSV = "board-csv"
+    RESULT = "board-result"
+    MODAL = "board-modal"
+    MODAL_BODY = "board-modal-body"
+    CONFIRM = "board-confirm"
+    CANCEL = "board-cancel"
+    PENDING_ACTION = "board-pending-action"
+    DONE = "board-done"
+
+
+class EditorIds(StrEnum):
+    OBSID = "editor-obsid"
+    RECORD = "editor-record"
+    TOKEN = "editor-token"
+    PROMPT = "editor-prompt"
+    PROMPT_INPUT = "editor-prompt-input"
+    PROMPT_GO = "editor-prompt-go"
+    PROMPT_FEEDBACK = "editor-prompt-feedback"
+    REDIRECT = "editor-redirect"
+    BODY = "editor-body"
+    HEADER = "editor-header"
+    WARNING = "editor-warning"
+    FORM = "editor-form"
+    RA_DEG = "editor-ra-deg"
+    DEC_DEG = "editor-dec-deg"
+    FIGURE = "editor-figure"
+    CHANGES = "editor-changes"
+    FORM_ERRORS = "editor-form-errors"
+    KIND = "editor-kind"
+    EXTRAS = "editor-extras"
+    EXTRAS_FEEDBACK = "editor-extras-feedback"
+    SUBMIT = "editor-submit"
+    REFRESH = "editor-refresh"
+    CONFIRM = "editor-confirm"
+    CONFIRM_BODY = "editor-confirm-body"
+    BACK = "editor-back"
+    FINALIZE = "editor-finalize"
+    RESULT = "editor-result"
+    SEC_DITHER = "editor-sec-dither"
+    SEC_HRC = "editor-sec-hrc"
+    SEC_ACIS = "editor-sec-acis"
+    SEC_WINDOW = "editor-sec-window"
+    SEC_PHASE = "editor-sec-phase"
+    SEC_SUBARRAY = "editor-sec-subarray"
+    SEC_DUTY = "editor-sec-duty"
+    NOT_HRC = "editor-not-hrc"
+    NOT_ACIS = "editor-not-acis"
+    GRID_TIME = "editor-grid-time"
+    GRID_ROLL = "editor-grid-roll"
+    GRID_WINDOW = "editor-grid-window"
+
+    @staticmethod
+    def grid(key: str) -> str:
+        return f"editor-grid-{key}"
+
+    @staticmethod
+    def add(key: str) -> str:
+        return f"editor-add-{key}"
+
+    @staticmethod
+    def remove(key: str) -> str:
+        return f"editor-remove-{key}"
+
+    @staticmethod
+    def grid_errors(key: str) -> str:
+        return f"editor-grid-errors-{key}"
+
+    @staticmethod
+    def rank_block(key: str) -> str:
+        return f"editor-rank-{key}"
+
+
+def editor_field(name: str) -> dict[str, str]:
+    """An editable field of the editor (pattern-matching id)."""
+    return {"type": "editor-field", "name": name}
+
+
+def editor_feedback(name: str) -> dict[str, str]:
+    """The error text under an editor field."""
+    return {"type": "editor-feedback", "name": name}
+
+
+def editor_readonly(name: str) -> dict[str, str]:
+    """A read-only value of the editor."""
+    return {"type": "editor-readonly", "name": name}
+
+
+class SchedulerIds(StrEnum):
+    VERSION = "scheduler-version"
+    CALENDAR = "scheduler-calendar"
+    SUMMARY = "scheduler-summary"
+    SELECT = "scheduler-select"
+    DETAILS = "scheduler-details"
+    ACTIONS = "scheduler-actions"
+    READ_ONLY = "scheduler-read-only"
+    SIGN_UP = "scheduler-sign-up"
+    ASSIGN_USER = "scheduler-assign-user"
+    ASSIGN = "scheduler-assign"
+    UNASSIGN = "scheduler-unassign"
+    START = "scheduler-start"
+    STOP = "scheduler-stop"
+    CHANGE = "scheduler-change"
+    SPLIT = "scheduler-split"
+    DELETE = "scheduler-delete"
+    EXTEND = "scheduler-extend"
+    MESSAGE = "scheduler-message"
+    MODAL = "scheduler-modal"
+    CONFIRM_TEXT = "scheduler-confirm-text"
+    CONFIRM_YES = "scheduler-confirm-yes"
+    CONFIRM_NO = "scheduler-confirm-no"
+    PENDING = "scheduler-pending"
+    INITIAL = "scheduler-initial"
+    PERIOD = "scheduler-period"
+    """The `type` of the pattern-matching ids of calendar segments (see `scheduler_period`)."""
+
+
+def scheduler_period(period_id: int, week: str) -> dict[str, str | int]:
+    """One calendar segment: the part of a duty period inside the week starting on Monday `week` (ISO)."""
+    return {"type": SchedulerIds.PERIOD.value, "period": period_id, "week": week}
+
+
+class HistoryIds(StrEnum):
+    OBSID = "history-obsid"
+    INPUT = "history-input"
+    GO = "history-go"
+    FEEDBACK = "history-feedback"
+    REDIRECT = "history-redirect"
+    CONTENT = "history-content"
+    TIMELINE = "history-timeline"
+    HEADING = "history-heading"
+
+
+class AnalyticsIds(StrEnum):
+    DATES = "analytics-dates"
+    INSTRUMENTS = "analytics-instruments"
+    SUMMARY = "analytics-summary"
+    BANNER = "analytics-banner"
+    WEEKLY = "analytics-weekly"
+    TURNAROUND = "analytics-turnaround"
+    BACKLOG = "analytics-backlog"
+    AGES = "analytics-ages"
+    BY_INSTRUMENT = "analytics-by-instrument"
+    BY_SUBMITTER = "analytics-by-submitter"
+    SKY = "analytics-sky"
+    CSV = "analytics-csv"
+    DOWNLOAD = "analytics-download"
+    REDIRECT = "analytics-redirect"
