@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from sqlalchemy import create_engine, func, select
 
 from data.models import Revision
@@ -50,11 +49,23 @@ def test_ana001_an_instrument_filter_redraws_the_figures(started: Any) -> None:
     wait_until(started, lambda d: "all instruments" in graph_title(d, "analytics-weekly"), 20, "no weekly figure")
     summary = started.find_element("#analytics-summary").text
     assert "all instruments" in summary
-    box = started.find_element("#analytics-instruments")
-    box.click()
-    typed = started.driver.switch_to.active_element
+    started.find_element("#analytics-instruments").click()
+    typed = wait_until(
+        started,
+        lambda d: d.switch_to.active_element if d.switch_to.active_element.tag_name == "input" else None,
+        10,
+        "the instrument dropdown did not open",
+    )
     typed.send_keys("HRC-I")
-    typed.send_keys(Keys.ENTER)
+    option = wait_until(
+        started,
+        lambda d: next(
+            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.strip() == "HRC-I"), None
+        ),
+        10,
+        "no HRC-I option",
+    )
+    option.click()
     wait_until(started, lambda d: "HRC-I" in graph_title(d, "analytics-weekly"), 20, "the filter did not redraw")
     wait_until(started, lambda d: "HRC-I" in graph_title(d, "analytics-sky"), 10, "the sky map did not redraw")
     assert started.find_element("#analytics-summary").text != summary
