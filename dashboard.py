@@ -6,6 +6,7 @@ development server on 127.0.0.1:8050.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from dash import Dash, set_props
 from flask import Flask
 
 from data.errors import UsintError
-from data.settings import load_settings
+from data.settings import SettingsError, load_settings
 from pages._ids import ShellIds
 
 HERE = Path(__file__).parent
@@ -78,7 +79,11 @@ def __getattr__(name: str) -> Any:
     global _APP
     if name in {"app", "server", "application"}:
         if _APP is None:
-            _APP = create_app()
+            try:
+                _APP = create_app()
+            except SettingsError as err:  # one clear line, no traceback
+                print(f"usint: cannot start: {err}", file=sys.stderr)
+                raise SystemExit(2) from None
         return _APP if name == "app" else _APP.server
     raise AttributeError(name)
 

@@ -56,7 +56,14 @@ logconfig_dict = {
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """Create or upgrade the instance once, in the master, before any worker starts."""
-    from data.settings import load_settings
+    import sys
+
+    from data.settings import SettingsError, load_settings
     from web.instance import prepare_instance
 
-    prepare_instance(load_settings())
+    try:
+        settings = load_settings()
+    except SettingsError as err:  # one clear line naming the setting, then stop
+        print(f"usint: cannot start: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    prepare_instance(settings)

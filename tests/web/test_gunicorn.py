@@ -83,3 +83,21 @@ def test_gunicorn_serves_health_pages_and_identity(gunicorn_url: str, settings: 
     while time.monotonic() < deadline and "alice" not in access.read_text():
         time.sleep(0.2)
     assert "/healthz" in access.read_text() and "alice" in access.read_text()
+
+
+def test_a_wrong_setting_stops_gunicorn_with_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("USINT_")}
+    env.update(USINT_INSTANCE_PATH=str(tmp_path), USINT_MAIL_PORT="twenty-five", USINT_BIND=f"127.0.0.1:{free_port()}")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(
+        [str(gunicorn), "-c", "gunicorn.conf.py", "dashboard:application"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.startswith("usint:")]
+    assert lines == ["usint: cannot start: USINT_MAIL_PORT: expected a number, got 'twenty-five'"]
+    assert "Traceback" not in done.stderr
