@@ -23,10 +23,12 @@ HERE = Path(__file__).parent
 
 def report_error(err: Exception) -> None:
     """The one funnel for callback errors (E4): a UsintError's message, else a logged reference id."""
-    from web.errors import log_exception
+    from web.errors import database_message, log_exception
 
     if isinstance(err, UsintError):
         message = err.user_message
+    elif (trouble := database_message(err)) is not None:
+        message = f"{trouble} (Reference {log_exception(err, 'callback')}.)"
     else:
         message = f"Unexpected error, logged as {log_exception(err, 'callback')}. Please tell the USINT admin."
     set_props(ShellIds.NOTICE, {"children": message, "is_open": True})

@@ -48,11 +48,15 @@ def resources() -> Resources:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """One user event, one transaction: commit on success, roll back on any error."""
+def session_scope(*, readonly: bool = False) -> Iterator[Session]:
+    """One user event, one transaction: commit on success, roll back on any error.
+
+    `readonly=True` takes no write lock on SQLite (a deferred BEGIN), so reads go on while a writer holds it."""
     session = resources().sessions()
     try:
         with session.begin():
+            if readonly:
+                session.connection(execution_options={"usint_readonly": True})
             yield session
     finally:
         session.close()

@@ -13,6 +13,7 @@ bp = Blueprint("health", __name__)
 def _check_revision_db() -> str:
     try:
         with resources().engine.connect() as conn:
+            conn.execution_options(usint_readonly=True)  # a probe must not wait for SQLite's write lock
             conn.execute(text("SELECT 1"))
         return "ok"
     except Exception as err:  # report, don't raise: this is the health probe

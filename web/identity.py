@@ -58,7 +58,7 @@ def lookup(username: str | None) -> Identity:
         from data.users import get_user
         from web.db import session_scope
 
-        with session_scope() as session:
+        with session_scope(readonly=True) as session:
             user = get_user(session, username)
             if user is None:
                 return Identity(username=username)
