@@ -15,12 +15,12 @@ def get_observation(obsid: str):  # noqa: ANN201 - a Flask response
     from data import ocat, revisions
     from web.db import ocat_source, resources, session_scope
 
-    if not obsid.isdigit():
+    if not obsid.isdigit() or len(obsid) > 9:
         raise ValidationFailed({"obsid": f"{obsid!r} is not an obsid"})
     record = ocat.read_observation(ocat_source(), int(obsid), resources().settings.obs_ss)
     ranks = {key: jsonable(record.get(rs.records_key) or []) for key, rs in RANK_SETS.items()}
     skip = {rs.records_key for rs in RANK_SETS.values()}
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         approved = revisions.is_approved(session, int(obsid))
         open_revs = [r.obsidrev for r in revisions.open_revisions(session, [int(obsid)])]
     return jsonify(

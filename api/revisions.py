@@ -64,8 +64,8 @@ def _parse(body: dict[str, Any]) -> tuple[int, str, dict[str, Any], str | None, 
     obsid = body.get("obsid")
     if isinstance(obsid, str) and obsid.strip().isdigit():
         obsid = int(obsid)
-    if isinstance(obsid, bool) or not isinstance(obsid, int) or obsid <= 0:
-        errors["obsid"] = "obsid must be a positive whole number"
+    if isinstance(obsid, bool) or not isinstance(obsid, int) or not 0 < obsid <= 999_999_999:
+        errors["obsid"] = "obsid must be a positive whole number (at most 9 digits)"
     kind = body.get("kind", "norm")
     if kind not in KINDS:
         errors["kind"] = "kind must be norm, asis, remove or clone"
@@ -144,9 +144,9 @@ def list_revisions():  # noqa: ANN201
     from web.db import session_scope
 
     obsid = request.args.get("obsid", "")
-    if not obsid.isdigit():
+    if not obsid.isdigit() or len(obsid) > 9:
         raise ValidationFailed({"obsid": "give ?obsid=<whole number>"})
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         views = revisions.history(session, int(obsid), with_values=False)
     return jsonify([_view(v, with_values=False) for v in views])
 
@@ -157,6 +157,6 @@ def get_revision(obsidrev: str):  # noqa: ANN201
     from web.db import session_scope
 
     obsid, rev = revisions.parse_obsidrev(obsidrev)
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         view = revisions.get_revision(session, obsid, rev)
     return jsonify(jsonable(_view(view, with_values=True)))

@@ -28,7 +28,7 @@ def _window() -> tuple[date, date]:
 
 def _periods() -> list[Period]:
     start, stop = _window()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         return list_periods(session, start=start, stop=stop)
 
 

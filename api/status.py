@@ -65,7 +65,7 @@ def _plain(value: Any) -> Any:
 def status_rows() -> list[dict[str, Any]]:
     """The board's rows as the API shows them: INTERFACE fields plus target, PI, waits and colour."""
     conf = resources().settings
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         frame = board_frame(
             session,
             now=clock.now(),
@@ -112,6 +112,18 @@ def status() -> Response:
     return jsonify(status_rows())
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell starting with these as a formula (CSV injection); such text gets a leading quote."""
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def status_csv_text(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -122,7 +134,7 @@ def status_csv_text(rows: list[dict[str, Any]]) -> str:
         for c, s in row["signoff"].items():
             for part in ("status", "user", "time", "waited_h"):
                 flat[f"{c}_{part}"] = s[part]
-        writer.writerow(["" if flat.get(k) is None else flat[k] for k in CSV_COLUMNS])
+        writer.writerow([_cell(flat.get(k)) for k in CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -142,5 +154,5 @@ def approved() -> Response:
     """Every approved obsid (integers, ascending)."""
     from data.revisions import approved_obsids
 
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         return jsonify([int(o) for o in approved_obsids(session)])

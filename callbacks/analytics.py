@@ -51,7 +51,7 @@ def load(
     conf = settings()
     moment = now()
     start, stop = date_range(start_date, end_date, conf.timezone, moment.astimezone(ZoneInfo(conf.timezone)).date())
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         data = analytics.compute(session, _source(), start, stop, instruments or None, now=moment,
                                  obs_ss=conf.obs_ss)  # fmt: skip
     scope = figs.scope_text(start.date().isoformat(), (stop - timedelta(days=1)).date().isoformat(), instruments)

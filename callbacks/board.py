@@ -40,7 +40,7 @@ def build_board(
     conf = settings()
     moment = now()
     who = current_user()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         token = change_token(session)
         frame = board_frame(
             session, now=moment, closed_window_h=conf.closed_window_h, user=who, ocat=_ocat(), cache=True
@@ -77,7 +77,7 @@ def refresh_board(
     if stored and trigger == BoardIds.TICK:
         from data.board import change_token
 
-        with session_scope() as session:
+        with session_scope(readonly=True) as session:
             token = change_token(session)
         expires = stored.get("expires")
         if token == stored.get("token") and (expires is None or now().timestamp() < expires):

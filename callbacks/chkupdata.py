@@ -73,7 +73,7 @@ def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
     obsid, rev = parsed
     from data.revisions import get_revision, history
 
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         revisions = history(session, obsid, with_values=False)
         if not revisions:
             return None, False, f"No revisions found for obsid = {obsid}."

@@ -23,7 +23,17 @@ from data import values as V
 from data.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, SIGNOFF_LABELS
 from data.events import jsonable
 from data.validator import ValidationContext, form_values, original_ranks, validate
-from pages._components.editor_fields import NULL_OPTION
+from pages._components.editor_fields import (
+    CONFLICT_RELOAD_ID,
+    CONFLICTS_ID,
+    FOOTER_ID,
+    LINKS,
+    NULL_OPTION,
+    REFRESH_TOP_ID,
+    REFRESHED_ID,
+    footer_links,
+    image_row,
+)
 from pages._ids import EditorIds, editor_feedback, editor_field, editor_readonly
 
 HIDE, SHOW = {"display": "none"}, {}
@@ -170,18 +180,18 @@ def load_observation(obsid: str | None) -> tuple[Any, ...]:
 
     names = _ids_of(ctx.outputs_list[3])
     ro_names = _ids_of(ctx.outputs_list[4])
-    if not str(obsid).strip().isdigit():
+    if not str(obsid).strip().isdigit() or len(str(obsid).strip()) > 9:
         msg = f"{obsid!r} is not an obsid: type a whole number."
-        return (None, _missing(msg), "", [no_update] * len(names), [no_update] * len(ro_names), [], [], [], None, HIDE)
+        return (None, _missing(msg), "", [no_update] * len(names), [no_update] * len(ro_names), [], [], [], None, HIDE,
+                [])  # fmt: skip
     try:
         with C.session_scope() as session:
             data = editor_data(C.ocat_source(), session, int(obsid), C.settings().obs_ss)
     except NotFound:
         msg = f"Obsid {obsid} is not in the Ocat: check the number, or open another obsid."
-        return (None, _missing(msg), "", [no_update] * len(names), [no_update] * len(ro_names), [], [], [], None, HIDE)
+        return (None, _missing(msg), "", [no_update] * len(names), [no_update] * len(ro_names), [], [], [], None, HIDE,
+                [])  # fmt: skip
     record, form, approved, on_or = data.record, data.form, data.approved, data.on_or
-    me = C.current_user().username
-    others = [r for r in data.open_revisions if r.user != me]
     header = [
         html.Div(
             f"Obsid {record.get('obsid')} · Seq {record.get('seq_nbr')} · {record.get('targname')} · "
@@ -190,15 +200,8 @@ def load_observation(obsid: str | None) -> tuple[Any, ...]:
         ),
         html.Div("On the approved list." if approved else "Not on the approved list.", className="small"),
         html.Div("On the active OR list." if on_or else "", className="small text-danger"),
+        *header_links(record, data.open_revisions, C.current_user().username),
     ]
-    if others:
-        header.append(
-            html.Div(
-                ["Open revisions by others: "]
-                + [html.A(f"{r.obsidrev} ({r.user}) ", href=f"/chkupdata/{r.obsidrev}") for r in others],
-                className="small text-warning",
-            )
-        )
     warning = warning_line(record, now=C.now(), on_or=on_or, approved=approved)
     ranks = [form[RANK_SETS[k].records_key] for k in RANK_KEYS]
     return (
@@ -210,7 +213,45 @@ def load_observation(obsid: str | None) -> tuple[Any, ...]:
         *ranks,
         uuid.uuid4().hex,
         SHOW,
+        footer_links(record),
     )
+
+
+def header_links(record: Mapping[str, Any], open_revisions: Sequence[Any], me: str | None) -> list[Any]:
+    """§3.0 items 3–4 plus History and Check-page links: image row, ChaSeR, history, open revisions."""
+    obsid = record.get("obsid")
+    out: list[Any] = [
+        image_row(record.get("seq_nbr"), obsid),
+        html.Div(
+            [
+                html.A(
+                    "Sequence # Summary",
+                    href=LINKS["chaser"].format(obsid=obsid),
+                    target="_blank",
+                    rel="noopener",
+                    id="editor-chaser-link",
+                ),  # fmt: skip
+                " (with Roll/Pitch/Visibility Plots)",
+                html.Span(" | ", className="text-muted"),
+                html.A("History", href=LINKS["history"].format(obsid=obsid), id="editor-history-link"),
+            ],
+            className="small",
+        ),
+    ]
+    if open_revisions:
+        links: list[Any] = ["Open revisions: "]
+        for r in open_revisions:
+            who = "you" if r.user == me else r.user
+            links += [
+                html.A(
+                    f"Check page {r.obsidrev}",
+                    href=LINKS["check"].format(obsidrev=r.obsidrev),
+                    className="editor-check-link",
+                ),  # fmt: skip
+                f" ({who}) ",
+            ]
+        out.append(html.Div(links, className="small text-warning", id="editor-open-revisions"))
+    return out
 
 
 def _missing(message: str) -> list[Any]:
@@ -366,6 +407,63 @@ def rank_diff(rs: Any, before: list[Mapping[str, Any]], after: list[Mapping[str,
     )
 
 
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value) or "NA"
+    return _cell(value)
+
+
+def conflict_view(obsid: int, conflicts: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+    """D8: a parameter being changed changed in the Ocat since loading; loaded / now / requested, and a way back."""
+    rows = [
+        html.Tr(
+            [
+                html.Td(PARAMETERS[k].label if k in PARAMETERS else k),
+                html.Td(_value_text(v.get("loaded"))),
+                html.Td(_value_text(v.get("now")), className="text-danger fw-bold"),
+                html.Td(_value_text(v.get("requested"))),
+                html.Td(PARAMETERS[k].unit or "" if k in PARAMETERS else ""),
+            ]
+        )
+        for k, v in conflicts.items()
+    ]
+    head = html.Tr(
+        [html.Th(t) for t in ("Parameter", "When you loaded it", "Now in the Ocat", "You requested", "Unit")]
+    )
+    return [
+        dbc.Alert(
+            [
+                html.H5("The Ocat changed since you loaded this observation", className="alert-heading"),
+                html.P(
+                    "Someone changed the parameters below in the Ocat while you were editing them, so nothing was "
+                    "submitted. Go back to the editor: it reloads the current Ocat values; make your changes again.",
+                    className="mb-0",
+                ),
+            ],
+            color="danger",
+        ),
+        dbc.Table([html.Thead(head), html.Tbody(rows)], size="sm", bordered=True, id=CONFLICTS_ID),
+        html.A(
+            "Back to the editor with the current Ocat values",
+            href=LINKS["editor"].format(obsid=obsid),
+            className="btn btn-primary",
+            id=CONFLICT_RELOAD_ID,
+        ),  # fmt: skip
+    ]
+
+
+def refreshed_note(names: Sequence[str]) -> dbc.Alert:
+    labels = ", ".join(PARAMETERS[n].label if n in PARAMETERS else n for n in names[:12])
+    if len(names) > 12:
+        labels += f" and {len(names) - 12} more"
+    return dbc.Alert(
+        f"The Ocat changed since you loaded this observation ({labels}). You did not change these, so the "
+        "originals of your revision were taken from the current Ocat.",
+        color="info",
+        id=REFRESHED_ID,
+    )
+
+
 def confirm_body(plan: Any) -> list[Any]:
     """The confirm step: diff table, ranked sets, warnings, notes, sign-offs, per-obsid dry run."""
     report = plan.report
@@ -377,19 +475,7 @@ def confirm_body(plan: Any) -> list[Any]:
     if plan.errors:
         body.append(dbc.Alert([html.Div(f"{k}: {v}") for k, v in plan.errors.items()], color="danger"))
     if plan.conflicts:
-        body.append(
-            dbc.Alert(
-                [html.Div("The Ocat changed since the page was loaded:")]
-                + [
-                    html.Div(
-                        f"{PARAMETERS[k].label}: loaded {_shown(v['loaded'])}, now {_shown(v['now'])}, "
-                        f"requested {_shown(v['requested'])}"
-                    )  # fmt: skip
-                    for k, v in plan.conflicts.items()
-                ],
-                color="danger",
-            )
-        )
+        body += conflict_view(plan.obsid, plan.conflicts)
     scalar = {k: v for k, v in report.changes.items() if not PARAMETERS[k].rank_set}
     if scalar:
         body.append(
@@ -455,16 +541,19 @@ def finalize(_n: int | None, values: list, t: list, r: list, w: list, kind: str,
     if not record:
         raise PreventUpdate
     from data.mailer import send_pending
-    from data.submission import submit
+    from data.submission import OcatChanged, submit
     from web.db import resources
 
     names = _ids_of(ctx.states_list[0])
     form = gather(names, values, {"time": t, "roll": r, "window": w})
-    with C.session_scope() as session:
-        result = submit(
-            session, C.ocat_source(), int(record["obsid"]), kind or "norm", form, extras,
-            user=C.current_user(), now=C.now(), settings=C.settings(), loaded=record, token=token,
-        )  # fmt: skip
+    try:
+        with C.session_scope() as session:
+            result = submit(
+                session, C.ocat_source(), int(record["obsid"]), kind or "norm", form, extras,
+                user=C.current_user(), now=C.now(), settings=C.settings(), loaded=record, token=token,
+            )  # fmt: skip
+    except OcatChanged as exc:  # D8: nothing was written; show the three-way view on the page
+        return conflict_view(int(record["obsid"]), exc.conflicts), HIDE, HIDE
     try:
         send_pending(resources().sessions, C.settings(), now=C.now())
     except Exception:  # a failed send never loses the revision (D21); the outbox keeps it for retry
@@ -477,6 +566,7 @@ def finalize(_n: int | None, values: list, t: list, r: list, w: list, kind: str,
     body = [
         html.H4(f"Thank you: obsid {result.obsid} was submitted ({KIND_LABELS.get(result.kind, result.kind)})."),
         html.P(note.get(result.kind, "")),
+        *([refreshed_note(result.refreshed)] if result.refreshed else []),
         html.P("Revisions written:" if not result.replayed else "Already submitted; the revisions are:"),
         html.Ul(items, id="editor-result-list"),
     ]
@@ -486,7 +576,7 @@ def finalize(_n: int | None, values: list, t: list, r: list, w: list, kind: str,
     return body, HIDE, HIDE
 
 
-def refresh(_n: int | None, obsid: str | None) -> str:
+def refresh(_n: int | None, _top: int | None, obsid: str | None) -> str:
     return f"/ocatdatapage/{obsid}" if obsid else "/ocatdatapage"
 
 
@@ -510,6 +600,7 @@ def register(app: Dash) -> None:
         Output(EditorIds.grid("window"), "rowData"),
         Output(EditorIds.TOKEN, "data"),
         Output(EditorIds.FORM, "style", allow_duplicate=True),
+        Output(FOOTER_ID, "children"),
         Input(EditorIds.OBSID, "data"),
         prevent_initial_call="initial_duplicate",
     )(load_observation)
@@ -585,6 +676,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(EditorIds.REDIRECT, "href", allow_duplicate=True),
         Input(EditorIds.REFRESH, "n_clicks"),
+        Input(REFRESH_TOP_ID, "n_clicks"),
         State(EditorIds.OBSID, "data"),
         prevent_initial_call=True,
     )(refresh)

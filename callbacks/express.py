@@ -74,7 +74,7 @@ def preview_list(_clicks: int | None, text: str | None) -> tuple[Any, Any, str, 
         return None, None, err.errors.get(FIELD, err.user_message), True, None
     if not obsids:
         return None, None, "Enter one or more obsids.", True, None
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         found = preview(session, ocat_source(), obsids)
     may, reason = _may_approve()
     view = preview_view(found.approvable, found.skipped, may_approve=may, reason=reason)

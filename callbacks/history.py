@@ -159,7 +159,7 @@ def load_history(obsid: str | None) -> tuple[Any, str]:
         source = ocat_source()
     except UsintError:
         source = None
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         data = obsid_history(session, source, number, now=now(), obs_ss=conf.obs_ss)
     return build_content(data, conf.timezone), ""
 

@@ -15,7 +15,7 @@ def list_my_revisions(_tick: int | None) -> html.Div:
         return html.P("Sign in as a registered USINT user to see your open revisions.", className="text-muted")
     from data.revisions import open_revisions
 
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         mine = [r for r in open_revisions(session) if r.user == who.username]
     if not mine:
         return html.P("You have no open revisions.", className="text-muted")

@@ -73,7 +73,7 @@ def list_reversible(_tick: int | None) -> Any:
     if not who.username or not who.registered:
         return dbc.Alert("Only registered USINT users can undo their submissions.", color="warning")
     hours = settings().closed_window_h
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         user = get_user(session, who.username)
         items = reversible_items(session, user, now(), hours)
         recent = [] if items else recent_rows(session, user)

@@ -40,7 +40,7 @@ def _may_edit() -> bool:
 def render_calendar(_version: int, selected: int | None) -> tuple[Any, str, list[dict[str, Any]], dict[str, str]]:
     """The calendar, the one-line summary, the period choices, and the "create weeks" link when empty."""
     today = _today()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         periods = schedule.list_periods(
             session, start=fig.monday(today - timedelta(days=schedule.LOOK_BACK_DAYS)), stop=today + FAR_AHEAD
         )
@@ -88,7 +88,7 @@ def show_selected(selected: int | None, _version: int) -> tuple[Any, ...]:
     if selected is None:
         return ("Nothing selected.", *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only)
     today = _today()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         try:
             period = schedule.get_period(session, selected)
         except NotFound as err:
@@ -136,7 +136,7 @@ def ask_confirm(_unassign: int, _delete: int, _no: int, selected: int | None) ->
         return False, "", None
     if selected is None or trigger not in (Ids.UNASSIGN, Ids.DELETE):
         raise PreventUpdate
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         period = schedule.get_period(session, selected)
     span = schedule.fmt_range(period.start, period.stop)
     if trigger == Ids.UNASSIGN:
