@@ -11,7 +11,14 @@ from dash import dcc, html
 
 from data.catalogue import PARAMETERS, SECTIONS, section_params
 from pages._components.cards import page_header
-from pages._components.editor_fields import make_fields, make_rank_table
+from pages._components.editor_fields import (
+    FOOTER_ID,
+    LINKS,
+    REFRESH_TOP_ID,
+    make_fields,
+    make_rank_table,
+    section_help,
+)
 from pages._ids import EditorIds
 
 dash.register_page(
@@ -39,7 +46,10 @@ def _names(section: str, exclude: tuple[str, ...] = ()) -> list[str]:
 
 def _section(key: str, *children: object) -> dbc.Card:
     return dbc.Card(
-        [dbc.CardHeader(html.H5(SECTIONS[key], className="mb-0")), dbc.CardBody(list(children))],
+        [
+            dbc.CardHeader(html.H5([SECTIONS[key], section_help(key)], className="mb-0")),
+            dbc.CardBody(list(children)),
+        ],
         className="mb-3",
         id=f"editor-section-{key}",
     )
@@ -172,8 +182,14 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
             html.Div(
                 [
                     html.Div(id=EditorIds.WARNING, className="text-danger fw-bold mb-2"),
+                    html.Div(
+                        [
+                            html.A("Ocat Data Help", href=LINKS["help"], target="_blank", className="small me-3"),
+                            dbc.Button("Refresh", id=REFRESH_TOP_ID, color="secondary", outline=True, size="sm"),
+                        ],
+                        className="mb-2",
+                    ),
                     dcc.Loading(html.Div(id=EditorIds.HEADER, className="mb-3")),
-                    html.A("Ocat Data Help", href="/assets/user_help.html", target="_blank", className="small"),
                     _form(),
                     html.Div(
                         [
@@ -185,6 +201,7 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
                         style={"display": "none"},
                     ),
                     dcc.Loading(html.Div(id=EditorIds.RESULT)),
+                    html.Div(id=FOOTER_ID, className="small border-top pt-2 mt-3"),
                 ],
                 id=EditorIds.BODY,
                 style=None if obsid else {"display": "none"},

@@ -44,19 +44,27 @@ def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
     return col
 
 
+def _obsidrev_cell(kiosk: bool) -> str:
+    """Markdown of the OBSID.rev cell: the check page link, and (not on the wall display) the obsid's history."""
+    check = "'[' + params.data.id + '](/chkupdata/' + params.data.id + ')'"
+    if kiosk:
+        return check
+    return check + " + ' · [history](/history/' + params.data.id.split('.')[0] + ')'"
+
+
 def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
     """The board's columns. Kiosk: no action columns, fewer columns, large type (CSS)."""
     cols: list[dict[str, Any]] = [
         {
             "colId": "obsidrev",
             "headerName": "OBSID.rev",
-            "valueGetter": {"function": "'[' + params.data.id + '](/chkupdata/' + params.data.id + ')'"},
+            "valueGetter": {"function": _obsidrev_cell(kiosk)},
             "cellRenderer": "markdown",
             "filterValueGetter": {"function": "params.data.id"},
             "comparator": {"function": "(a, b) => (a < b ? -1 : a > b ? 1 : 0)"},
             "cellStyle": {"function": "params.data.color ? {'backgroundColor': params.data.color} : null"},
             "pinned": "left",
-            "minWidth": 120,
+            "minWidth": 120 if kiosk else 165,
         },
         {"field": "seq", "headerName": "Seq", "minWidth": 80},
         {"field": "target", "headerName": "Target", "minWidth": 150, "tooltipField": "target"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import dash_ag_grid as dag
@@ -112,3 +114,115 @@ def make_rank_table(key: str) -> html.Div:
         ],
         id=EditorIds.rank_block(key),
     )
+
+
+# ---------------------------------------------------------------------------------------------------- links (data)
+
+TARGET_IMAGE_DIR = Path(os.environ.get("USINT_TARGET_IMAGE_DIR", "/data/targets"))
+"""Where the sky-survey images live, one folder per sequence number (§2.5); missing folder → "No <label> Link"."""
+
+LINKS: dict[str, str] = {
+    "help": "/assets/user_help.html",
+    "target_image": "https://cxc.harvard.edu/targets/{seq_nbr}/{seq_nbr}.{obsid}.{suffix}",
+    "chaser": "https://cda.cfa.harvard.edu/chaser/startViewer.do?menuItem=sequenceSummary&obsid={obsid}",
+    "peer_review": "https://icxc.cfa.harvard.edu/cgi-bin/cdo/review_report/disp_report.cgi?{proposal_number}",
+    "search": "https://cxc.cfa.harvard.edu/cgi-bin/target_search/search.html",
+    "express": "/express",
+    "history": "/history/{obsid}",
+    "check": "/chkupdata/{obsidrev}",
+    "editor": "/ocatdatapage/{obsid}",
+}
+"""The link targets of the editor header and footer (§2.5, §3.0, §3.12); external URLs as the spec gives them."""
+
+SECTION_HELP = {
+    "general": "general_parameters",
+    "dither": "dither_flag",
+    "time": "time_constraints",
+    "roll": "roll_constraints",
+    "other": "other_constraints",
+    "hrc": "hrc_parameters",
+    "acis": "acis_parameters",
+    "acis_window": "acis_window",
+    "too": "too_parameters",
+    "comments": "comments",
+}
+"""Section key → anchor in the help page (§3.0 item 2)."""
+
+IMAGE_KINDS = (
+    ("dss", "DSS", "soe.dss.gif", "dss.gif", "#ff00ff"),
+    ("rosat", "ROSAT", "soe.pspc.gif", "pspc.gif", "#ff8c00"),
+    ("rass", "RASS", "soe.rass.gif", "rass.gif", "#ffd700"),
+)
+"""(key, label, preferred suffix, fallback suffix, link colour on the dark row) of §2.5."""
+
+# Element ids of this page that no callback reads (pages/_ids.py belongs to the lead).
+IMAGES_ID = "editor-images"
+FOOTER_ID = "editor-footer"
+CONFLICTS_ID = "editor-conflicts"
+CONFLICT_RELOAD_ID = "editor-conflict-reload"
+REFRESHED_ID = "editor-refreshed"
+REFRESH_TOP_ID = "editor-refresh-top"
+
+
+def image_links(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
+    """(key, label, url or None) for DSS / ROSAT / RASS: the preferred `soe.` image, else the plain one (§2.5)."""
+    folder = (directory or TARGET_IMAGE_DIR) / str(seq_nbr)
+    try:
+        names = {p.name for p in folder.glob("*.gif")} if seq_nbr not in (None, "") and folder.is_dir() else set()
+    except OSError:
+        names = set()
+    out: list[tuple[str, str, str | None]] = []
+    for key, label, preferred, fallback, _colour in IMAGE_KINDS:
+        url = None
+        for suffix in (preferred, fallback):
+            if f"{seq_nbr}.{obsid}.{suffix}" in names:
+                url = LINKS["target_image"].format(seq_nbr=seq_nbr, obsid=obsid, suffix=suffix)
+                break
+        out.append((key, label, url))
+    return out
+
+
+def image_row(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> html.Div:
+    """The dark DSS / ROSAT / RASS row; "No <label> Link" (plain text) when the image does not exist."""
+    colours = {k: c for k, _l, _p, _f, c in IMAGE_KINDS}
+    items: list[Any] = []
+    for key, label, url in image_links(seq_nbr, obsid, directory):
+        style = {"color": colours[key], "fontWeight": "bold"}
+        if url:
+            items.append(html.A(f"{label}", href=url, target="_blank", rel="noopener", style=style,
+                                id=f"editor-image-{key}"))  # fmt: skip
+        else:
+            items.append(html.Span(f"No {label} Link", style=style, id=f"editor-image-{key}"))
+        items.append(" · ")
+    items.append(html.Span("(sky-survey images do not always exist)", className="small text-white-50"))
+    return html.Div(items[:-2] + items[-1:], id=IMAGES_ID, className="bg-dark px-2 py-1 rounded small mb-1")
+
+
+def section_help(key: str) -> html.A | None:
+    anchor = SECTION_HELP.get(key)
+    if anchor is None:
+        return None
+    return html.A("(Help)", href=f"{LINKS['help']}#{anchor}", target="_blank", className="small ms-2 fw-normal")
+
+
+def footer_links(record: dict[str, Any]) -> list[Any]:
+    """§3.12: Express Approval, Peer Review Report And Proposal, ChaSeR, Chandra User Observation Search."""
+    obsid = record.get("obsid")
+    links: list[Any] = [html.A("Express Approval", href=LINKS["express"], target="_blank")]
+    if record.get("proposal_number") is not None:
+        url = LINKS["peer_review"].format(proposal_number=record.get("proposal_number"))
+        links.append(html.A("Peer Review Report And Proposal", href=url, target="_blank", rel="noopener"))
+    links += [
+        html.A(
+            "ChaSeR Sequence Summary (with Roll/Pitch/Visibility, etc.)",
+            href=LINKS["chaser"].format(obsid=obsid),
+            target="_blank",
+            rel="noopener",
+        ),  # fmt: skip
+        html.A("Chandra User Observation Search", href=LINKS["search"], target="_blank", rel="noopener"),
+        html.A("History of this observation", href=LINKS["history"].format(obsid=obsid)),
+    ]
+    out: list[Any] = []
+    for link in links:
+        out += [link, html.Span(" | ", className="text-muted")]
+    return out[:-1]

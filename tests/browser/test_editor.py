@@ -166,3 +166,61 @@ def test_edt002_prompt_and_unknown_obsid(started: Any) -> None:
     duo.wait_for_contains_text("#editor-header", "not in the Ocat", timeout=15)
     assert duo.driver.find_element(By.ID, "editor-form").value_of_css_property("display") == "none"
     assert _errors(duo) == []
+
+
+def _set_ocat(settings: dict[str, Any], obsid: int, **values: Any) -> None:
+    """Change the test instance's demo Ocat behind the app's back (another person editing the Ocat)."""
+    import sqlite3
+    from pathlib import Path
+
+    db = sqlite3.connect(Path(settings["instance_path"]) / "ocat_demo.db")
+    try:
+        with db:
+            for column, value in values.items():
+                db.execute(f"UPDATE target SET {column} = ? WHERE obsid = ?", (value, obsid))
+    finally:
+        db.close()
+
+
+def test_edt003_ocat_changed_before_finalize(started: Any, settings: dict[str, Any]) -> None:
+    duo = started
+    open_editor(duo)
+    # header links: sky-survey row (no images in the test instance), ChaSeR, History; footer links
+    duo.wait_for_contains_text("#editor-images", "No DSS Link", timeout=10)
+    history = duo.driver.find_element(By.ID, "editor-history-link")
+    assert history.get_attribute("href").endswith(f"/history/{OBSID}")
+    assert "Chandra User Observation Search" in duo.driver.find_element(By.ID, "editor-footer").text
+
+    # a parameter being changed moves in the Ocat between confirm and finalize: three-way view, nothing written
+    type_into(duo, "y_det_offset", "2.5")
+    wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit stayed disabled")
+    click(duo, "editor-submit")
+    duo.wait_for_contains_text("#editor-confirm-body", "Offset Y", timeout=15)
+    _set_ocat(settings, OBSID, y_det_offset=3.25)
+    click(duo, "editor-finalize")
+    duo.wait_for_contains_text("#editor-conflicts", "Offset Y", timeout=20)
+    row = duo.driver.find_element(By.ID, "editor-conflicts").text
+    assert "3.25" in row and "2.5" in row, row
+    assert "Thank you" not in duo.driver.find_element(By.ID, "editor-result").text
+
+    # back to the editor: it shows the current Ocat value
+    click(duo, "editor-conflict-reload")
+    wait_until(duo, lambda d: field(duo, "y_det_offset").get_attribute("value") == "3.25", 15, "not reloaded")
+
+    # another parameter moves: the submit goes through and the user is told the originals were refreshed
+    type_into(duo, "y_det_offset", "2.5")
+    wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit stayed disabled")
+    click(duo, "editor-submit")
+    duo.wait_for_contains_text("#editor-confirm-body", "Offset Y", timeout=15)
+    _set_ocat(settings, OBSID, z_det_offset=1.5)
+    click(duo, "editor-finalize")
+    duo.wait_for_contains_text("#editor-result", "Thank you", timeout=20)
+    duo.wait_for_contains_text("#editor-refreshed", "Offset Z", timeout=5)
+    assert _errors(duo) == []
+
+    # the status board links each row to its observation's history
+    duo.driver.get(f"{duo.server_url}/orupdate")
+    links = wait_until(
+        duo, lambda d: d.find_elements(By.CSS_SELECTOR, '[col-id="obsidrev"] a[href^="/history/"]'), 15, "no history"
+    )
+    assert links[0].text == "history"

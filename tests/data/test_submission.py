@@ -1,7 +1,7 @@
 """The submit service (data.submission): routing, notes, multi-obsid outcomes, D8, idempotency, e-mails.
 
 Real parts: a demo Ocat (data.demo_ocat) and a revision DB on SQLite files in a temporary folder. E-mail is
-checked on the queued `outbox` rows (recipients, copies, subjects) — the `smtp_server` fixture was not there yet.
+checked here on the queued `outbox` rows; tests/data/test_submission_mail.py sends them to a real local SMTP server.
 """
 
 from __future__ import annotations
