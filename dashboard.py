@@ -40,6 +40,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     import cli
     from callbacks import analytics, board, chkupdata, editor, express, history, home, rm_submission, scheduler, shell
     from web import db, errors, health, identity, instance, logs, routing
+    from web import help as help_pages
 
     config = load_settings(settings)
     server = Flask(__name__, instance_path=str(config.instance_path), root_path=str(HERE))
@@ -66,6 +67,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
         module.register(app)
 
     server.register_blueprint(health.bp)
+    server.register_blueprint(help_pages.bp)
     api.init_app(server)
     cli.init_app(server)
     routing.init_app(server)

@@ -24,13 +24,8 @@ from data.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, SIGNOFF_LABEL
 from data.events import jsonable
 from data.validator import ValidationContext, form_values, original_ranks, validate
 from pages._components.editor_fields import (
-    CONFLICT_RELOAD_ID,
-    CONFLICTS_ID,
-    FOOTER_ID,
     LINKS,
     NULL_OPTION,
-    REFRESH_TOP_ID,
-    REFRESHED_ID,
     footer_links,
     image_row,
 )
@@ -442,12 +437,12 @@ def conflict_view(obsid: int, conflicts: Mapping[str, Mapping[str, Any]]) -> lis
             ],
             color="danger",
         ),
-        dbc.Table([html.Thead(head), html.Tbody(rows)], size="sm", bordered=True, id=CONFLICTS_ID),
+        dbc.Table([html.Thead(head), html.Tbody(rows)], size="sm", bordered=True, id=EditorIds.CONFLICTS),
         html.A(
             "Back to the editor with the current Ocat values",
             href=LINKS["editor"].format(obsid=obsid),
             className="btn btn-primary",
-            id=CONFLICT_RELOAD_ID,
+            id=EditorIds.CONFLICT_RELOAD,
         ),  # fmt: skip
     ]
 
@@ -460,7 +455,7 @@ def refreshed_note(names: Sequence[str]) -> dbc.Alert:
         f"The Ocat changed since you loaded this observation ({labels}). You did not change these, so the "
         "originals of your revision were taken from the current Ocat.",
         color="info",
-        id=REFRESHED_ID,
+        id=EditorIds.REFRESHED,
     )
 
 
@@ -600,7 +595,7 @@ def register(app: Dash) -> None:
         Output(EditorIds.grid("window"), "rowData"),
         Output(EditorIds.TOKEN, "data"),
         Output(EditorIds.FORM, "style", allow_duplicate=True),
-        Output(FOOTER_ID, "children"),
+        Output(EditorIds.FOOTER, "children"),
         Input(EditorIds.OBSID, "data"),
         prevent_initial_call="initial_duplicate",
     )(load_observation)
@@ -676,7 +671,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(EditorIds.REDIRECT, "href", allow_duplicate=True),
         Input(EditorIds.REFRESH, "n_clicks"),
-        Input(REFRESH_TOP_ID, "n_clicks"),
+        Input(EditorIds.REFRESH_TOP, "n_clicks"),
         State(EditorIds.OBSID, "data"),
         prevent_initial_call=True,
     )(refresh)

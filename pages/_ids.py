@@ -87,6 +87,12 @@ class BoardIds(StrEnum):
 
 
 class EditorIds(StrEnum):
+    IMAGES = "editor-images"
+    FOOTER = "editor-footer"
+    CONFLICTS = "editor-conflicts"
+    CONFLICT_RELOAD = "editor-conflict-reload"
+    REFRESHED = "editor-refreshed"
+    REFRESH_TOP = "editor-refresh-top"
     OBSID = "editor-obsid"
     RECORD = "editor-record"
     TOKEN = "editor-token"

@@ -12,9 +12,7 @@ from dash import dcc, html
 from data.catalogue import PARAMETERS, SECTIONS, section_params
 from pages._components.cards import page_header
 from pages._components.editor_fields import (
-    FOOTER_ID,
     LINKS,
-    REFRESH_TOP_ID,
     make_fields,
     make_rank_table,
     section_help,
@@ -185,7 +183,7 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
                     html.Div(
                         [
                             html.A("Ocat Data Help", href=LINKS["help"], target="_blank", className="small me-3"),
-                            dbc.Button("Refresh", id=REFRESH_TOP_ID, color="secondary", outline=True, size="sm"),
+                            dbc.Button("Refresh", id=EditorIds.REFRESH_TOP, color="secondary", outline=True, size="sm"),
                         ],
                         className="mb-2",
                     ),
@@ -201,7 +199,7 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
                         style={"display": "none"},
                     ),
                     dcc.Loading(html.Div(id=EditorIds.RESULT)),
-                    html.Div(id=FOOTER_ID, className="small border-top pt-2 mt-3"),
+                    html.Div(id=EditorIds.FOOTER, className="small border-top pt-2 mt-3"),
                 ],
                 id=EditorIds.BODY,
                 style=None if obsid else {"display": "none"},

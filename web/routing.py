@@ -8,7 +8,7 @@ from functools import cache
 import dash
 from flask import Flask, Response, abort, request
 
-_PASSTHROUGH = ("/_dash", "/assets/", "/_reload-hash", "/_favicon", "/api/", "/healthz", "/static/")
+_PASSTHROUGH = ("/_dash", "/assets/", "/_reload-hash", "/_favicon", "/api/", "/healthz", "/static/", "/help/")
 
 
 @cache
@@ -27,7 +27,48 @@ def is_known_path(path: str) -> bool:
     return path == "/" or any(p.match(path) for p in _patterns())
 
 
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Request bodies above this answer 413 (the largest real one, an editor finalize, is a few hundred kB)."""
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def foreign_origin() -> str | None:
+    """The Origin (or, without one, the Referer) of a write when it names another host, else None (CSRF guard).
+
+    Requests with neither header (scripts, curl) pass; a browser always sends Origin on a cross-site POST.
+    """
+    from urllib.parse import urlparse
+
+    from flask import current_app
+
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return None
+    hosts = {request.host, urlparse(current_app.config["USINT"].base_url).netloc}
+    forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+    if forwarded:
+        hosts.add(forwarded)
+    return None if urlparse(source).netloc in hosts else source
+
+
 def init_app(server: Flask) -> None:
+    if not server.config.get("MAX_CONTENT_LENGTH"):  # Flask's default is None: no limit
+        server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @server.errorhandler(dash.exceptions.DependencyException)
+    def unknown_component_file(err: Exception) -> Response:
+        """`/_dash-component-suites/<unknown>/...` is a bad address (404), not a server error."""
+        return Response("No such component file.", status=404, mimetype="text/plain")
+
+    @server.before_request
+    def refuse_cross_site_writes() -> None:
+        """No page of another site may POST here with the user's identity (Dash callbacks and the API)."""
+        if request.method in _WRITES and (source := foreign_origin()) is not None:
+            from data.errors import Forbidden
+
+            raise Forbidden(f"Cross-origin requests from {source[:200]} are not accepted")
+
     @server.before_request
     def api_not_found() -> None:
         """Dash's catch-all route would answer an unknown /api/ path with the HTML shell."""

@@ -122,7 +122,7 @@ TARGET_IMAGE_DIR = Path(os.environ.get("USINT_TARGET_IMAGE_DIR", "/data/targets"
 """Where the sky-survey images live, one folder per sequence number (§2.5); missing folder → "No <label> Link"."""
 
 LINKS: dict[str, str] = {
-    "help": "/assets/user_help.html",
+    "help": "/help/ocat",
     "target_image": "https://cxc.harvard.edu/targets/{seq_nbr}/{seq_nbr}.{obsid}.{suffix}",
     "chaser": "https://cda.cfa.harvard.edu/chaser/startViewer.do?menuItem=sequenceSummary&obsid={obsid}",
     "peer_review": "https://icxc.cfa.harvard.edu/cgi-bin/cdo/review_report/disp_report.cgi?{proposal_number}",
@@ -154,14 +154,6 @@ IMAGE_KINDS = (
     ("rass", "RASS", "soe.rass.gif", "rass.gif", "#ffd700"),
 )
 """(key, label, preferred suffix, fallback suffix, link colour on the dark row) of §2.5."""
-
-# Element ids of this page that no callback reads (pages/_ids.py belongs to the lead).
-IMAGES_ID = "editor-images"
-FOOTER_ID = "editor-footer"
-CONFLICTS_ID = "editor-conflicts"
-CONFLICT_RELOAD_ID = "editor-conflict-reload"
-REFRESHED_ID = "editor-refreshed"
-REFRESH_TOP_ID = "editor-refresh-top"
 
 
 def image_links(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
@@ -195,7 +187,7 @@ def image_row(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> html.D
             items.append(html.Span(f"No {label} Link", style=style, id=f"editor-image-{key}"))
         items.append(" · ")
     items.append(html.Span("(sky-survey images do not always exist)", className="small text-white-50"))
-    return html.Div(items[:-2] + items[-1:], id=IMAGES_ID, className="bg-dark px-2 py-1 rounded small mb-1")
+    return html.Div(items[:-2] + items[-1:], id=EditorIds.IMAGES, className="bg-dark px-2 py-1 rounded small mb-1")
 
 
 def section_help(key: str) -> html.A | None:

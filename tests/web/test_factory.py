@@ -103,3 +103,14 @@ def test_an_unexpected_error_shows_a_reference_that_is_in_the_error_log(app: Any
     ref = page.split("reference ")[1][:8]
     log = (Path(settings["instance_path"]) / "logs" / "error.log").read_text()
     assert f"ref={ref}" in log and "kaboom" in log
+
+
+def test_the_field_reference_is_built_from_the_catalogue(client: Any) -> None:
+    from data.catalogue import HELP_ANCHORS, PARAMETERS
+
+    page = client.get("/help/ocat")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    for anchor in HELP_ANCHORS.values():
+        assert f'id="{anchor}"' in text
+    assert PARAMETERS["y_det_offset"].label in text and "-120 … 120" in text
