@@ -23,6 +23,9 @@ MAX_OBSIDS = 500
 CLOSED_STATUSES = frozenset({"observed", "archived", "canceled", "discarded"})
 """Ocat statuses that cannot be approved any more (other-pages §5.2)."""
 
+MAX_OBSID = 999_999_999
+"""Larger numbers are not obsids (and would overflow the databases' INTEGER)."""
+
 FIELD = "obsids"
 """The key of parse errors in `ValidationFailed.errors`."""
 
@@ -56,6 +59,7 @@ def parse_obsids(text: str | None, *, cap: int = MAX_OBSIDS) -> list[int]:
         elif match := _RANGE.fullmatch(item):
             low, high = sorted((int(match.group(1)), int(match.group(2))))
             _check_positive(low, item)
+            _check_positive(high, item)
             if high - low + 1 > cap:
                 raise ValidationFailed({FIELD: _too_many(high - low + 1, cap)})
             found.update(range(low, high + 1))
@@ -74,6 +78,8 @@ def parse_obsids(text: str | None, *, cap: int = MAX_OBSIDS) -> list[int]:
 def _check_positive(number: int, item: str) -> None:
     if number <= 0:
         raise ValidationFailed({FIELD: f"Cannot read {item!r}: an obsid is a positive number."})
+    if number > MAX_OBSID:
+        raise ValidationFailed({FIELD: f"Cannot read {item[:40]!r}: an obsid has at most 9 digits."})
 
 
 def _too_many(count: int, cap: int, *, at_least: bool = False) -> str:
@@ -257,6 +263,8 @@ def finalize(
     wanted = sorted({int(o) for o in obsids})
     if len(wanted) > MAX_OBSIDS:
         raise ValidationFailed({FIELD: _too_many(len(wanted), MAX_OBSIDS)})
+    for obsid in wanted:
+        _check_positive(obsid, str(obsid))
     # The Ocat is read first, so the revision DB's write transaction never waits on it.
     basic = _basic_records(source, wanted) if wanted else {}
     candidates = [o for o in wanted if len(basic[o]) == 1 and not _closed(basic[o][0])]

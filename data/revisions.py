@@ -193,7 +193,7 @@ def _select() -> Select[Any]:
 
 def parse_obsidrev(text: str) -> tuple[int, int]:
     """`"12345.004"` → `(12345, 4)`; ValidationFailed for anything else."""
-    match = re.fullmatch(r"\s*(\d+)\.(\d+)\s*", str(text))
+    match = re.fullmatch(r"\s*(\d{1,9})\.(\d{1,9})\s*", str(text))  # bounded: fits the DB's INTEGER
     if not match:
         raise ValidationFailed({"obsidrev": f"{text!r} is not <obsid>.<rev>, e.g. 12345.004"})
     return int(match.group(1)), int(match.group(2))

@@ -173,6 +173,8 @@ def _get(session: Session, period_id: int) -> Schedule:
         key = int(period_id)
     except (TypeError, ValueError):
         raise NotFound(f"No duty period {period_id!r}") from None
+    if not 0 < key < 2**31:  # a hostile id would overflow the database's INTEGER
+        raise NotFound(f"No duty period {period_id!r}")
     row = session.get(Schedule, key)
     if row is None:
         raise NotFound(f"No duty period #{key}: it may have been removed meanwhile. Reload the calendar.")
