@@ -122,7 +122,10 @@ def result_view(result: ExpressResult) -> html.Div:
 
 def finalize_list(_clicks: int | None, stored: dict[str, Any] | None) -> tuple[Any, Any, Any, bool]:
     """(result, preview, stored obsids, finalize bar hidden): approve the previewed obsids, checked again."""
-    obsids = [int(o) for o in (stored or {}).get("obsids") or []]
+    try:
+        obsids = [int(o) for o in (stored or {}).get("obsids") or []]
+    except (TypeError, ValueError):
+        raise ValidationFailed({"obsids": "The previewed list was damaged; preview the list again."}) from None
     if not obsids:
         return html.P("Nothing to approve: preview a list first.", className="text-muted"), no_update, None, True
     from data.users import get_user
