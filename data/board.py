@@ -160,7 +160,7 @@ def change_token(session: Session) -> str:
 # ---------------------------------------------------------------------------------------------------- ocat
 
 
-_OCAT_CACHE: dict[int, tuple[float, dict[str, Any]]] = {}
+_OCAT_CACHE: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
 _OCAT_LOCK = threading.Lock()
 OCAT_TTL_S = 600.0
 
@@ -173,11 +173,12 @@ def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, dict[str, A
     if ocat is None:
         return {}, False
     stamp = _time.monotonic()
+    source = str(getattr(ocat, "url", id(ocat)))  # one cache per Ocat, never mixing two sources' names
     found: dict[int, dict[str, Any]] = {}
     missing: list[int] = []
     with _OCAT_LOCK:
         for obsid in obsids:
-            hit = _OCAT_CACHE.get(obsid)
+            hit = _OCAT_CACHE.get((source, obsid))
             if hit is not None and stamp - hit[0] < OCAT_TTL_S:
                 found[obsid] = hit[1]
             else:
@@ -194,7 +195,7 @@ def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, dict[str, A
     with _OCAT_LOCK:
         for obsid in missing:
             record = fresh.get(obsid) or {}
-            _OCAT_CACHE[obsid] = (stamp, record)
+            _OCAT_CACHE[(source, obsid)] = (stamp, record)
             found[obsid] = record
     return found, True
 
