@@ -10,7 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data.catalogue import PARAMETERS, RANK_SETS, Param
+from data.catalogue import HELP_ANCHORS, PARAMETERS, RANK_SETS, Param
 from pages._ids import EditorIds, editor_feedback, editor_field, editor_readonly
 
 NULL_OPTION = "__null__"
@@ -134,19 +134,6 @@ LINKS: dict[str, str] = {
 }
 """The link targets of the editor header and footer (§2.5, §3.0, §3.12); external URLs as the spec gives them."""
 
-SECTION_HELP = {
-    "general": "general_parameters",
-    "dither": "dither_flag",
-    "time": "time_constraints",
-    "roll": "roll_constraints",
-    "other": "other_constraints",
-    "hrc": "hrc_parameters",
-    "acis": "acis_parameters",
-    "acis_window": "acis_window",
-    "too": "too_parameters",
-    "comments": "comments",
-}
-"""Section key → anchor in the help page (§3.0 item 2)."""
 
 IMAGE_KINDS = (
     ("dss", "DSS", "soe.dss.gif", "dss.gif", "#ff00ff"),
@@ -191,7 +178,7 @@ def image_row(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> html.D
 
 
 def section_help(key: str) -> html.A | None:
-    anchor = SECTION_HELP.get(key)
+    anchor = HELP_ANCHORS.get(key)
     if anchor is None:
         return None
     return html.A("(Help)", href=f"{LINKS['help']}#{anchor}", target="_blank", className="small ms-2 fw-normal")

@@ -7,7 +7,6 @@ checked here on the queued `outbox` rows; tests/data/test_submission_mail.py sen
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,49 +20,19 @@ NOW = datetime.now(UTC)
 MAIN = 12345
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from data.demo_ocat import build_demo_ocat
-    from data.ocat_sources import make_source
-    from data.settings import load_settings
-
-    d = tmp_path_factory.mktemp("submission")
-    demo = build_demo_ocat(d / "ocat.db", observations=80, obs_ss=d / "obs_ss")
-    settings = load_settings({"instance_path": str(d), "obs_ss": str(d / "obs_ss"), "mail_suppress": True}, environ={})
-    return {"dir": d, "source": make_source(demo.url), "settings": settings}
-
-
-@pytest.fixture
-def sessions(world: dict, tmp_path: Path) -> Any:
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo_revisions import seed_users
-    from data.parameters import seed_parameters
-    from data.schema import upgrade
-
-    url = f"sqlite:///{tmp_path / 'usint.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    makers = make_sessionmaker(engine)
-    with session_scope(makers) as s:
-        seed_parameters(s)
-        seed_users(s)
-    yield makers
-    engine.dispose()
-
-
-def run(world: dict, sessions: Any, fn: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
+def run(submit_world: dict, submit_sessions: Any, fn: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
         **kw: Any) -> Any:  # fmt: skip
     from data.db import session_scope
     from data.users import get_user
 
-    with session_scope(sessions) as s:
+    with session_scope(submit_sessions) as s:
         user = get_user(s, kw.pop("username", "demo"))
-        return fn(s, world["source"], kw.pop("obsid", MAIN), kind, changes or {}, extras, user=user, now=NOW,
-                  settings=world["settings"], **kw)  # fmt: skip
+        return fn(s, submit_world["source"], kw.pop("obsid", MAIN), kind, changes or {}, extras, user=user, now=NOW,
+                  settings=submit_world["settings"], **kw)  # fmt: skip
 
 
-def count(sessions: Any, model: Any = Revision) -> int:
-    with sessions() as s:
+def count(submit_sessions: Any, model: Any = Revision) -> int:
+    with submit_sessions() as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
@@ -76,20 +45,20 @@ def count(sessions: Any, model: Any = Revision) -> int:
         ({"comments": "why"}, {"general", "usint"}),
     ],
 )
-def test_routing_per_parameter_list(world: dict, sessions: Any, changes: dict, pending: set) -> None:
-    plan = run(world, sessions, submission.plan_submission, changes=changes)
+def test_routing_per_parameter_list(submit_world: dict, submit_sessions: Any, changes: dict, pending: set) -> None:
+    plan = run(submit_world, submit_sessions, submission.plan_submission, changes=changes)
     assert {c for c, s in plan.report.signoffs.items() if s == "Pending"} == pending
 
 
-def test_notes_flags(world: dict, sessions: Any) -> None:
-    plan = run(world, sessions, submission.plan_submission, changes={"targname": "X", "dither_flag": "N"})
+def test_notes_flags(submit_world: dict, submit_sessions: Any) -> None:
+    plan = run(submit_world, submit_sessions, submission.plan_submission, changes={"targname": "X", "dither_flag": "N"})
     assert plan.report.notes["target_name_change"] and plan.report.notes["flag_change"]
-    plan = run(world, sessions, submission.plan_submission, obsid=1013, changes={"targname": "X"})
+    plan = run(submit_world, submit_sessions, submission.plan_submission, obsid=1013, changes={"targname": "X"})
     assert plan.report.notes["on_or_list"] and plan.report.notes["obsdate_under10"]
 
 
-def test_multi_obsid_outcomes(world: dict, sessions: Any) -> None:
-    plan = run(world, sessions, submission.plan_submission, changes={"targname": "X"},
+def test_multi_obsid_outcomes(submit_world: dict, submit_sessions: Any) -> None:
+    plan = run(submit_world, submit_sessions, submission.plan_submission, changes={"targname": "X"},
                extras="1001, 1004; 1005-1006 99999 12345")  # fmt: skip
     outcome = {e.obsid: (e.outcome, e.reason) for e in plan.extras}
     assert outcome[1001][0] == outcome[1005][0] == outcome[1006][0] == "revision"
@@ -98,26 +67,30 @@ def test_multi_obsid_outcomes(world: dict, sessions: Any) -> None:
     assert MAIN not in outcome
 
 
-def test_instrument_specific_changes_do_not_reach_other_instruments(world: dict, sessions: Any) -> None:
-    plan = run(world, sessions, submission.plan_submission, changes={"spectra_max_count": 10}, extras="1001")
+def test_instrument_specific_changes_do_not_reach_other_instruments(submit_world: dict, submit_sessions: Any) -> None:
+    plan = run(
+        submit_world, submit_sessions, submission.plan_submission, changes={"spectra_max_count": 10}, extras="1001"
+    )
     assert plan.extras[0].outcome == "unaffected"
 
 
-def test_clone_applies_to_the_main_obsid_only(world: dict, sessions: Any) -> None:
-    plan = run(world, sessions, submission.plan_submission, kind="clone", changes={"comments": "split"},
+def test_clone_applies_to_the_main_obsid_only(submit_world: dict, submit_sessions: Any) -> None:
+    plan = run(submit_world, submit_sessions, submission.plan_submission, kind="clone", changes={"comments": "split"},
                extras="1005")  # fmt: skip
     assert plan.extras[0].outcome == "skipped"
 
 
-def test_too_many_extra_obsids_is_an_error(world: dict, sessions: Any) -> None:
-    plan = run(world, sessions, submission.plan_submission, changes={"targname": "X"}, extras="20000-20600")
+def test_too_many_extra_obsids_is_an_error(submit_world: dict, submit_sessions: Any) -> None:
+    plan = run(
+        submit_world, submit_sessions, submission.plan_submission, changes={"targname": "X"}, extras="20000-20600"
+    )
     assert "extra_obsids" in plan.errors
 
 
-def test_submit_writes_revisions_and_mails(world: dict, sessions: Any) -> None:
-    result = run(world, sessions, submission.submit, changes={"targname": "X"}, extras="1005")
+def test_submit_writes_revisions_and_mails(submit_world: dict, submit_sessions: Any) -> None:
+    result = run(submit_world, submit_sessions, submission.submit, changes={"targname": "X"}, extras="1005")
     assert result.revisions == ["12345.001", "1005.001"]
-    with sessions() as s:
+    with submit_sessions() as s:
         mails = {m.subject: m for m in s.scalars(select(Outbox))}
     log = mails["Parameter Change Log: 12345.001"]
     assert log.recipients == ["demo@demo.usint.invalid"] and log.cc == ["arcops@cfa.harvard.edu"]
@@ -127,39 +100,39 @@ def test_submit_writes_revisions_and_mails(world: dict, sessions: Any) -> None:
     assert mp.recipients == ["mp@cfa.harvard.edu"]
 
 
-def test_fast_too_mail(world: dict, sessions: Any) -> None:
-    run(world, sessions, submission.submit, obsid=1002, changes={"targname": "GRB 2"})
-    with sessions() as s:
+def test_fast_too_mail(submit_world: dict, submit_sessions: Any) -> None:
+    run(submit_world, submit_sessions, submission.submit, obsid=1002, changes={"targname": "GRB 2"})
+    with submit_sessions() as s:
         subjects = [m.subject for m in s.scalars(select(Outbox))]
     assert "TOO observation 1002 Parameter Change (1002.001)" in subjects
 
 
-def test_nothing_written_on_error(world: dict, sessions: Any) -> None:
+def test_nothing_written_on_error(submit_world: dict, submit_sessions: Any) -> None:
     with pytest.raises(ValidationFailed):
-        run(world, sessions, submission.submit, changes={"y_det_offset": 500})
+        run(submit_world, submit_sessions, submission.submit, changes={"y_det_offset": 500})
     with pytest.raises(ValidationFailed):
-        run(world, sessions, submission.submit, obsid=1004, changes={"targname": "X"})
-    assert count(sessions) == 0 and count(sessions, Outbox) == 0
+        run(submit_world, submit_sessions, submission.submit, obsid=1004, changes={"targname": "X"})
+    assert count(submit_sessions) == 0 and count(submit_sessions, Outbox) == 0
 
 
-def test_idempotency_token(world: dict, sessions: Any) -> None:
-    first = run(world, sessions, submission.submit, changes={"targname": "X"}, token="t-1")
-    again = run(world, sessions, submission.submit, changes={"targname": "X"}, token="t-1")
+def test_idempotency_token(submit_world: dict, submit_sessions: Any) -> None:
+    first = run(submit_world, submit_sessions, submission.submit, changes={"targname": "X"}, token="t-1")
+    again = run(submit_world, submit_sessions, submission.submit, changes={"targname": "X"}, token="t-1")
     assert again.revisions == first.revisions and again.replayed
-    assert count(sessions) == 1
+    assert count(submit_sessions) == 1
 
 
-def test_ocat_change_since_loading_is_a_conflict(world: dict, sessions: Any) -> None:
+def test_ocat_change_since_loading_is_a_conflict(submit_world: dict, submit_sessions: Any) -> None:
     from data.ocat import read_observation
     from data.validator import form_values
 
-    loaded = read_observation(world["source"], MAIN, world["settings"].obs_ss)
+    loaded = read_observation(submit_world["source"], MAIN, submit_world["settings"].obs_ss)
     stale = dict(loaded, targname="Old name", y_det_offset=(loaded.get("y_det_offset") or 0) + 2)
     form = dict(form_values(stale), targname="Requested name")
     with pytest.raises(submission.OcatChanged) as err:
-        run(world, sessions, submission.submit, changes=form, loaded=stale)
+        run(submit_world, submit_sessions, submission.submit, changes=form, loaded=stale)
     assert err.value.conflicts["targname"]["now"] == loaded["targname"]
     form = dict(form_values(stale), comments="only a comment")
-    result = run(world, sessions, submission.submit, changes=form, loaded=stale)
+    result = run(submit_world, submit_sessions, submission.submit, changes=form, loaded=stale)
     assert result.refreshed == ["targname", "y_det_offset"] or "targname" in result.refreshed
-    assert count(sessions) == 1
+    assert count(submit_sessions) == 1

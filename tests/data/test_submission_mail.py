@@ -10,10 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from email.message import Message
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from data import submission
 from data.mailer import TEST_PREFIX, send_pending
@@ -31,55 +28,25 @@ def mail_of(user: str) -> str:
     return f"{user}@demo.usint.invalid"
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from data.demo_ocat import build_demo_ocat
-    from data.ocat_sources import make_source
-    from data.settings import load_settings
-
-    d = tmp_path_factory.mktemp("submission-mail")
-    demo = build_demo_ocat(d / "ocat.db", observations=80, obs_ss=d / "obs_ss")
-    settings = load_settings({"instance_path": str(d), "obs_ss": str(d / "obs_ss"), "mail_suppress": True}, environ={})
-    return {"dir": d, "source": make_source(demo.url), "settings": settings}
-
-
-@pytest.fixture
-def sessions(world: dict, tmp_path: Path) -> Any:
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo_revisions import seed_users
-    from data.parameters import seed_parameters
-    from data.schema import upgrade
-
-    url = f"sqlite:///{tmp_path / 'usint.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    makers = make_sessionmaker(engine)
-    with session_scope(makers) as s:
-        seed_parameters(s)
-        seed_users(s)
-    yield makers
-    engine.dispose()
-
-
-def submit(world: dict, sessions: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
+def submit(submit_world: dict, submit_sessions: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
            *, obsid: int = MAIN, username: str = "demo") -> list[str]:  # fmt: skip
     from data.db import session_scope
     from data.users import get_user
 
-    with session_scope(sessions) as s:
+    with session_scope(submit_sessions) as s:
         user = get_user(s, username)
-        result = submission.submit(s, world["source"], obsid, kind, changes or {}, extras, user=user, now=NOW,
-                                   settings=world["settings"])  # fmt: skip
+        result = submission.submit(s, submit_world["source"], obsid, kind, changes or {}, extras, user=user, now=NOW,
+                                   settings=submit_world["settings"])  # fmt: skip
         return list(result.revisions)
 
 
-def deliver(world: dict, sessions: Any, smtp: Any, **overrides: Any) -> dict[str, Message]:
+def deliver(submit_world: dict, submit_sessions: Any, smtp: Any, **overrides: Any) -> dict[str, Message]:
     """Send the outbox to the local SMTP server; the received messages by subject."""
     settings = dataclasses.replace(
-        world["settings"], mail_suppress=False, mail_server=smtp.host, mail_port=smtp.port, **overrides
+        submit_world["settings"], mail_suppress=False, mail_server=smtp.host, mail_port=smtp.port, **overrides
     )
     before = len(smtp.received)
-    report = send_pending(sessions, settings, now=NOW)
+    report = send_pending(submit_sessions, settings, now=NOW)
     assert not report.failed and not report.retrying, report
     got = smtp.received[before:]
     assert len(got) == len(report.sent)
@@ -95,14 +62,14 @@ def envelope(msg: Message) -> set[str]:
     return set(addresses(msg, "X-Envelope-To"))
 
 
-def test_norm_general_change_log_copies_arcops(world: dict, sessions: Any, smtp_server: Any) -> None:
-    (rev,) = submit(world, sessions, changes={"targname": "Cas A (mail)"})
-    got = deliver(world, sessions, smtp_server)
+def test_norm_general_change_log_copies_arcops(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    (rev,) = submit(submit_world, submit_sessions, changes={"targname": "Cas A (mail)"})
+    got = deliver(submit_world, submit_sessions, smtp_server)
     log = got[f"Parameter Change Log: {rev}"]
     assert addresses(log, "To") == [mail_of("demo")]
     assert addresses(log, "Cc") == [CUS, ARCOPS]
     assert envelope(log) == {mail_of("demo"), CUS, ARCOPS}
-    assert log["From"] == world["settings"].mail_sender
+    assert log["From"] == submit_world["settings"].mail_sender
     body = log.get_payload(decode=True).decode()
     assert "VERIFIED NORM" in body and "TARGNAME (Target Name) changed from Cas A to Cas A (mail)" in body
     assert f"/chkupdata/{rev}" in body
@@ -114,42 +81,42 @@ def test_norm_general_change_log_copies_arcops(world: dict, sessions: Any, smtp_
     assert len(got) == 2
 
 
-def test_norm_acis_si_change_copies_the_acis_team(world: dict, sessions: Any, smtp_server: Any) -> None:
-    (rev,) = submit(world, sessions, changes={"most_efficient": "N", "frame_time": 3.0})
-    log = deliver(world, sessions, smtp_server)[f"Parameter Change Log: {rev}"]
+def test_norm_acis_si_change_copies_the_acis_team(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    (rev,) = submit(submit_world, submit_sessions, changes={"most_efficient": "N", "frame_time": 3.0})
+    log = deliver(submit_world, submit_sessions, smtp_server)[f"Parameter Change Log: {rev}"]
     assert addresses(log, "Cc") == [CUS, ARCOPS, ACIS]
     body = log.get_payload(decode=True).decode()
     assert "ACIS CHANGES:" in body and "FRAME_TIME" in body
 
 
-def test_norm_hrc_si_change_copies_the_hrc_team(world: dict, sessions: Any, smtp_server: Any) -> None:
-    plan = _plan(world, sessions, 1001, {"hrc_si_mode": "HRCSIMODE2"})
+def test_norm_hrc_si_change_copies_the_hrc_team(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    plan = _plan(submit_world, submit_sessions, 1001, {"hrc_si_mode": "HRCSIMODE2"})
     assert plan.report.signoffs.get("hrc_si") == "Pending", plan.report.signoffs
-    (rev,) = submit(world, sessions, obsid=1001, changes={"hrc_si_mode": "HRCSIMODE2"})
-    log = deliver(world, sessions, smtp_server)[f"Parameter Change Log: {rev}"]
+    (rev,) = submit(submit_world, submit_sessions, obsid=1001, changes={"hrc_si_mode": "HRCSIMODE2"})
+    log = deliver(submit_world, submit_sessions, smtp_server)[f"Parameter Change Log: {rev}"]
     assert HRC in addresses(log, "Cc") and ACIS not in addresses(log, "Cc")
     assert addresses(log, "Cc")[0] == CUS
 
 
-def _plan(world: dict, sessions: Any, obsid: int, changes: dict) -> Any:
+def _plan(submit_world: dict, submit_sessions: Any, obsid: int, changes: dict) -> Any:
     from data.db import session_scope
     from data.users import get_user
 
-    with session_scope(sessions, readonly=True) as s:
-        return submission.plan_submission(s, world["source"], obsid, "norm", changes, "", user=get_user(s, "demo"),
-                                          now=NOW, settings=world["settings"])  # fmt: skip
+    with session_scope(submit_sessions, readonly=True) as s:
+        return submission.plan_submission(s, submit_world["source"], obsid, "norm", changes, "", user=get_user(s, "demo"),
+                                          now=NOW, settings=submit_world["settings"])  # fmt: skip
 
 
-def test_asis_then_remove(world: dict, sessions: Any, smtp_server: Any) -> None:
-    (asis,) = submit(world, sessions, kind="asis", username="alice")
-    got = deliver(world, sessions, smtp_server)
+def test_asis_then_remove(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    (asis,) = submit(submit_world, submit_sessions, kind="asis", username="alice")
+    got = deliver(submit_world, submit_sessions, smtp_server)
     log = got[f"Parameter Change Log: {asis} (Approved)"]
     assert addresses(log, "To") == [mail_of("alice")] and addresses(log, "Cc") == [CUS]
     assert "VERIFIED OK AS IS" in log.get_payload(decode=True).decode()
     assert len(got) == 1
 
-    (remove,) = submit(world, sessions, kind="remove", username="demo")
-    got = deliver(world, sessions, smtp_server)
+    (remove,) = submit(submit_world, submit_sessions, kind="remove", username="demo")
+    got = deliver(submit_world, submit_sessions, smtp_server)
     log = got[f"Parameter Change Log: {remove} (Removed)"]
     # the submitter and the user of the most recent asis revision of that obsid
     assert addresses(log, "To") == [mail_of("demo"), mail_of("alice")]
@@ -158,9 +125,9 @@ def test_asis_then_remove(world: dict, sessions: Any, smtp_server: Any) -> None:
     assert "VERIFIED REMOVED" in log.get_payload(decode=True).decode()
 
 
-def test_clone_is_a_split_request_copied_to_arcops(world: dict, sessions: Any, smtp_server: Any) -> None:
-    (rev,) = submit(world, sessions, kind="clone", changes={"comments": "please split in two"})
-    got = deliver(world, sessions, smtp_server)
+def test_clone_is_a_split_request_copied_to_arcops(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    (rev,) = submit(submit_world, submit_sessions, kind="clone", changes={"comments": "please split in two"})
+    got = deliver(submit_world, submit_sessions, smtp_server)
     log = got[f"Parameter Change Log: {rev} (Split Request)"]
     assert addresses(log, "To") == [mail_of("demo")] and addresses(log, "Cc") == [CUS, ARCOPS]
     body = log.get_payload(decode=True).decode()
@@ -168,10 +135,10 @@ def test_clone_is_a_split_request_copied_to_arcops(world: dict, sessions: Any, s
     assert len(got) == 1  # a split sends no MP or multi-obsid message
 
 
-def test_multi_obsid_submission(world: dict, sessions: Any, smtp_server: Any) -> None:
-    revs = submit(world, sessions, changes={"targname": "Cyg X-1 (multi)"}, extras="1005, 1006, 1004")
+def test_multi_obsid_submission(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    revs = submit(submit_world, submit_sessions, changes={"targname": "Cyg X-1 (multi)"}, extras="1005, 1006, 1004")
     assert revs[0] == f"{MAIN}.001" and len(revs) == 3
-    got = deliver(world, sessions, smtp_server)
+    got = deliver(submit_world, submit_sessions, smtp_server)
     for rev in revs:  # one change log per revision, each to the submitter with its own copies
         log = got[f"Parameter Change Log: {rev}"]
         assert addresses(log, "To") == [mail_of("demo")] and addresses(log, "Cc") == [CUS, ARCOPS]
@@ -186,9 +153,9 @@ def test_multi_obsid_submission(world: dict, sessions: Any, smtp_server: Any) ->
     assert len(got) == len(revs) + 2
 
 
-def test_fast_too(world: dict, sessions: Any, smtp_server: Any) -> None:
-    (rev,) = submit(world, sessions, obsid=1002, changes={"targname": "GRB 2 (mail)"})
-    got = deliver(world, sessions, smtp_server)
+def test_fast_too(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    (rev,) = submit(submit_world, submit_sessions, obsid=1002, changes={"targname": "GRB 2 (mail)"})
+    got = deliver(submit_world, submit_sessions, smtp_server)
     too = got[f"TOO observation 1002 Parameter Change ({rev})"]
     assert addresses(too, "To") == [ARCOPS] and addresses(too, "Cc") == [CUS]
     body = too.get_payload(decode=True).decode()
@@ -196,9 +163,9 @@ def test_fast_too(world: dict, sessions: Any, smtp_server: Any) -> None:
     assert f"Parameter Change Log: {rev}" in got
 
 
-def test_test_mode_sends_only_to_the_acting_user(world: dict, sessions: Any, smtp_server: Any) -> None:
-    revs = submit(world, sessions, changes={"targname": "Test mode"}, extras="1005", username="alice")
-    got = deliver(world, sessions, smtp_server, mail_test_mode=True)
+def test_test_mode_sends_only_to_the_acting_user(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    revs = submit(submit_world, submit_sessions, changes={"targname": "Test mode"}, extras="1005", username="alice")
+    got = deliver(submit_world, submit_sessions, smtp_server, mail_test_mode=True)
     assert set(got) == {
         f"{TEST_PREFIX}Parameter Change Log: {revs[0]}",
         f"{TEST_PREFIX}Parameter Change Log: {revs[1]}",
@@ -211,7 +178,7 @@ def test_test_mode_sends_only_to_the_acting_user(world: dict, sessions: Any, smt
         assert envelope(msg) == {mail_of("alice")}
 
 
-def test_nothing_is_sent_twice(world: dict, sessions: Any, smtp_server: Any) -> None:
-    submit(world, sessions, kind="asis")
-    assert len(deliver(world, sessions, smtp_server)) == 1
-    assert deliver(world, sessions, smtp_server) == {}
+def test_nothing_is_sent_twice(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:
+    submit(submit_world, submit_sessions, kind="asis")
+    assert len(deliver(submit_world, submit_sessions, smtp_server)) == 1
+    assert deliver(submit_world, submit_sessions, smtp_server) == {}
