@@ -40,3 +40,27 @@ def acting_user(action: str | None = None) -> Identity:
             need = " or ".join(sorted(permissions.get(action, ())))
             raise Forbidden(f"{who.username} may not {action}: it needs the {need} group")
     return who
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def revision_json(view: Any, *, with_values: bool = False) -> dict[str, Any]:
+    """A `data.revisions.RevisionView` as the API shows it (INTERFACE.md): times ISO 8601 UTC."""
+    out = {
+        "obsidrev": view.obsidrev,
+        "obsid": view.obsid,
+        "revision_number": view.revision_number,
+        "kind": view.kind,
+        "time": _iso(view.time),
+        "user": view.user,
+        "notes": view.notes,
+        "signoff": {
+            c: {"status": s["status"], "user": s["user"], "time": _iso(s["time"])} for c, s in view.signoff.items()
+        },
+    }
+    if with_values:
+        out["originals"] = view.originals
+        out["requests"] = view.requests
+    return out

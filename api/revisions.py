@@ -12,34 +12,12 @@ from typing import Any
 from flask import jsonify, request
 
 from api import bp
-from api._common import acting_user, json_body
+from api._common import acting_user, json_body, revision_json
 from data.catalogue import RANK_SETS
 from data.errors import ValidationFailed
 from data.events import jsonable
+from data.models import KINDS
 from data.submission import OcatChanged
-
-KINDS = ("norm", "asis", "remove", "clone")
-
-
-def _view(view: Any, *, with_values: bool) -> dict[str, Any]:
-    out = {
-        "obsidrev": view.obsidrev,
-        "obsid": view.obsid,
-        "revision_number": view.revision_number,
-        "kind": view.kind,
-        "time": view.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "user": view.user,
-        "notes": view.notes,
-        "signoff": {
-            c: {"status": s["status"], "user": s["user"],
-                "time": s["time"].strftime("%Y-%m-%dT%H:%M:%SZ") if s["time"] else None}
-            for c, s in view.signoff.items()
-        },
-    }  # fmt: skip
-    if with_values:
-        out["originals"] = view.originals
-        out["requests"] = view.requests
-    return out
 
 
 def _loaded(body: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
@@ -148,7 +126,7 @@ def list_revisions():  # noqa: ANN201
         raise ValidationFailed({"obsid": "give ?obsid=<whole number>"})
     with session_scope(readonly=True) as session:
         views = revisions.history(session, int(obsid), with_values=False)
-    return jsonify([_view(v, with_values=False) for v in views])
+    return jsonify([revision_json(v) for v in views])
 
 
 @bp.get("/revisions/<obsidrev>")
@@ -159,4 +137,4 @@ def get_revision(obsidrev: str):  # noqa: ANN201
     obsid, rev = revisions.parse_obsidrev(obsidrev)
     with session_scope(readonly=True) as session:
         view = revisions.get_revision(session, obsid, rev)
-    return jsonify(jsonable(_view(view, with_values=True)))
+    return jsonify(jsonable(revision_json(view, with_values=True)))

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, jsonify
 
 from api import bp
-from api._common import acting_user, json_body
+from api._common import acting_user, json_body, revision_json
 from data import clock
 from data.errors import Forbidden, ValidationFailed
 from web.db import ocat_source, resources, session_scope
-
-
-def _view_json(view: Any) -> dict[str, Any]:
-    return {
-        "obsidrev": view.obsidrev,
-        "obsid": view.obsid,
-        "revision_number": view.revision_number,
-        "kind": view.kind,
-        "time": view.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "user": view.user,
-        "notes": view.notes,
-        "signoff": {
-            c: {
-                "status": s["status"],
-                "user": s["user"],
-                "time": s["time"].strftime("%Y-%m-%dT%H:%M:%SZ") if s["time"] else None,
-            }
-            for c, s in view.signoff.items()
-        },
-    }
 
 
 @bp.post("/signoffs")
@@ -77,7 +55,7 @@ def post_signoff() -> tuple[Response, int]:
             ocat=ocat,
         )
         payload = {
-            **_view_json(result.view),
+            **revision_json(result.view),
             "message": result.message,
             "mails": result.mails,
             "approval": result.approval.obsidrev if result.approval else None,

@@ -49,17 +49,13 @@ def resources() -> Resources:
 
 @contextmanager
 def session_scope(*, readonly: bool = False) -> Iterator[Session]:
-    """One user event, one transaction: commit on success, roll back on any error.
+    """One user event, one transaction (`data.db.session_scope` on the app's sessionmaker).
 
     `readonly=True` takes no write lock on SQLite (a deferred BEGIN), so reads go on while a writer holds it."""
-    session = resources().sessions()
-    try:
-        with session.begin():
-            if readonly:
-                session.connection(execution_options={"usint_readonly": True})
-            yield session
-    finally:
-        session.close()
+    from data.db import session_scope as scope
+
+    with scope(resources().sessions, readonly=readonly) as session:
+        yield session
 
 
 def ocat_source() -> Any:
