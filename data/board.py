@@ -467,7 +467,8 @@ def _build_frame(session: Session, *, now: datetime, closed_window_h: float, me:
     color_pairs = [colors.get(o) if op else None for o, op in zip(obsid.tolist(), is_open.tolist(), strict=True)]
 
     def basic_field(*keys: str) -> list[Any]:
-        return [_pick(basics.get(o, {}), *keys) for o in obsid.tolist()]
+        per_obsid = {o: _pick(basics.get(o, {}), *keys) for o in all_obsids}  # once per obsid, not per row
+        return [per_obsid[o] for o in obsid.tolist()]
 
     frame = pd.DataFrame(
         {
@@ -510,7 +511,7 @@ def _build_frame(session: Session, *, now: datetime, closed_window_h: float, me:
         frame[f"{c}_status"] = status[c].to_numpy()
         frame[f"{c}_by"] = [names.get(i) for i in raw[f"{c}_signoff_id"].tolist()]
         frame[f"{c}_at"] = at
-        frame[f"{c}_waited_h"] = np.array([round(w, 2) for w in waited.tolist()], dtype=np.float64)  # as v2.1 rounds
+        frame[f"{c}_waited_h"] = np.round(waited, 2)  # half to even, as Python's round
 
     closed_last = last[~is_open]
     next_expiry = int(closed_last.min() + window_s) if len(closed_last) else None
