@@ -25,12 +25,13 @@ class DemoReport:
     seconds: float
 
 
-def sequence_numbers(ocat_url: str) -> dict[int, int]:
-    """obsid → seq_nbr of every observation of the demo Ocat (one query)."""
+def observations_of(ocat_url: str) -> dict[int, tuple[int, str | None]]:
+    """obsid → (seq_nbr, instrument) of every observation of the demo Ocat (one query)."""
     engine = create_engine(ocat_url)
     try:
         with engine.connect() as conn:
-            return {int(o): int(s or 0) for o, s in conn.execute(text("select obsid, seq_nbr from target"))}
+            rows = conn.execute(text("select obsid, seq_nbr, instrument from target"))
+            return {int(o): (int(s or 0), i) for o, s, i in rows}
     finally:
         engine.dispose()
 
@@ -87,12 +88,13 @@ def seed_demo(
     built = build_demo_ocat(
         settings.ocat_url, observations=observations, seed=seed, obs_ss=settings.obs_ss, today=moment.date()
     )
-    seqs = sequence_numbers(built.url)
+    observations_found = observations_of(built.url)
     with sessions.begin() as session:
         seed_users(session)
         report = seed_revisions(
             session,
-            obsids=sorted(seqs.items()),
+            obsids=sorted((o, seq) for o, (seq, _i) in observations_found.items()),
+            instruments={o: i for o, (_s, i) in observations_found.items()},
             count=revisions,
             seed=seed,
             now=moment,
@@ -100,7 +102,7 @@ def seed_demo(
         )
         seed_duty_roster(session, today=moment.date())
     return DemoReport(
-        observations=built.counts.get("target", len(seqs)),
+        observations=built.counts.get("target", len(observations_found)),
         revisions=getattr(report, "revisions", revisions),
         open_revisions=getattr(report, "open", 0),
         seconds=time.perf_counter() - started,

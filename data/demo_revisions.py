@@ -102,6 +102,7 @@ def seed_revisions(
     seed: int = 0,
     now: datetime,
     open_count: int | None = None,
+    instruments: Mapping[int, str | None] | None = None,
 ) -> SeedReport:
     """Insert `count` demo revisions over `obsids` (obsid → sequence number), about 2 % open, in bulk."""
     started = _time.perf_counter()
@@ -113,6 +114,9 @@ def seed_revisions(
     uid = {name: u.id for name, u in users.items()}
     n_open = min(count, open_count if open_count is not None else max(1, round(count * 0.02)))
     names = [n for n in catalogue.stored_names() if not catalogue.PARAMETERS[n].rank_set]
+    # With `instruments` (obsid -> instrument), a demo change touches only what that instrument has.
+    hrc_names = [n for n in names if catalogue.PARAMETERS[n].section not in ("acis", "acis_window")]
+    acis_names = [n for n in names if catalogue.PARAMETERS[n].section != "hrc"]
     pids = parameter_ids(session, names)
     now_s = int(now.timestamp())
 
@@ -158,7 +162,9 @@ def seed_revisions(
             kind = "clone"
         requested: dict[str, Any] = {}
         if kind == "norm":
-            for name in rng.sample(names, rng.randint(1, 3)):
+            instrument = str((instruments or {}).get(obsid) or "")
+            pool = hrc_names if instrument.startswith("HRC") else acis_names if instrument.startswith("ACIS") else names
+            for name in rng.sample(pool, rng.randint(1, 3)):
                 requested[name] = _value(catalogue.PARAMETERS[name], rng, k)
         elif kind == "clone":
             requested["comments"] = f"Please split this observation (demo #{k})"
