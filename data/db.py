@@ -48,6 +48,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _install_sqlite_hooks(engine, wal=not memory)
         return engine
     options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 1800, "pool_size": 5, "max_overflow": 10}
+    if parsed.get_backend_name() == "postgresql":
+        # A lock held elsewhere must end in a clear "busy" answer (SQLSTATE 55P03), never a hung request.
+        lock_ms = SQLITE_BUSY_TIMEOUT_MS
+        options["connect_args"] = {"options": f"-c lock_timeout={lock_ms}", **kwargs.pop("connect_args", {})}
     options.update(kwargs)
     return create_engine(url, **options)
 
