@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -38,17 +37,9 @@ from data.parameters import seed_parameters
 from data.schema import upgrade
 from data.settings import load_settings
 from data.users import get_user
+from tests.benchmarks._report import ms, report
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    return {
-        "median_ms": round(statistics.median(samples) * 1000, 3),
-        "min_ms": round(min(samples) * 1000, 3),
-        "max_ms": round(max(samples) * 1000, 3),
-        "n": len(samples),
-    }
 
 
 def build(folder: Path, revisions: int, n_open: int, observations: int) -> tuple[str, Any, list[int]]:
@@ -97,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
         with session_scope(sessions, readonly=True) as session:
             frame = board_frame(session, now=NOW, closed_window_h=36, ocat=ocat)
-        results["board_frame_cold_ocat"] = _ms([time.perf_counter() - t0])
+        results["board_frame_cold_ocat"] = ms([time.perf_counter() - t0])
         results["rows"] = len(frame)
         results["open_rows"] = int(frame["is_open"].sum())
 
@@ -115,8 +106,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             t2 = time.perf_counter()
             frame_t.append(t1 - t0)
             full_t.append(t2 - t0)
-        results["board_frame"] = _ms(frame_t)
-        results["board_frame_plus_rows"] = _ms(full_t)
+        results["board_frame"] = ms(frame_t)
+        results["board_frame_plus_rows"] = ms(full_t)
 
         cached_t: list[float] = []
         for _ in range(args.repeat):
@@ -124,7 +115,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             with session_scope(sessions, readonly=True) as session:
                 frame = board_frame(session, now=NOW, closed_window_h=36, user=demo, ocat=ocat, cache=True)
             cached_t.append(time.perf_counter() - t0)
-        results["board_frame_cached_same_token"] = _ms(cached_t[1:] or cached_t)
+        results["board_frame_cached_same_token"] = ms(cached_t[1:] or cached_t)
 
         token_t: list[float] = []
         for _ in range(args.repeat * 10):
@@ -132,7 +123,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             with session_scope(sessions, readonly=True) as session:
                 change_token(session)
             token_t.append(time.perf_counter() - t0)
-        results["no_change_refresh"] = _ms(token_t)
+        results["no_change_refresh"] = ms(token_t)
 
         payload = json.dumps(rows, separators=(",", ":"), default=str).encode()
         results["page_weight_rowdata_bytes"] = len(payload)
@@ -163,23 +154,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     ocat=ocat,
                 )
             sign_t.append(time.perf_counter() - t0)
-        results["one_signoff"] = _ms(sign_t) if sign_t else None
+        results["one_signoff"] = ms(sign_t) if sign_t else None
     finally:
         engine.dispose()
 
     targets = {"board_frame_plus_rows": 50.0, "board_frame_cached_same_token": 50.0, "no_change_refresh": 5.0,
                "one_signoff": 50.0}  # fmt: skip
-    for key, value in results.items():
-        if isinstance(value, dict):
-            goal = f" (target < {targets[key]:g} ms)" if key in targets else ""
-            print(f"{key:28s} median {value['median_ms']:9.2f} ms  min {value['min_ms']:.2f}  n={value['n']}{goal}")
-        else:
-            print(f"{key:28s} {value}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    print(f"written {out}")
-    return results
+    return report(results, targets, args.out, width=28)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ Prints one line per figure and writes bench-results/history.json.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -38,20 +36,12 @@ from data.schema import upgrade
 from data.settings import load_settings
 from data.signoffs import sign
 from data.users import get_user
+from tests.benchmarks._report import ms, report
 from tests.factories import make_revision
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 HISTORY_OBSID = 12345
 HISTORY_REVISIONS = 30
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    return {
-        "median_ms": round(statistics.median(samples) * 1000, 3),
-        "min_ms": round(min(samples) * 1000, 3),
-        "max_ms": round(max(samples) * 1000, 3),
-        "n": len(samples),
-    }
 
 
 def build(folder: Path, revisions: int, observations: int, permissions: Any) -> tuple[str, Any, Path]:
@@ -128,9 +118,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["analytics_year_rows"] = len(data.frame)
         results["analytics_year_obsids"] = int(data.frame["obsid"].nunique())
         results["analytics_year_sky_points"] = len(data.sky)
-        results["analytics_year_compute"] = _ms(compute_t)
-        results["analytics_year_db_only"] = _ms(db_t)
-        results["analytics_year_compute_plus_figures"] = _ms(figures_t)
+        results["analytics_year_compute"] = ms(compute_t)
+        results["analytics_year_db_only"] = ms(db_t)
+        results["analytics_year_compute_plus_figures"] = ms(figures_t)
 
         with session_scope(sessions, readonly=True) as session:
             filtered_t = []
@@ -138,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 analytics.compute(session, ocat, start, stop, ["ACIS-S"], now=NOW, obs_ss=obs_ss)
                 filtered_t.append(time.perf_counter() - t0)
-        results["analytics_year_compute_acis_s"] = _ms(filtered_t)
+        results["analytics_year_compute_acis_s"] = ms(filtered_t)
 
         history_t: list[float] = []
         history_fig_t: list[float] = []
@@ -155,23 +145,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         assert view is not None
         results["history_revisions"] = len(view.revisions)
         results["history_events"] = len(view.events)
-        results["history_30"] = _ms(history_t)
-        results["history_30_plus_figure"] = _ms(history_fig_t)
+        results["history_30"] = ms(history_t)
+        results["history_30_plus_figure"] = ms(history_fig_t)
     finally:
         engine.dispose()
 
     targets = {"analytics_year_compute": 500.0, "history_30": 100.0}
-    for key, value in results.items():
-        if isinstance(value, dict):
-            goal = f" (target < {targets[key]:g} ms)" if key in targets else ""
-            print(f"{key:36s} median {value['median_ms']:9.2f} ms  min {value['min_ms']:.2f}  n={value['n']}{goal}")
-        else:
-            print(f"{key:36s} {value}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    print(f"written {out}")
-    return results
+    return report(results, targets, args.out, width=36)
 
 
 if __name__ == "__main__":
