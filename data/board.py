@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
-from data.models import PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
+from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
 from data.revisions import RevisionView
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
@@ -34,7 +34,6 @@ COLUMN_LABELS: dict[str, str] = {
     "hrc_si": "HRC SI Mode edits",
     "usint": "USINT Verification",
 }
-EDIT_COLUMNS: tuple[str, ...] = ("general", "acis", "acis_si", "hrc_si")
 
 # Badge key -> (label, note key in revisions.notes or None for derived badges), in display order.
 BADGES: tuple[tuple[str, str], ...] = (

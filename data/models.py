@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from data.catalogue import SIGNOFF_COLUMNS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -21,7 +23,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SIGNOFF_PREFIXES = ("general", "acis", "acis_si", "hrc_si", "usint")
+SIGNOFF_PREFIXES = SIGNOFF_COLUMNS
+EDIT_COLUMNS = SIGNOFF_COLUMNS[:4]
+"""The four edit columns; `usint` (verification) comes after them."""
 """The five sign-off column prefixes of the `signoffs` table (v2.1 schema)."""
 
 PENDING, SIGNED, NOT_REQUIRED, DISCARD = "Pending", "Signed", "Not Required", "Discard"

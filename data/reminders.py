@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from data import schedule
+from data.catalogue import SIGNOFF_LABELS
 from data.emails.common import check_page_link, status_page_link
 from data.emails.schedule import duty_reminder_mail, unfilled_mail
-from data.models import PENDING, SIGNOFF_PREFIXES
+from data.models import EDIT_COLUMNS, PENDING
 from data.outbox import Mail
 from data.revisions import RevisionView, open_revisions
 from data.settings import Settings
@@ -27,14 +28,6 @@ TEAMS: dict[str, tuple[str, ...]] = {
 }
 """Which sign-off columns each team's digest lists (general → ArcOps, ACIS and ACIS SI → ACIS, …)."""
 TEAM_NAMES = {"arcops": "ArcOps", "acis": "ACIS", "hrc": "HRC", "cus": "USINT"}
-COLUMN_LABELS = {
-    "general": "General (ArcOps)",
-    "acis": "ACIS (ArcOps)",
-    "acis_si": "ACIS SI Mode",
-    "hrc_si": "HRC SI Mode",
-    "usint": "Usint verification",
-}
-EDIT_COLUMNS = tuple(c for c in SIGNOFF_PREFIXES if c != "usint")
 DUTY_NOTICE_DAYS = 2
 """The POC on duty from today + 2 days gets a reminder."""
 UNFILLED_WARNING_DAYS = 14
@@ -112,7 +105,7 @@ def pending_digests(session: Session, *, now: datetime, settings: Settings) -> l
         width = max(len(i.obsidrev) for i in items)
         for item in items:
             lines.append(
-                f"  {item.obsidrev.ljust(width)}  {COLUMN_LABELS[item.column]:<20}  waiting {age(item.waited):>12}"
+                f"  {item.obsidrev.ljust(width)}  {SIGNOFF_LABELS[item.column]:<20}  waiting {age(item.waited):>12}"
                 f"  (submitted by {item.user})"
             )
         lines += ["", status_page_link(settings.base_url)]

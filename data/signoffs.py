@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from data import oplog
 from data.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from data.events import record
-from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, SIGNOFF_PREFIXES, Revision, Signoff, User
+from data.models import DISCARD, EDIT_COLUMNS, NOT_REQUIRED, PENDING, SIGNED, SIGNOFF_PREFIXES, Revision, Signoff, User
 from data.outbox import Mail, queue
 from data.revisions import RevisionView, create_revision, get_revision, is_approved, revisions_where
 from data.users import require
@@ -31,7 +31,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 """Old status → the statuses a column may move to."""
 
-EDIT_COLUMNS = ("general", "acis", "acis_si", "hrc_si")
 MailsArg = Sequence[Mail] | Callable[[RevisionView], Sequence[Mail]]
 
 

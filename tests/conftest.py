@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.ocat", "tests.fixtures.revdb", "tests.fixtures.submission"]
+pytest_plugins = ["tests.fixtures.revdb", "tests.fixtures.ocat", "tests.fixtures.submission"]
 
 
 @pytest.fixture(scope="session")

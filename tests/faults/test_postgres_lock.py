@@ -15,35 +15,28 @@ PG = os.environ.get("USINT_TEST_DATABASE_URL", "")
 def pg_app(settings: dict[str, Any]) -> Any:
     if not PG.startswith("postgresql"):
         pytest.skip("needs USINT_TEST_DATABASE_URL (PostgreSQL); CI sets it")
-    import psycopg
     from sqlalchemy.engine import make_url
 
-    url = make_url(PG)
-    name = f"usint_lock_{os.getpid()}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    from tests.fixtures.revdb import create_pg_database, drop_pg_database
+
+    db_url = create_pg_database(PG, prefix="usint_lock")
     from dashboard import create_app
 
-    app = create_app({**settings, "database_url": url.set(database=name).render_as_string(hide_password=False)})
+    app = create_app({**settings, "database_url": db_url})
     resources = app.server.extensions["usint"]
     # Make the test short: a 1 s lock timeout on the app's own engine (configuration, not a patch of our code).
     from data.db import make_engine, make_sessionmaker
 
     resources.engine.dispose()
-    resources.engine = make_engine(
-        url.set(database=name).render_as_string(hide_password=False), connect_args={"options": "-c lock_timeout=1000"}
-    )
+    resources.engine = make_engine(db_url, connect_args={"options": "-c lock_timeout=1000"})
     resources.sessions = make_sessionmaker(resources.engine)
     from data.demo_revisions import seed_users
 
     with resources.sessions.begin() as session:
         seed_users(session)
-    yield app, url.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+    yield app, make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
     resources.engine.dispose()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_pg_database(db_url)
 
 
 def test_a_locked_revisions_table_gives_a_busy_503_and_writes_nothing(pg_app: Any) -> None:
