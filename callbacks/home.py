@@ -16,7 +16,7 @@ def list_my_revisions(_tick: int | None) -> html.Div:
     from data.revisions import open_revisions
 
     with session_scope(readonly=True) as session:
-        mine = [r for r in open_revisions(session) if r.user == who.username]
+        mine = open_revisions(session, submitter_id=who.user_id)
     if not mine:
         return html.P("You have no open revisions.", className="text-muted")
     items = [

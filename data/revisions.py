@@ -221,10 +221,17 @@ def history(session: Session, obsid: int, *, with_values: bool = True) -> list[R
 
 
 def open_revisions(
-    session: Session, obsids: Iterable[int] | None = None, *, with_values: bool = False
+    session: Session,
+    obsids: Iterable[int] | None = None,
+    *,
+    with_values: bool = False,
+    submitter_id: int | None = None,
 ) -> list[RevisionView]:
-    """Open revisions (any column Pending), by obsid then revision number; optionally only of `obsids`."""
+    """Open revisions (any column Pending), by obsid then revision number; optionally only of `obsids`, or only
+    those `submitter_id` submitted."""
     stmt = _select().where(_open_clause()).order_by(Revision.obsid, Revision.revision_number)
+    if submitter_id is not None:
+        stmt = stmt.where(Revision.user_id == submitter_id)
     if obsids is not None:
         wanted = sorted(set(obsids))
         if not wanted:

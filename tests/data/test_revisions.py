@@ -206,3 +206,12 @@ def test_parse_obsidrev_refuses_other_text(text):
 
 def test_make_user_is_reused(session):
     assert make_user(session).id == make_user(session).id
+
+
+def test_open_revisions_of_one_submitter(session, users):
+    from data.revisions import open_revisions
+
+    mine = make_revision(session, obsid=777, user=users["alice"])
+    make_revision(session, obsid=778, user=users["demo"])
+    found = open_revisions(session, submitter_id=users["alice"].id)
+    assert [r.obsidrev for r in found] == [mine.obsidrev]
