@@ -13,11 +13,17 @@ from flask import jsonify, request
 
 from api import bp
 from api._common import acting_user, json_body, revision_json
-from data.catalogue import RANK_SETS
+from data.catalogue import PARAMETERS, RANK_SETS
 from data.errors import ValidationFailed
 from data.events import jsonable
 from data.models import KINDS
 from data.submission import OcatChanged
+
+
+def _named(name: str) -> str:
+    """`Offset Y (y_det_offset)`: the catalogue label a person knows, with the name the API uses."""
+    param = PARAMETERS.get(name.split("[", 1)[0])
+    return f"{param.label} ({name})" if param else name
 
 
 def _loaded(body: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
@@ -68,7 +74,7 @@ def _parse(body: dict[str, Any]) -> tuple[int, str, dict[str, Any], str | None, 
 def _refused(plan: Any) -> tuple[Any, int]:
     """400 with the report and one message naming the fields in error."""
     out = jsonable(plan.as_dict())
-    out["error"] = "Invalid " + "; ".join(f"{name}: {message}" for name, message in plan.errors.items())
+    out["error"] = "Invalid " + "; ".join(f"{_named(name)}: {message}" for name, message in plan.errors.items())
     return jsonify(out), 400
 
 

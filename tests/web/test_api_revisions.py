@@ -214,3 +214,9 @@ def test_bad_revision_addresses_are_400_or_404(client: Any) -> None:
     assert client.get(f"{URL}?obsid=abc").status_code == 400
     assert client.get(f"{URL}/{OBSID}.999").status_code == 404
     assert client.get(f"{URL}/not-a-revision").status_code == 400
+
+
+def test_a_range_error_names_the_label_and_the_allowed_range(client: Any) -> None:
+    response = post(client, {"obsid": OBSID, "changes": {"y_det_offset": 500}, "dry_run": True})
+    assert response.status_code == 400
+    assert "Offset Y (y_det_offset): must be between -120 and 120" in response.get_json()["error"]
