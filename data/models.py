@@ -57,6 +57,7 @@ class Revision(Base):
         UniqueConstraint("obsid", "revision_number"),
         Index("ix_revisions_obsid", "obsid"),
         Index("ix_revisions_time", "time"),
+        Index("ix_revisions_obsid_kind", "obsid", "kind", "revision_number"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -14,7 +14,7 @@ from data.schema import V21_REVISION, alembic_config, check, current_revision, u
 from tests.fixtures.revdb import PG_ENV, create_pg_database, drop_pg_database
 
 V21_DDL = (Path(__file__).parent / "v21_schema.sql").read_text()
-HEAD = "0003_signoff_time_ix"
+HEAD = "0004_revision_kind_ix"
 
 
 def make_v21_file(path: Path, *, duplicate: bool = False) -> str:
