@@ -3,7 +3,8 @@
 SQLite: WAL, `foreign_keys=ON`, a busy timeout, and the driver's own transaction handling switched off so
 SQLAlchemy emits `BEGIN` itself (SAVEPOINT then works). Transactions begin with `BEGIN IMMEDIATE`, so two
 writers never both read the same "next revision number"; a read-only scope asks for a plain deferred `BEGIN`
-through the execution option `usint_readonly`.
+through the execution option `usint_readonly`. PostgreSQL write transactions take one advisory lock first,
+so writers commit in id order there too.
 """
 
 from __future__ import annotations
@@ -37,6 +38,22 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+WRITER_LOCK_KEY = 0x55534E54
+"""The PostgreSQL advisory lock every write transaction takes first (see `_install_postgres_hooks`)."""
+
+
+def _install_postgres_hooks(engine: Engine) -> None:
+    """Write transactions take one transaction-scoped advisory lock before anything else, as SQLite's
+    `BEGIN IMMEDIATE` does. Writers then commit in the order they got their ids, so a reader that has seen
+    event N has seen every event below N: the board's change token and its catch-up from the events rely on
+    that. Taken first, the lock cannot deadlock with row locks; read-only scopes do not take it."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if not conn.get_execution_options().get("usint_readonly", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets the connection and BEGIN hooks, PostgreSQL a pre-pinged pool."""
     parsed = make_url(url)
@@ -53,7 +70,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         lock_ms = SQLITE_BUSY_TIMEOUT_MS
         options["connect_args"] = {"options": f"-c lock_timeout={lock_ms}", **kwargs.pop("connect_args", {})}
     options.update(kwargs)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if parsed.get_backend_name() == "postgresql":
+        _install_postgres_hooks(engine)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
