@@ -1,19 +1,16 @@
-"""Pure shaping for the status board (E12): board frame -> ag-grid rows and column definitions, texts.
+"""Pure shaping for the status board (E12): `BoardData` -> ag-grid rows, and the texts around the grid.
 
-No Dash and no database here: tests call these with a DataFrame and plain values.
+No Dash and no database here: tests call these with a `BoardData` and plain values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import pandas as pd
-
-from data.board import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS
+from data.board import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED
 from data.users import can
 from pages._components.board_columns import ACTION_COLUMNS, APPROVE_COL, DISCARD_COL, SIGN_TEXT
@@ -21,16 +18,6 @@ from pages._components.board_columns import ACTION_COLUMNS, APPROVE_COL, DISCARD
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-
-
-def local_text(value: Any, tz: str | ZoneInfo, fmt: str = "%m/%d/%y %H:%M") -> str:
-    """A UTC time (Timestamp, datetime) shown in the display zone; empty for missing."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return ""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(_zone(tz)).strftime(fmt)
 
 
 def waited_text(hours: Any) -> str:
@@ -45,12 +32,11 @@ def waited_text(hours: Any) -> str:
     return f"{hours / 24:.1f} d"
 
 
-def cell_text(status: str, by: Any, at: Any, tz: str | ZoneInfo) -> str:
-    """What a sign-off cell says when it has no button: `jdoe 11/26/26 13:05`, `Not Required`, `NA`, `Pending`."""
+def cell_text(status: str, by: Any, at: Any, local: Callable[[Any], str]) -> str:
+    """What a sign-off cell says when it has no button: `jdoe 11/26/26 13:05`, `Not Required`, `NA`, `Pending`.
+    `local` formats the epoch seconds `at` in the display zone."""
     if status == SIGNED:
-        who = by or "?"
-        when = local_text(at, tz)
-        return f"{who} {when}".strip()
+        return f"{by or '?'} {local(at)}".strip()
     if status == DISCARD:
         return "NA"
     if status == NOT_REQUIRED:
@@ -58,54 +44,83 @@ def cell_text(status: str, by: Any, at: Any, tz: str | ZoneInfo) -> str:
     return status or ""
 
 
-def may_sign(row: Mapping[str, Any], column: str, user: Any, permissions: Mapping[str, Sequence[str]]) -> bool:
-    """D13/D14 for one cell: the column is Pending on an open row, the user is in its group, and for the verify
-    column every edit column is done."""
-    if not row.get("is_open") or row.get(f"{column}_status") != PENDING:
-        return False
-    if column == "usint" and any(row.get(f"{c}_status") == PENDING for c in EDIT_COLUMNS):
-        return False
-    return can(user, column, permissions)
+_HHMM = [f"{m // 60:02}:{m % 60:02}" for m in range(1440)]
 
 
-def may_approve(row: Mapping[str, Any], user: Any, permissions: Mapping[str, Sequence[str]]) -> bool:
-    """Signoff & Approve: the verify column may be signed, the obsid is not approved yet, the user may approve."""
-    return may_sign(row, "usint", user, permissions) and not row.get("approved") and can(user, "approve", permissions)
+class _LocalTimes:
+    """Epoch seconds -> `mm/dd/yy HH:MM` in one zone. Per UTC day the zone's offset is looked up at both ends;
+    on a day without an offset change (all but two a year) that offset serves every time of the day."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.offsets: dict[int, int | None] = {}
+        self.days: dict[int, str] = {}
+
+    def _offset(self, t: int) -> int:
+        utc_day = t // 86400
+        offset = self.offsets.get(utc_day, -1)
+        if offset == -1:
+            first = datetime.fromtimestamp(utc_day * 86400, UTC).astimezone(self.zone).utcoffset()
+            last = datetime.fromtimestamp(utc_day * 86400 + 86399, UTC).astimezone(self.zone).utcoffset()
+            offset = self.offsets[utc_day] = int(first.total_seconds()) if first == last else None
+        if offset is None:  # the offset changes this day: ask the zone for this very time
+            return int(datetime.fromtimestamp(t, UTC).astimezone(self.zone).utcoffset().total_seconds())
+        return offset
+
+    def __call__(self, t: float | None) -> str:
+        if t is None or t != t:
+            return ""
+        t = int(t)
+        day, second = divmod(t + self._offset(t), 86400)
+        text = self.days.get(day)
+        if text is None:
+            text = self.days[day] = datetime.fromtimestamp(day * 86400, UTC).strftime("%m/%d/%y")
+        return f"{text} {_HHMM[second // 60]}"
 
 
-def may_discard(row: Mapping[str, Any], user: Any, permissions: Mapping[str, Sequence[str]]) -> bool:
-    """A usint member may discard an open revision (its Pending columns become Discard)."""
-    return bool(row.get("is_open")) and can(user, "discard", permissions)
+def _base_row(rec: tuple[Any, ...], local: _LocalTimes, badge_text: dict[tuple[str, ...], str]) -> dict[str, Any]:
+    """The grid row of one board record as anyone without a button sees it (kiosk, read-only users)."""
+    at = FIELD_INDEX
+    submitted = rec[at["submitted"]]
+    badges = rec[at["badges"]]
+    notes = badge_text.get(badges)
+    if notes is None:
+        notes = badge_text[badges] = "; ".join(BADGE_LABELS.get(b, b) for b in badges)
+    seq = rec[at["sequence_number"]]
+    row: dict[str, Any] = {
+        "id": rec[at["obsidrev"]],
+        "seq": None if seq is None else int(seq),
+        "target": rec[at["target"]] or "",
+        "pi": rec[at["pi"]] or "",
+        "submitter": rec[at["submitter"]] or "",
+        "submitted": local(submitted),
+        "ts": None if submitted is None else int(submitted),
+        "kind": rec[at["kind"]],
+        "notes": notes,
+        "state": "open" if rec[at["is_open"]] else "closed",
+    }
+    for c in COLUMNS:
+        st, by, when, waited = rec[at[f"{c}_status"] : at[f"{c}_status"] + 4]
+        row[f"{c}_text"] = cell_text(st, by, when, local)
+        if waited is not None:
+            row[f"{c}_waited"] = waited_text(waited)
+            if st == PENDING:
+                row[f"{c}_age"] = waited
+    color = rec[at["color"]]
+    if color:
+        row["color"] = color
+    return row
 
 
-def _texts(series: pd.Series, zone: ZoneInfo, fmt: str = "%m/%d/%y %H:%M") -> list[str]:
-    """A column of UTC times as display-zone texts, "" for missing (one vectorised strftime per column)."""
-    if not len(series):
-        return []
-    stamps = pd.to_datetime(series, utc=True)
-    local = stamps.dt.tz_convert(zone).dt.tz_localize(None)
-    if fmt != "%m/%d/%y %H:%M":
-        return local.dt.strftime(fmt).fillna("").tolist()
-    # pandas' strftime formats element by element; numpy's ISO text is one C call, then a slice per value.
-    iso = np.datetime_as_string(local.to_numpy(dtype="datetime64[m]"), unit="m").tolist()
-    return ["" if t == "NaT" else f"{t[5:7]}/{t[8:10]}/{t[2:4]} {t[11:16]}" for t in iso]
-
-
-def _epochs(series: pd.Series) -> np.ndarray:
-    """A column of UTC times as epoch seconds (NaN for missing)."""
-    stamps = pd.to_datetime(series, utc=True)
-    values = stamps.to_numpy(dtype="datetime64[s]").astype("int64").astype("float64")
-    values[stamps.isna().to_numpy()] = np.nan
-    return values
-
-
-def _objects(series: pd.Series) -> list[Any]:
-    """A column as plain Python values, None for missing."""
-    return [None if (v is None or v != v) else v for v in series.tolist()]
+_BASE_ROWS: dict[tuple[str, int], tuple[tuple[Any, ...], dict[str, Any], float, bool]] = {}
+"""(zone, revision id) -> (record, its base row, its latest time, edits pending): kept while the board's record
+for that revision is the same object (`data.board.shape` keeps unchanged records), so a refresh after one
+sign-off formats one row. Base rows are shared between readers and never changed once made."""
+_BASE_ROWS_MAX = 50_000
 
 
 def grid_rows(
-    frame: pd.DataFrame,
+    board: BoardData,
     *,
     user: Any,
     permissions: Mapping[str, Sequence[str]],
@@ -114,7 +129,7 @@ def grid_rows(
     kiosk: bool = False,
     since: float | None = None,
 ) -> list[dict[str, Any]]:
-    """One ag-grid row per board row, built a column at a time (no per-row pandas access).
+    """One ag-grid row per board row.
 
     `id` is the obsidrev (getRowId; the OBSID.rev column builds its link from it). Each sign-off column `c`
     holds its status (what a click carries as `expected`) only where this user gets a Sign button, else it is
@@ -123,107 +138,60 @@ def grid_rows(
     `discard` hold the verify status only where this user gets that button. `color` and `changed` (rows
     submitted or signed after `since`, epoch seconds of the previous refresh, which the grid highlights
     briefly) appear only when set. `ts` is the submission in epoch seconds (the Submitted column sorts by it).
-    Kiosk rows never offer buttons."""
-    zone = _zone(tz)
-    if mine_first and len(frame):
-        frame = frame.iloc[np.argsort(~frame["mine"].to_numpy(dtype=bool), kind="stable")]
-    n = len(frame)
-    if not n:
+    Kiosk rows never offer buttons. Rows without a button or highlight are shared base rows: do not change
+    them."""
+    if not len(board):
         return []
-    is_open = frame["is_open"].to_numpy(dtype=bool)
-    status = {c: frame[f"{c}_status"].to_numpy(dtype=object) for c in COLUMNS}
-    pending = {c: status[c] == PENDING for c in COLUMNS}
-    edit_pending = np.logical_or.reduce([pending[c] for c in EDIT_COLUMNS])
+    zone = _zone(tz)
+    local = _LocalTimes(zone)
     allowed = {k: (not kiosk) and can(user, k, permissions) for k in (*COLUMNS, "approve", "discard")}
-    sign = {c: is_open & pending[c] & allowed[c] for c in COLUMNS}
-    sign["usint"] = sign["usint"] & ~edit_pending
-    approve = sign["usint"] & ~frame["approved"].to_numpy(dtype=bool) & allowed["approve"]
-    discard = is_open & allowed["discard"]
-
-    submitted = _epochs(frame["submitted"])
-    stamps = {c: _epochs(frame[f"{c}_at"]) for c in COLUMNS}
-    if since is None:
-        changed = np.zeros(n, dtype=bool)
-    else:
-        latest = np.nanmax(np.column_stack([np.nan_to_num(submitted, nan=0.0), *stamps.values()]), axis=1)
-        changed = latest > since
-
-    ids = frame["obsidrev"].tolist()
-    seqs = _objects(frame["sequence_number"])
-    targets = _objects(frame["target"])
-    pis = _objects(frame["pi"])
-    submitters = _objects(frame["submitter"])
-    submitted_text = _texts(frame["submitted"], zone)
-    kinds = _objects(frame["kind"])
-    notes = ["; ".join(BADGE_LABELS.get(b, b) for b in badges or ()) for badges in frame["badges"].tolist()]
-    colors = _objects(frame["color"])
-    rows: list[dict[str, Any]] = [
-        {
-            "id": ids[i],
-            "seq": None if seqs[i] is None else int(seqs[i]),
-            "target": targets[i] or "",
-            "pi": pis[i] or "",
-            "submitter": submitters[i] or "",
-            "submitted": submitted_text[i],
-            "ts": None if submitted[i] != submitted[i] else int(submitted[i]),
-            "kind": kinds[i],
-            "notes": notes[i],
-            "state": "open" if is_open[i] else "closed",
-        }
-        for i in range(n)
-    ]
-    for i in np.flatnonzero(changed).tolist():
-        rows[i]["changed"] = True
-    for i, color in enumerate(colors):
-        if color:
-            rows[i]["color"] = color
-    for c in COLUMNS:
-        by = _objects(frame[f"{c}_by"])
-        at_text = _texts(frame[f"{c}_at"], zone)
-        waited = frame[f"{c}_waited_h"].to_numpy(dtype=np.float64)
-        for i, (st, can_sign, w) in enumerate(zip(status[c].tolist(), sign[c].tolist(), waited.tolist(), strict=True)):
-            row = rows[i]
-            if can_sign:
-                row[c] = st
-                row[f"{c}_text"] = SIGN_TEXT
-            elif st == SIGNED:
-                row[f"{c}_text"] = f"{by[i] or '?'} {at_text[i]}".strip()
-            else:
-                row[f"{c}_text"] = cell_text(st, None, None, zone)
-            if w == w:
-                row[f"{c}_waited"] = waited_text(w)
-                if st == PENDING:
-                    row[f"{c}_age"] = round(w, 2)
-    usint_status = status["usint"].tolist()
-    for i in np.flatnonzero(approve).tolist():
-        rows[i][APPROVE_COL] = usint_status[i]
-    for i in np.flatnonzero(discard).tolist():
-        rows[i][DISCARD_COL] = usint_status[i]
+    at = FIELD_INDEX
+    i_rid, i_open, i_approved = at["revision_id"], at["is_open"], at["approved"]
+    first = at[f"{COLUMNS[0]}_status"]
+    signable = [(c, first + 4 * i) for i, c in enumerate(COLUMNS) if allowed[c] and c != "usint"]
+    i_usint = at["usint_status"]
+    sign_usint, may_approve, may_discard = allowed["usint"], allowed["approve"], allowed["discard"]
+    any_button = bool(signable) or sign_usint or may_discard
+    badge_text: dict[tuple[str, ...], str] = {}
+    if len(_BASE_ROWS) > _BASE_ROWS_MAX:
+        _BASE_ROWS.clear()
+    rows: list[dict[str, Any]] = []
+    for rec in board.records:
+        key = (zone.key, rec[i_rid])
+        hit = _BASE_ROWS.get(key)
+        if hit is None or hit[0] is not rec:
+            times = [rec[first + 4 * i + 2] for i in range(len(COLUMNS))]
+            latest = max([rec[at["submitted"]] or 0, *(t for t in times if t is not None)])
+            edits_pending = any(rec[at[f"{c}_status"]] == PENDING for c in EDIT_COLUMNS)
+            hit = _BASE_ROWS[key] = (rec, _base_row(rec, local, badge_text), latest, edits_pending)
+        _rec, row, latest, edits_pending = hit
+        extra: dict[str, Any] = {}
+        if any_button and rec[i_open]:
+            for c, i in signable:
+                if rec[i] == PENDING:
+                    extra[c] = PENDING
+                    extra[f"{c}_text"] = SIGN_TEXT
+            if sign_usint and rec[i_usint] == PENDING and not edits_pending:
+                extra["usint"] = PENDING
+                extra["usint_text"] = SIGN_TEXT
+                if may_approve and not rec[i_approved]:
+                    extra[APPROVE_COL] = PENDING
+            if may_discard:
+                extra[DISCARD_COL] = rec[i_usint]
+        if since is not None and latest > since:
+            extra["changed"] = True
+        rows.append({**row, **extra} if extra else row)
+    if mine_first:
+        mine = board.mine(user)
+        order = sorted(range(len(rows)), key=lambda i: not mine[i])  # stable: board order within each part
+        rows = [rows[i] for i in order]
     return rows
 
 
-def _badge_text(key: str, rec: Mapping[str, Any]) -> str:
-    if key == "higher_signed":
-        return "Higher Rev Already Signed Off"
-    return BADGE_LABELS.get(key, key)
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _iso(value: Any) -> str | None:
-    if value is None or value is pd.NaT:
-        return None
-    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def describe(frame: pd.DataFrame, closed_window_h: float) -> str:
+def describe(board: BoardData, closed_window_h: float) -> str:
     """The sentence above the grid saying exactly what is listed."""
-    n_open = int(frame["is_open"].sum()) if len(frame) else 0
-    n_closed = len(frame) - n_open
+    n_open = sum(board.column("is_open"))
+    n_closed = len(board) - n_open
     hours = f"{closed_window_h:g}"
     return (
         f"Listed: every open revision ({n_open}: at least one sign-off still Pending) and every revision closed "

@@ -2,7 +2,8 @@
 
 Refresh: every `board_refresh_s` the interval asks for `data.board.change_token` (one tiny query). When the
 token equals the one in the browser's store and no closed row has aged out, nothing is re-read or re-sent
-(PreventUpdate). Otherwise the board frame is read again and the grid gets new `rowData`; `getRowId` makes
+(PreventUpdate). Otherwise the live board (`data.board_live`) catches up, re-reading only the obsids that
+changed, and the grid gets new `rowData` (rows re-formatted only where they changed); `getRowId` makes
 ag-grid update rows in place, keeping the user's sort, filter and scroll, and changed rows flash (CSS).
 
 Actions: a click on a Sign / Signoff & Approve / Discard cell opens a confirm dialog holding what the user
@@ -35,19 +36,17 @@ def build_board(
     *, kiosk: bool, mine_first: bool, since: float | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str, str, str]:
     """Read the board and shape it: (rowData, token store, updated text, summary, Ocat notice)."""
-    from data.board import board_frame, change_token
+    from data.board import board_data, change_token
 
     conf = settings()
     moment = now()
     who = current_user()
     with session_scope(readonly=True) as session:
         token = change_token(session)
-        frame = board_frame(
-            session, now=moment, closed_window_h=conf.closed_window_h, user=who, ocat=_ocat(), cache=True
-        )
-    meta = frame.attrs["meta"]
+        board = board_data(session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), cache=True)
+    meta = board.meta
     rows = grids.grid_rows(
-        frame,
+        board,
         user=who,
         permissions=conf.permissions,
         tz=conf.timezone,
@@ -62,7 +61,7 @@ def build_board(
         "zone": conf.timezone,
     }
     notice = "" if meta.ocat_ok else "The Ocat cannot be reached: target and PI are not shown."
-    return rows, store, grids.updated_text(moment, conf.timezone), grids.describe(frame, conf.closed_window_h), notice
+    return rows, store, grids.updated_text(moment, conf.timezone), grids.describe(board, conf.closed_window_h), notice
 
 
 def refresh_board(

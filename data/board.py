@@ -1,8 +1,10 @@
-"""The status board (orupdate, D12): every open revision plus those closed within the window, as a DataFrame.
+"""The status board (orupdate, D12): every open revision plus those closed within the window.
 
-`board_frame` reads the revision DB in a few small queries (rows, user names, higher closed revisions,
-approvals) and the Ocat once per batch of obsids (target and PI through `data.ocat.read_basic`).
-`change_token` is one tiny query; the board re-reads only when it changes (or a closed row expires).
+`board_rows` reads the listed revisions with their sign-offs and per-obsid facts (approved, higher revision
+signed) in ONE query; `shape` turns them into a `BoardData` (one record per row) in one pass of plain Python,
+with target and PI from the Ocat (`ocat_basics`, batched, cached 10 minutes). `board_frame` is the same as a
+DataFrame for the API and CSV. `change_token` is one tiny query; the pages read through `data.board_live`,
+which keeps the board per worker and re-reads only the obsids that changed.
 """
 
 from __future__ import annotations
@@ -10,19 +12,18 @@ from __future__ import annotations
 import json
 import threading
 import time as _time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
-from data.revisions import RevisionView
+from data.revisions import RevisionView, board_ids_query
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
 """The five sign-off columns, in board order."""
@@ -140,31 +141,47 @@ def assign_colors(obsids: Iterable[int]) -> dict[int, tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------------- token
 
 
-def change_token(session: Session) -> str:
-    """A cheap fingerprint of everything the board shows: ONE query over primary keys only.
-
-    Every sign-off, approval, discard and undo writes an `events` row (D1/D17) and every submission adds a
-    revision, so max(events.id), max(revisions.id) and count(revisions) change whenever a row would. Closed
-    rows that age out of the window are handled by the caller through `BoardMeta.next_expiry`.
-    """
+def token_parts(session: Session) -> tuple[int, int, int]:
+    """(max(events.id), max(revisions.id), count(revisions)) in ONE query over primary keys only."""
     stmt = select(
         select(func.max(Event.id)).scalar_subquery(),
         select(func.max(Revision.id)).scalar_subquery(),
         select(func.count()).select_from(Revision).scalar_subquery(),
     )
     ev, rev, count = session.execute(stmt).one()
-    return f"{ev or 0}-{rev or 0}-{count or 0}"
+    return int(ev or 0), int(rev or 0), int(count or 0)
+
+
+def change_token(session: Session) -> str:
+    """A cheap fingerprint of everything the board shows (`token_parts` as text).
+
+    Every submission, sign-off, approval, discard and undo writes an `events` row (D1/D17) in its transaction,
+    and submissions and undone submissions change the revisions, so the token moves whenever a row would.
+    Closed rows that age out of the window are handled by the caller through `BoardMeta.next_expiry`.
+    """
+    return "-".join(str(part) for part in token_parts(session))
 
 
 # ---------------------------------------------------------------------------------------------------- ocat
 
 
-_OCAT_CACHE: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
+class Basics(NamedTuple):
+    """What the board shows of one obsid from the Ocat."""
+
+    target: str | None = None
+    pi: str | None = None
+    obs_type: str | None = None
+    instrument: str | None = None
+
+
+NO_BASICS = Basics()
+
+_OCAT_CACHE: dict[tuple[str, int], tuple[float, Basics]] = {}
 _OCAT_LOCK = threading.Lock()
 OCAT_TTL_S = 600.0
 
 
-def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, dict[str, Any]], bool]:
+def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, Basics], bool]:
     """Target, PI, type and instrument per obsid from `data.ocat.read_basic` (batched), cached 10 minutes.
 
     Returns (basics, ok); ok is False when the Ocat could not be read (the board then shows no target/PI).
@@ -173,7 +190,7 @@ def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, dict[str, A
         return {}, False
     stamp = _time.monotonic()
     source = str(getattr(ocat, "url", id(ocat)))  # one cache per Ocat, never mixing two sources' names
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, Basics] = {}
     missing: list[int] = []
     with _OCAT_LOCK:
         for obsid in obsids:
@@ -194,8 +211,14 @@ def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, dict[str, A
     with _OCAT_LOCK:
         for obsid in missing:
             record = fresh.get(obsid) or {}
-            _OCAT_CACHE[(source, obsid)] = (stamp, record)
-            found[obsid] = record
+            basics = Basics(
+                target=_pick(record, "targname", "target_name", "target"),
+                pi=_pick(record, "last", "pi_name"),
+                obs_type=_pick(record, "obs_type", "type"),
+                instrument=_pick(record, "instrument"),
+            )
+            _OCAT_CACHE[(source, obsid)] = (stamp, basics)
+            found[obsid] = basics
     return found, True
 
 
@@ -235,101 +258,79 @@ def _pick(record: Mapping[str, Any], *names: str) -> Any:
 # ---------------------------------------------------------------------------------------------------- frame
 
 
-def _is_pending():
-    return or_(*(getattr(Signoff, f"{c}_status") == PENDING for c in COLUMNS))
-
-
-def _per_obsid(session: Session, obsids: Sequence[int], value: Any) -> dict[int, Any]:
-    """`value` (a scalar subquery correlated on `revisions.obsid`) for each of `obsids`, in chunks of 500.
-
-    Each subquery walks one obsid's (obsid, revision_number) unique index backwards and stops at its first
-    hit, so the cost grows with the board's obsids, not with each obsid's history.
-    """
-    wanted = sorted(set(int(o) for o in obsids))
-    out: dict[int, Any] = {}
-    for start in range(0, len(wanted), 500):
-        outer = select(Revision.obsid).where(Revision.obsid.in_(wanted[start : start + 500])).distinct().subquery()
-        stmt = select(outer.c.obsid, value.correlate_except(Revision, Signoff).where(Revision.obsid == outer.c.obsid))
-        out.update({int(o): v for o, v in session.execute(stmt).all() if v is not None})
-    return out
-
-
-def approved_among(session: Session, obsids: Sequence[int]) -> set[int]:
-    """The approved obsids among `obsids` (v2.1 `is_approved`: the latest asis/remove revision is an asis).
-
-    The same rule as `data.revisions.approved_obsids`, restricted to the board's obsids: per obsid, the kind of
-    its newest asis/remove revision (one backward index walk each).
-    """
-    latest = (
-        select(Revision.kind)
-        .where(Revision.kind.in_(("asis", "remove")))
-        .order_by(Revision.revision_number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return {o for o, kind in _per_obsid(session, obsids, latest).items() if kind == "asis"}
-
-
-def _higher_closed(session: Session, open_rows: Mapping[int, int]) -> dict[int, int]:
-    """Per obsid (obsid -> its lowest open revision number): its largest closed revision number, when that is
-    above the lowest open one (a row is `higher_signed` when this is above its own number)."""
-    latest_closed = (
-        select(Revision.revision_number)
-        .join(Signoff, Signoff.revision_id == Revision.id)
-        .where(~_is_pending())
-        .order_by(Revision.revision_number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = _per_obsid(session, list(open_rows), latest_closed)
-    return {o: int(n) for o, n in found.items() if n > open_rows[o]}
+def _is_pending(table: Any = Signoff):
+    return or_(*(getattr(table, f"{c}_status") == PENDING for c in COLUMNS))
 
 
 _ROW_FIELDS: tuple[str, ...] = (
     "revision_id", "obsid", "revision_number", "kind", "sequence_number", "submitted", "notes", "submitter_id",
     *(f"{c}_{part}" for c in COLUMNS for part in ("status", "signoff_id", "at")),
+    "newest_asis", "newest_remove", "higher_closed",
 )  # fmt: skip
+"""What `board_rows` returns per revision. The last three are per-obsid facts read with the row: its newest asis
+and newest remove revision numbers (approved when the asis is newer, v2.1 `is_approved`) and, for an open row, the
+largest closed revision number above its own (the `higher_signed` badge)."""
+_S0 = _ROW_FIELDS.index("general_status")
+_SN = _S0 + 3 * len(COLUMNS)  # row[_S0:_SN:3] statuses, row[_S0 + 1:_SN:3] signer ids, row[_S0 + 2:_SN:3] times
 
 
-def board_ids_query(cutoff: int):
-    """The ids of the revisions the board lists: open (any column Pending), submitted since `cutoff`, or signed
-    since `cutoff` in any column.
+def _obsid_facts() -> list[Any]:
+    """The three correlated per-row subqueries of `_ROW_FIELDS`' tail, each one short index seek or range.
 
-    A UNION of index-only parts instead of one OR across the joined tables (which scans every sign-off row):
-    the five `ix_signoffs_*_status` indexes answer the first part (SQLite's multi-index OR, PostgreSQL's
-    BitmapOr), `ix_revisions_time` the second and the five `ix_signoffs_*_time` indexes one SELECT each.
+    `max(revision_number)` for one (obsid, kind) is a single seek into `ix_revisions_obsid_kind`; the higher
+    closed revision walks only the obsid's revisions above the row's own, and only for open rows.
     """
-    pending = select(Signoff.revision_id).where(_is_pending())
-    submitted = select(Revision.id).where(Revision.time >= cutoff)
-    # One SELECT per time column: without ANALYZE statistics SQLite costs an OR of five open ranges above a scan.
-    signed = [select(Signoff.revision_id).where(getattr(Signoff, f"{c}_time") >= cutoff) for c in COLUMNS]
-    return union(pending, submitted, *signed)
+    other = aliased(Revision)
+    other_signoff = aliased(Signoff)
+
+    def newest(kind: str) -> Any:
+        return (
+            select(func.max(other.revision_number))
+            .where(other.obsid == Revision.obsid, other.kind == kind)
+            .scalar_subquery()
+        )
+
+    higher = (
+        select(func.max(other.revision_number))
+        .join(other_signoff, other_signoff.revision_id == other.id)
+        .where(
+            other.obsid == Revision.obsid,
+            other.revision_number > Revision.revision_number,
+            ~_is_pending(other_signoff),
+        )
+        .scalar_subquery()
+    )
+    return [newest("asis"), newest("remove"), case((_is_pending(), higher), else_=None)]
 
 
-def board_rows(session: Session, *, now: datetime, window_h: float) -> list[tuple[Any, ...]]:
-    """What the board lists (`data.revisions.board_revisions`'s rule: open, or submitted or signed within
-    `window_h` hours) as plain tuples in `_ROW_FIELDS` order, newest first; no ORM entities."""
+def board_rows(
+    session: Session, *, now: datetime, window_h: float, obsids: Collection[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """What the board lists (`data.revisions.board_ids_query`: open, or submitted or signed within `window_h`
+    hours) as plain tuples in `_ROW_FIELDS` order, newest first, in ONE query; no ORM entities.
+    `obsids` limits it to those obsids (the live board re-reads only the obsids an event touched)."""
     cutoff = int(now.timestamp() - window_h * 3600)
     cols = [Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
             Revision.time, Revision.notes, Revision.user_id]  # fmt: skip
     for c in COLUMNS:
         cols += [getattr(Signoff, f"{c}_status"), getattr(Signoff, f"{c}_signoff_id"), getattr(Signoff, f"{c}_time")]
-    ids = board_ids_query(cutoff).subquery()
-    stmt = (
-        select(*cols)
-        .join(Signoff, Signoff.revision_id == Revision.id)
-        .where(Revision.id.in_(select(ids.c[0])))
-        .order_by(Revision.id.desc())
-    )
-    return [tuple(r) for r in session.execute(stmt).all()]
+    stmt = select(*cols, *_obsid_facts()).join(Signoff, Signoff.revision_id == Revision.id).order_by(Revision.id.desc())
+    if obsids is None:
+        ids = board_ids_query(cutoff).subquery()
+        stmt = stmt.where(Revision.id.in_(select(ids.c[0])))
+    else:  # a few obsids: all their revisions by index, then the same rule in Python
+        stmt = stmt.where(Revision.obsid.in_(sorted(obsids)))
+    # Core, not the ORM, and fetchall: plain tuples without per-row bookkeeping.
+    rows = [tuple(r) for r in session.connection().execute(stmt).all()]
+    return rows if obsids is None else [r for r in rows if listed(r, cutoff)]
 
 
 def _user_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(User.id, User.username)).tuples().all())
+    return dict(session.connection().execute(select(User.id, User.username)).tuples().all())
 
 
 def board_views(session: Session, *, now: datetime, window_h: float) -> list[RevisionView]:
-    """The board's revisions as `RevisionView`s (for callers that want views; the frame uses `board_rows`)."""
+    """The board's revisions as `RevisionView`s (for callers that want views; the board uses `board_rows`)."""
     rows = board_rows(session, now=now, window_h=window_h)
     names = _user_names(session)
 
@@ -348,7 +349,7 @@ def board_views(session: Session, *, now: datetime, window_h: float) -> list[Rev
             user_id=r[7],
             notes=_notes(r[6]),
             signoff={
-                c: {"status": r[8 + 3 * i], "user": names.get(r[9 + 3 * i]), "time": stamp(r[10 + 3 * i])}
+                c: {"status": r[_S0 + 3 * i], "user": names.get(r[_S0 + 1 + 3 * i]), "time": stamp(r[_S0 + 2 + 3 * i])}
                 for i, c in enumerate(COLUMNS)
             },
         )
@@ -356,8 +357,67 @@ def board_views(session: Session, *, now: datetime, window_h: float) -> list[Rev
     ]
 
 
-def _epoch(value: datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp())
+FIELDS: tuple[str, ...] = tuple(c for c in frame_columns() if c != "mine")
+"""The fields of a `BoardData` record: the frame's columns but `mine` (which depends on the reader)."""
+FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
+TIME_COLUMNS: tuple[str, ...] = ("submitted", "closed_at", *(f"{c}_at" for c in COLUMNS))
+"""The fields holding times: epoch seconds in `BoardData`, UTC Timestamps in the frame."""
+
+
+@dataclass(frozen=True)
+class BoardData:
+    """The board: one record (a tuple in `FIELDS` order) per row in board order, times as epoch seconds or
+    None; and its `BoardMeta`. Shared between readers: never mutate it."""
+
+    records: list[tuple[Any, ...]]
+    meta: BoardMeta
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def column(self, name: str) -> list[Any]:
+        i = FIELD_INDEX[name]
+        return [r[i] for r in self.records]
+
+    def mine(self, user: Any) -> list[bool]:
+        """Per row: was it submitted by `user` (anything with `user_id` or `id`)?"""
+        me = _user_id(user)
+        return [s == me for s in self.column("submitter_id")] if me is not None else [False] * len(self)
+
+
+def _user_id(user: Any) -> Any:
+    if user is None:
+        return None
+    me = getattr(user, "user_id", None)
+    return me if me is not None else getattr(user, "id", None)
+
+
+def listed(row: Sequence[Any], cutoff: int) -> bool:
+    """The board's rule for one `board_rows` tuple (`data.revisions.board_ids_query`, in Python): open, or
+    submitted or signed in any column at or after `cutoff`. The live board drops aged-out rows with it."""
+    if PENDING in row[_S0:_SN:3] or row[5] >= cutoff:
+        return True
+    return any(t is not None and t >= cutoff for t in row[_S0 + 2 : _SN : 3])
+
+
+def board_data(
+    session: Session, *, now: datetime, closed_window_h: float, ocat: Any = None, cache: bool = False
+) -> BoardData:
+    """Every open revision plus those closed within `closed_window_h` hours of `now` (by last sign-off time).
+
+    One row per revision: open rows first (oldest submission first), then closed rows (most recently closed
+    first). `ocat` is an Ocat source; without one (or when it fails) target and PI are empty and
+    `meta.ocat_ok` is False.
+
+    `cache=True` (the pages and the API) answers from this worker's live board (`data.board_live`): read in
+    full once, then brought up to date from the events since, re-reading only the obsids they touched.
+    """
+    if cache:
+        from data import board_live
+
+        return board_live.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat)
+    rows = board_rows(session, now=now, window_h=float(closed_window_h))
+    return shape(rows, names=_user_names(session), now=now, closed_window_h=closed_window_h, ocat=ocat)
 
 
 def board_frame(
@@ -369,164 +429,138 @@ def board_frame(
     ocat: Any = None,
     cache: bool = False,
 ) -> pd.DataFrame:
-    """Every open revision plus those closed within `closed_window_h` hours of `now` (by last sign-off time).
+    """`board_data` as a DataFrame (columns of `frame_columns()`, times as UTC Timestamps, NaT when missing),
+    `mine` marked for `user`, and the `BoardMeta` in `frame.attrs["meta"]`. For the API, CSV and analysis."""
+    data = board_data(session, now=now, closed_window_h=closed_window_h, ocat=ocat, cache=cache)
+    return data_frame(data, user=user)
 
-    The rows are those of `data.revisions.board_revisions` (read by `board_views`). One row per
-    revision, columns of `frame_columns()`; open rows first (oldest submission first), then closed rows (most
-    recently closed first). `user` (anything with `user_id` or `id`) marks `mine`. `ocat` is an Ocat source;
-    without one (or when it fails) target and PI are empty and `frame.attrs["meta"].ocat_ok` is False.
 
-    `cache=True` (the pages and the API) keeps the last frames in this process keyed by the change token, the
-    window and the minute: a second reader between two changes gets a copy without re-reading. Nothing another
-    worker needs lives there; each worker fills its own.
-    """
-    me = None
-    if user is not None:
-        me = getattr(user, "user_id", None)
-        if me is None:
-            me = getattr(user, "id", None)
-    key = None
-    if cache:
-        key = (str(session.get_bind().url), change_token(session), float(closed_window_h), int(now.timestamp()) // 60)
-        with _FRAME_LOCK:
-            hit = _FRAME_CACHE.get(key)
-        if hit is not None:
-            frame = hit.copy()
-            frame.attrs["meta"] = hit.attrs["meta"]
-            frame["mine"] = frame["submitter_id"] == me if me is not None else False
-            return frame
-    frame = _build_frame(session, now=now, closed_window_h=closed_window_h, me=me, ocat=ocat)
-    if key is not None and frame.attrs["meta"].ocat_ok:
-        with _FRAME_LOCK:
-            if len(_FRAME_CACHE) >= 8:
-                _FRAME_CACHE.pop(next(iter(_FRAME_CACHE)))
-            _FRAME_CACHE[key] = frame.copy()
-            _FRAME_CACHE[key].attrs["meta"] = frame.attrs["meta"]
+def data_frame(data: BoardData, *, user: Any = None) -> pd.DataFrame:
+    """A `BoardData` as the board DataFrame (see `board_frame`)."""
+    frame = pd.DataFrame.from_records(data.records, columns=list(FIELDS), nrows=len(data))
+    frame["mine"] = data.mine(user)
+    for col in TIME_COLUMNS:
+        frame[col] = pd.to_datetime(pd.Series(data.column(col), dtype="float64"), unit="s", utc=True)
+    for col in (f"{c}_waited_h" for c in COLUMNS):
+        frame[col] = frame[col].astype("float64")
+    frame["badges"] = [list(b) for b in data.column("badges")]
+    frame = frame[frame_columns()]
+    frame.attrs["meta"] = data.meta
     return frame
 
 
-_FRAME_CACHE: dict[tuple[Any, ...], pd.DataFrame] = {}
-_FRAME_LOCK = threading.Lock()
+@dataclass
+class Memo:
+    """Records `shape` may reuse: revision id -> (the row tuple, its other inputs, its record), valid while
+    the user names are `names`."""
+
+    names: dict[int, str] = field(default_factory=dict)
+    records: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
-def _build_frame(session: Session, *, now: datetime, closed_window_h: float, me: Any, ocat: Any) -> pd.DataFrame:
-    """Columns at a time: one DataFrame from the row tuples, then vectorised pandas/numpy per column; only the
-    badge lists (a list per row) are built with a comprehension over zipped columns."""
+def shape(
+    rows: Iterable[Sequence[Any]],
+    *,
+    names: Mapping[int, str],
+    now: datetime,
+    closed_window_h: float,
+    ocat: Any,
+    memo: Memo | None = None,
+) -> BoardData:
+    """The `board_rows` tuples still listed at `now` as a `BoardData`, in one pass of plain Python.
+
+    With `memo` (the live board's), a row whose tuple object, obsid facts and names are those of the last pass
+    (and, while open, the same minute) keeps its record: a refresh after one sign-off re-shapes one row.
+    """
     now_s = int(now.timestamp())
+    minute = now_s // 60
     window_s = float(closed_window_h) * 3600.0
-    raw = pd.DataFrame.from_records(
-        board_rows(session, now=now, window_h=float(closed_window_h)), columns=list(_ROW_FIELDS)
-    )
-    names = _user_names(session)
-    n = len(raw)
+    cutoff = int(now_s - window_s)
+    usint = COLUMNS.index("usint")
+    edit_idx = tuple(COLUMNS.index(c) for c in EDIT_COLUMNS)
 
-    status = {c: raw[f"{c}_status"] for c in COLUMNS}
-    pending = {c: (status[c] == PENDING).to_numpy(dtype=bool) for c in COLUMNS}
-    is_open = np.logical_or.reduce([pending[c] for c in COLUMNS]) if n else np.zeros(0, dtype=bool)
-    obsid = raw["obsid"].to_numpy(dtype=np.int64)
-    revnum = raw["revision_number"].to_numpy(dtype=np.int64)
-    submitted = raw["submitted"].to_numpy(dtype=np.float64)
-    times = {c: raw[f"{c}_at"].to_numpy(dtype=np.float64, na_value=np.nan) for c in COLUMNS}
-
-    open_obsids = pd.Series(obsid[is_open])
-    open_counts = open_obsids.value_counts().to_dict() if len(open_obsids) else {}
-    lowest_open = pd.Series(revnum[is_open]).groupby(open_obsids.to_numpy()).min().to_dict() if len(open_obsids) else {}
-    higher = _higher_closed(session, {int(k): int(v) for k, v in lowest_open.items()})
-    all_obsids = sorted(set(obsid.tolist()))
-    approved = approved_among(session, all_obsids)
+    open_count: dict[int, int] = {}
+    keyed = []
+    for r in rows:
+        if not listed(r, cutoff):
+            continue
+        if PENDING in r[_S0:_SN:3]:
+            open_count[r[1]] = open_count.get(r[1], 0) + 1
+            keyed.append(((0, r[5], r[1], r[2]), r, None))
+        else:
+            signed = [t for t in r[_S0 + 2 : _SN : 3] if t is not None]
+            closed_at = max(signed) if signed else r[5]
+            keyed.append(((1, -closed_at, r[1], r[2]), r, closed_at))
+    keyed.sort(key=lambda k: k[0])
+    all_obsids = sorted({k[1][1] for k in keyed})
     basics, ocat_ok = ocat_basics(ocat, all_obsids)
-    colors = assign_colors(o for o, k in open_counts.items() if k > 1)
-
-    n_open = pd.Series(obsid).map(open_counts).fillna(0).astype(int).to_numpy() if n else np.zeros(0, dtype=int)
-    approved_arr = np.isin(obsid, np.fromiter(approved, dtype=np.int64, count=len(approved)))
-    higher_arr = pd.Series(obsid).map(higher).fillna(0).to_numpy() if n else np.zeros(0)
-    multiple = is_open & (n_open > 1)
-    higher_signed = is_open & (higher_arr > revnum)
+    colors = assign_colors(o for o, k in open_count.items() if k > 1)
+    if ocat_ok:
+        per_obsid = {o: basics.get(o, NO_BASICS) for o in all_obsids}
+    else:  # without the Ocat no target or PI, even where an earlier read is still cached
+        per_obsid = {o: basics.get(o, NO_BASICS)._replace(target=None, pi=None) for o in all_obsids}
+    if memo is not None and memo.names != names:
+        memo.records.clear()
+        memo.names = dict(names)
 
     note_cache: dict[Any, list[str]] = {}
-
-    def note_badges(text: Any) -> list[str]:
-        hit = note_cache.get(text)
-        if hit is None:
-            parsed = _notes(text)
-            hit = note_cache[text] = [key for key in NOTE_BADGES if parsed.get(key)]
-        return hit
-
-    badges = [
-        [*(("multiple_open",) if m else ()), *(("higher_signed",) if h else ()), *note_badges(t),
-         *(("approved",) if a else ())]
-        for m, h, t, a in zip(multiple.tolist(), higher_signed.tolist(), raw["notes"].tolist(), approved_arr.tolist(), strict=True)
-    ]  # fmt: skip
-
-    all_times = np.column_stack([times[c] for c in COLUMNS]) if n else np.zeros((0, len(COLUMNS)))
-    signed_any = ~np.isnan(all_times).all(axis=1) if n else np.zeros(0, dtype=bool)
-    last = np.where(signed_any, np.nanmax(np.where(np.isnan(all_times), -np.inf, all_times), axis=1), submitted)
-    closed_at = np.where(is_open, np.nan, last)
-
-    color_pairs = [colors.get(o) if op else None for o, op in zip(obsid.tolist(), is_open.tolist(), strict=True)]
-
-    def basic_field(*keys: str) -> list[Any]:
-        per_obsid = {o: _pick(basics.get(o, {}), *keys) for o in all_obsids}  # once per obsid, not per row
-        return [per_obsid[o] for o in obsid.tolist()]
-
-    frame = pd.DataFrame(
-        {
-            "obsidrev": [f"{o}.{r:03}" for o, r in zip(obsid.tolist(), revnum.tolist(), strict=True)],
-            "obsid": obsid,
-            "revision_number": revnum,
-            "revision_id": raw["revision_id"],
-            "sequence_number": raw["sequence_number"],
-            "target": basic_field("targname", "target_name", "target") if ocat_ok else [None] * n,
-            "pi": basic_field("last", "pi_name") if ocat_ok else [None] * n,
-            "obs_type": basic_field("obs_type", "type"),
-            "instrument": basic_field("instrument"),
-            "submitter": raw["submitter_id"].map(names).fillna("") if n else [],
-            "submitter_id": raw["submitter_id"],
-            "submitted": submitted,
-            "kind": raw["kind"],
-            "is_open": is_open,
-            "closed_at": closed_at,
-            "badges": badges,
-            "color": [p[1] if p else None for p in color_pairs],
-            "color_name": [p[0] if p else None for p in color_pairs],
-            "mine": (raw["submitter_id"] == me).to_numpy(dtype=bool) if me is not None else np.zeros(n, dtype=bool),
-            "approved": approved_arr,
-            "open_count": n_open,
-        },
-        columns=frame_columns(),
+    records: list[tuple[Any, ...]] = []
+    next_expiry: float | None = None
+    for _key, r, closed_at in keyed:
+        obsid, revnum, submitted = r[1], r[2], r[5]
+        is_open = closed_at is None
+        count = open_count.get(obsid, 0)
+        color = (colors.get(obsid) if is_open else None) or (None, None)
+        inputs = (minute if is_open else None, count, color, per_obsid[obsid])
+        if memo is not None:
+            hit = memo.records.get(r[0])
+            if hit is not None and hit[0] is r and hit[1] == inputs:
+                records.append(hit[2])
+                if closed_at is not None and (next_expiry is None or closed_at < next_expiry):
+                    next_expiry = closed_at
+                continue
+        notes = note_cache.get(r[6])
+        if notes is None:
+            parsed = _notes(r[6])
+            notes = note_cache[r[6]] = [k for k in NOTE_BADGES if parsed.get(k)]
+        asis, remove, higher = r[_SN : _SN + 3]
+        approved = asis is not None and (remove is None or asis > remove)
+        badges = []
+        if is_open and count > 1:
+            badges.append("multiple_open")
+        if is_open and higher is not None:
+            badges.append("higher_signed")
+        badges += notes
+        if approved:
+            badges.append("approved")
+        # A Pending edit column has waited since submission; a Pending verify column since the last edit
+        # sign-off (when it became signable). A signed column shows how long it took.
+        times = r[_S0 + 2 : _SN : 3]
+        edit_done = max([times[i] or 0 for i in edit_idx])
+        cells: list[Any] = []
+        for i, (status, by, at) in enumerate(zip(r[_S0:_SN:3], r[_S0 + 1 : _SN : 3], times, strict=True)):
+            start = (submitted if submitted > edit_done else edit_done) if i == usint else submitted
+            if status == PENDING:
+                waited = round((now_s - start) / 3600.0, 2)
+            elif status == SIGNED and at is not None:
+                waited = round((at - start if at > start else 0.0) / 3600.0, 2)
+            else:
+                waited = None
+            cells += (status, names.get(by), at, waited)
+        target, pi, obs_type, instrument = per_obsid[obsid]
+        record = (f"{obsid}.{revnum:03}", obsid, revnum, r[0], r[4], target, pi, obs_type, instrument,
+                  names.get(r[7], ""), r[7], submitted, r[3], is_open, closed_at, tuple(badges), color[1], color[0],
+                  approved, count, *cells)  # fmt: skip
+        records.append(record)
+        if memo is not None:
+            memo.records[r[0]] = (r, inputs, record)
+        if closed_at is not None and (next_expiry is None or closed_at < next_expiry):
+            next_expiry = closed_at
+    expiry = None if next_expiry is None else datetime.fromtimestamp(int(next_expiry + window_s), UTC)
+    meta = BoardMeta(
+        now=now, closed_window_h=float(closed_window_h), ocat_ok=ocat_ok or not all_obsids, next_expiry=expiry
     )
-    # A Pending edit column has waited since submission; a Pending verify column since the last edit
-    # sign-off (when it became signable). A signed column shows how long it took.
-    edit_times = np.column_stack([times[c] for c in EDIT_COLUMNS]) if n else np.zeros((0, len(EDIT_COLUMNS)))
-    edit_done = np.nan_to_num(edit_times, nan=0.0).max(axis=1) if n else np.zeros(0)
-    for c in COLUMNS:
-        start = np.maximum(submitted, edit_done) if c == "usint" else submitted
-        at = times[c]
-        signed = (status[c] == SIGNED).to_numpy(dtype=bool) & ~np.isnan(at)
-        with np.errstate(invalid="ignore"):
-            waited = np.where(
-                pending[c], (now_s - start) / 3600.0, np.where(signed, np.maximum(0.0, at - start) / 3600.0, np.nan)
-            )
-        frame[f"{c}_status"] = status[c].to_numpy()
-        frame[f"{c}_by"] = [names.get(i) for i in raw[f"{c}_signoff_id"].tolist()]
-        frame[f"{c}_at"] = at
-        frame[f"{c}_waited_h"] = np.round(waited, 2)  # half to even, as Python's round
-
-    closed_last = last[~is_open]
-    next_expiry = int(closed_last.min() + window_s) if len(closed_last) else None
-    if n:
-        key = np.where(is_open, submitted, -np.nan_to_num(closed_at, nan=0.0))
-        order = np.lexsort((revnum, obsid, key, (~is_open).astype(int)))
-        frame = frame.iloc[order].reset_index(drop=True)
-    for col in ["submitted", "closed_at", *(f"{c}_at" for c in COLUMNS)]:
-        frame[col] = pd.to_datetime(frame[col], unit="s", utc=True)
-    frame.attrs["meta"] = BoardMeta(
-        now=now,
-        closed_window_h=float(closed_window_h),
-        ocat_ok=ocat_ok or not all_obsids,
-        next_expiry=datetime.fromtimestamp(next_expiry, UTC) if next_expiry is not None else None,
-    )
-    return frame
+    return BoardData(records=records, meta=meta)
 
 
 def _notes(text: str | None) -> dict[str, Any]:

@@ -1,0 +1,224 @@
+"""The live board (`data.board_live`): kept up to date from the events, always equal to a full read.
+
+The main test drives random submissions, sign-offs, approvals, discards, undos and clock steps through the
+services (each in its own committed transaction, as the pages do) and after every step compares the live board
+with a board read in full; the live copy must have caught up from the events, not re-read everything.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callbacks._grids_board import grid_rows
+from data import board_live, catalogue
+from data.board import board_data
+from data.db import session_scope
+from data.demo_revisions import SIGNERS, seed_users
+from data.errors import UsintError
+from data.models import PENDING, SIGNOFF_PREFIXES, Revision, Signoff, User
+from data.parameters import seed_parameters
+from data.revisions import create_revision
+from data.settings import DEFAULT_PERMISSIONS
+from data.signoffs import approve, discard, sign, undo_revision, undo_signoff
+
+START = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+WINDOW_H = 36.0
+EDIT_NAMES = {c: sorted(catalogue._SIGNOFF_LISTS[c])[:2] for c in catalogue._SIGNOFF_LISTS}
+
+
+def users_of(db: Session) -> dict[str, User]:
+    return {u.username: u for u in db.scalars(select(User))}
+
+
+def submit(db: Session, rng: random.Random, now: datetime, obsid: int) -> None:
+    kind = rng.choice(["norm", "norm", "norm", "clone", "asis", "remove"])
+    requests: dict[str, Any] = {}
+    if kind == "norm":
+        for column in rng.sample(sorted(EDIT_NAMES), rng.randint(1, 2)):
+            requests[rng.choice(EDIT_NAMES[column])] = None
+    notes = {"large_coordinate_change": True} if rng.random() < 0.2 else None
+    users = users_of(db)
+    create_revision(db, obsid, kind=kind, sequence_number=500_000 + obsid % 1000, originals={}, requests=requests,
+                    notes=notes, user=users[rng.choice(["demo", "alice"])], now=now)  # fmt: skip
+
+
+def random_step(db: Session, rng: random.Random, now: datetime) -> str:
+    """One random change through the services; returns its name (a refused change still counts)."""
+    users = users_of(db)
+    revisions = db.execute(select(Revision, Signoff).join(Signoff, Signoff.revision_id == Revision.id)).all()
+    open_ones = [(r, s) for r, s in revisions if s.is_open]
+    choice = rng.random()
+    if choice < 0.22 or not open_ones:
+        submit(db, rng, now, rng.randint(1, 12))
+        return "submit"
+    edits_done = [(r, s) for r, s in open_ones if not any(getattr(s, f"{c}_status") == PENDING for c in EDIT_NAMES)]
+    if choice < 0.35 and edits_done:
+        revision, _ = rng.choice(edits_done)
+        approve(db, revision.obsid, revision.revision_number, user=users["demo"], now=now,
+                permissions=DEFAULT_PERMISSIONS)  # fmt: skip
+        return "approve"
+    revision, signoff = rng.choice(open_ones)
+    obsid, rev = revision.obsid, revision.revision_number
+    if choice < 0.65:
+        pending = [c for c in SIGNOFF_PREFIXES if getattr(signoff, f"{c}_status") == PENDING]
+        column = rng.choice(pending)
+        sign(db, obsid, rev, column, user=users[SIGNERS[column][0]], now=now, permissions=DEFAULT_PERMISSIONS)
+        return f"sign.{column}"
+    if choice < 0.72:
+        discard(db, obsid, rev, user=users["alice"], now=now, permissions=DEFAULT_PERMISSIONS)
+        return "discard"
+    cutoff = now.timestamp() - WINDOW_H * 3600
+    if choice < 0.86:
+        signed = [(r, s, c) for r, s in revisions for c in SIGNOFF_PREFIXES
+                  if getattr(s, f"{c}_signoff_id") is not None and (getattr(s, f"{c}_time") or 0) >= cutoff]  # fmt: skip
+        if signed:
+            target, row, column = rng.choice(signed)
+            signer = db.get(User, getattr(row, f"{column}_signoff_id"))
+            undo_signoff(db, target.obsid, target.revision_number, column, user=signer, now=now, window_h=WINDOW_H)
+        return "undo.signoff"
+    fresh = [r for r, s in revisions if r.time >= cutoff and all(getattr(s, f"{c}_signoff_id") in (None, r.user_id)
+                                                                  for c in SIGNOFF_PREFIXES)]  # fmt: skip
+    if fresh:
+        target = rng.choice(fresh)
+        undo_revision(db, target.obsid, target.revision_number, user=db.get(User, target.user_id), now=now,
+                      window_h=WINDOW_H)  # fmt: skip
+    return "undo.revision"
+
+
+def live_and_full(sessions: sessionmaker[Session], now: datetime, ocat: Any) -> tuple[Any, Any]:
+    with session_scope(sessions, readonly=True) as db:
+        live = board_data(db, now=now, closed_window_h=WINDOW_H, ocat=ocat, cache=True)
+        full = board_data(db, now=now, closed_window_h=WINDOW_H, ocat=ocat)
+    return live, full
+
+
+def test_the_live_board_catches_up_from_events_and_equals_a_full_read(sessions, engine, ocat_source):
+    rng = random.Random(20261126)
+    now = START
+    with session_scope(sessions) as db:
+        seed_parameters(db)
+        seed_users(db)
+        for obsid in range(1, 13):
+            for _ in range(rng.randint(1, 3)):
+                submit(db, rng, now - timedelta(days=rng.randint(1, 5)), obsid)
+    live, full = live_and_full(sessions, now, ocat_source)
+    assert live.records == full.records and len(full) > 0
+    key = (str(engine.url), WINDOW_H)
+    first = board_live._LIVE[key]
+    done: dict[str, int] = {}
+    for _ in range(120):
+        now += timedelta(minutes=rng.choice([0, 0, 1, 7, 90, 900]))
+        try:
+            with session_scope(sessions) as db:
+                name = random_step(db, rng, now)
+        except UsintError:
+            name = "refused"
+        done[name] = done.get(name, 0) + 1
+        live, full = live_and_full(sessions, now, ocat_source)
+        assert live.records == full.records, name
+        assert live.meta == full.meta
+    assert board_live._LIVE[key] is first, "an explained change was answered with a full read"
+    assert {"submit", "sign.general", "approve", "discard", "undo.signoff", "undo.revision"} <= set(done), done
+
+
+def test_a_change_without_events_is_read_in_full(sessions, engine, ocat_source):
+    with session_scope(sessions) as db:
+        seed_parameters(db)
+        users = seed_users(db)
+        create_revision(db, 7, kind="clone", sequence_number=500_007, originals={}, requests={}, notes=None,
+                        user=users["demo"], now=START)  # fmt: skip
+    live_and_full(sessions, START, ocat_source)
+    key = (str(engine.url), WINDOW_H)
+    first = board_live._LIVE[key]
+    with session_scope(sessions) as db:  # a bulk load (demo seeding, a v2.1 import): no events
+        rid = db.execute(
+            insert(Revision).values(obsid=8, revision_number=1, kind="norm", sequence_number=500_008,
+                                    time=int(START.timestamp()), user_id=users["demo"].id).returning(Revision.id)
+        ).scalar_one()  # fmt: skip
+        db.execute(insert(Signoff).values(revision_id=rid, general_status=PENDING, acis_status="Not Required",
+                                          acis_si_status="Not Required", hrc_si_status="Not Required",
+                                          usint_status=PENDING))  # fmt: skip
+    live, full = live_and_full(sessions, START, ocat_source)
+    assert board_live._LIVE[key] is not first
+    assert live.records == full.records
+    assert "8.001" in {r[0] for r in live.records}
+
+
+def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, ocat_source):
+    with session_scope(sessions) as db:
+        seed_parameters(db)
+        users = seed_users(db)
+        create_revision(db, 9, kind="clone", sequence_number=500_009, originals={}, requests={}, notes=None,
+                        user=users["demo"], now=START)  # fmt: skip
+    first, _ = live_and_full(sessions, START, ocat_source)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().split()[0].upper() not in {"BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT"}:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with session_scope(sessions, readonly=True) as db:
+            again = board_data(
+                db, now=START + timedelta(seconds=30), closed_window_h=WINDOW_H, ocat=ocat_source, cache=True
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert again is first
+    assert len(statements) == 1  # the change token
+
+
+def test_after_one_signoff_only_that_row_is_shaped_again(sessions, ocat_source):
+    with session_scope(sessions) as db:
+        seed_parameters(db)
+        users = seed_users(db)
+        for obsid in (11, 12, 13):
+            create_revision(db, obsid, kind="clone", sequence_number=500_000 + obsid, originals={}, requests={},
+                            notes=None, user=users["demo"], now=START - timedelta(hours=2))  # fmt: skip
+    before, _ = live_and_full(sessions, START, ocat_source)
+    with session_scope(sessions, readonly=True) as db:
+        demo = users_of(db)["demo"]
+    rows_before = grid_rows(before, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    with session_scope(sessions) as db:
+        sign(db, 12, 1, "general", user=users_of(db)["bob"], now=START, permissions=DEFAULT_PERMISSIONS)
+    after, full = live_and_full(sessions, START, ocat_source)
+    assert after.records == full.records
+    kept = [a is b for a, b in zip(before.records, after.records, strict=True)]
+    assert kept == [True, False, True]  # 12.001 re-shaped; 11.001 and 13.001 kept their records
+    rows_after = grid_rows(after, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    assert [a is b for a, b in zip(rows_before, rows_after, strict=True)] == [True, False, True]
+    assert rows_after[1]["general_text"].startswith("bob ")
+    # A user with buttons gets copies; the shared rows stay as anyone else sees them.
+    mine = grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    assert mine[0]["discard"] == PENDING and "discard" not in rows_after[0]
+
+
+def test_writers_take_turns_and_readers_do_not_wait(sessions):
+    """The change token and the catch-up rely on writers committing in id order: on SQLite `BEGIN IMMEDIATE`,
+    on PostgreSQL the advisory lock every write transaction takes first."""
+    got: list[float] = []
+
+    def second_writer() -> None:
+        with session_scope(sessions) as other:
+            other.execute(select(1))
+            got.append(time.monotonic())
+
+    with session_scope(sessions) as first:
+        first.execute(select(1))
+        worker = threading.Thread(target=second_writer)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not got  # still waiting for the first writer
+        with session_scope(sessions, readonly=True) as reader:
+            assert reader.execute(select(1)).scalar_one() == 1
+        released = time.monotonic()
+    worker.join(10)
+    assert got and got[0] >= released
