@@ -67,3 +67,33 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
         print(f"usint: cannot start: {err}", file=sys.stderr)
         raise SystemExit(2) from None
     prepare_instance(settings)
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
+    """Read the status board once in the background, so a new worker's first board is a catch-up, not a full read."""
+    import logging
+    import threading
+    import time
+
+    log = logging.getLogger("gunicorn.error")
+
+    def warm() -> None:
+        resources = getattr(worker.wsgi, "extensions", {}).get("usint")
+        if resources is None:
+            return
+        from data import board_live, clock
+
+        started = time.perf_counter()
+        try:
+            rows = board_live.warm(
+                resources.sessions,
+                now=clock.now(),
+                closed_window_h=resources.settings.closed_window_h,
+                ocat=resources.ocat,
+            )
+        except Exception as err:  # a DB or Ocat problem shows on the page; start-up goes on
+            log.warning("usint: status board not read at start: %s", err)
+            return
+        log.info("usint: status board read at start: %d rows in %.0f ms", rows, (time.perf_counter() - started) * 1000)
+
+    threading.Thread(target=warm, name="usint-warm-board", daemon=True).start()

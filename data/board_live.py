@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from data.board import BoardData, Memo, _user_names, board_rows, shape, token_parts
 from data.models import Event
@@ -111,6 +111,14 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int, int], *, now
         if dirty:  # those obsids' rows are now as listed at this cutoff: an earlier one may miss some
             live.cutoff = max(live.cutoff, int(now.timestamp() - window_h * 3600))
     return True
+
+
+def warm(sessions: sessionmaker[Session], *, now: datetime, closed_window_h: float, ocat: Any) -> int:
+    """Read the board once (a new worker, in the background), so its first refresh is a catch-up; the rows."""
+    from data.db import session_scope
+
+    with session_scope(sessions, readonly=True) as session:
+        return len(current(session, now=now, closed_window_h=closed_window_h, ocat=ocat))
 
 
 def forget() -> None:

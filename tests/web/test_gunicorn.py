@@ -101,3 +101,15 @@ def test_a_wrong_setting_stops_gunicorn_with_one_line(tmp_path: Path) -> None:
     lines = [line for line in done.stderr.splitlines() if line.startswith("usint:")]
     assert lines == ["usint: cannot start: USINT_MAIL_PORT: expected a number, got 'twenty-five'"]
     assert "Traceback" not in done.stderr
+
+
+def test_each_worker_reads_the_board_once_at_start(gunicorn_url: str, settings: dict[str, Any]) -> None:
+    log = Path(settings["instance_path"]) / "logs" / "error.log"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        lines = [line for line in log.read_text().splitlines() if "status board read at start" in line]
+        if len(lines) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(lines) == 2, log.read_text()[-2000:]  # two workers
+    assert all(" rows in " in line for line in lines)
