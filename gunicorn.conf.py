@@ -90,6 +90,7 @@ def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
                 now=clock.now(),
                 closed_window_h=resources.settings.closed_window_h,
                 ocat=resources.ocat,
+                lookups=resources.lookups,
             )
         except Exception as err:  # a DB or Ocat problem shows on the page; start-up goes on
             log.warning("usint: status board not read at start: %s", err)

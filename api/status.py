@@ -73,6 +73,7 @@ def status_rows() -> list[dict[str, Any]]:
             user=current_identity(),
             ocat=_ocat(),
             cache=True,
+            lookups=resources().lookups,
         )
     rows = []
     for rec in frame.to_dict("records"):

@@ -20,7 +20,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import _grids_board as grids
-from callbacks._context import current_user, now, ocat_source, session_scope, settings
+from callbacks._context import current_user, now, ocat_lookups, ocat_source, session_scope, settings
 from data.errors import Conflict, Forbidden, NotFound
 from pages._ids import BoardIds
 
@@ -43,7 +43,9 @@ def build_board(
     who = current_user()
     with session_scope(readonly=True) as session:
         token = change_token(session)
-        board = board_data(session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), cache=True)
+        board = board_data(
+            session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), cache=True, lookups=ocat_lookups()
+        )
     meta = board.meta
     rows = grids.grid_rows(
         board,

@@ -9,9 +9,8 @@ which keeps the board per worker and re-reads only the obsids that changed.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import threading
-import time as _time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
 from data.revisions import RevisionView, board_ids_query
+from data.shared_cache import Cache, LocalCache
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
 """The five sign-off columns, in board order."""
@@ -176,50 +176,56 @@ class Basics(NamedTuple):
 
 NO_BASICS = Basics()
 
-_OCAT_CACHE: dict[tuple[str, int], tuple[float, Basics]] = {}
-_OCAT_LOCK = threading.Lock()
 OCAT_TTL_S = 600.0
+LOCAL_LOOKUPS = LocalCache()
+"""Where target and PI are kept when the caller gives no shared cache (this process only)."""
 
 
-def ocat_basics(ocat: Any, obsids: Sequence[int]) -> tuple[dict[int, Basics], bool]:
-    """Target, PI, type and instrument per obsid from `data.ocat.read_basic` (batched), cached 10 minutes.
+def _source_key(ocat: Any) -> str:
+    """A short, stable name for an Ocat source that holds no password (SQLAlchemy URL or the sqsh repr)."""
+    return hashlib.sha1(str(getattr(ocat, "url", None) or repr(ocat)).encode()).hexdigest()[:12]
+
+
+def ocat_basics(ocat: Any, obsids: Sequence[int], lookups: Cache | None = None) -> tuple[dict[int, Basics], bool]:
+    """Target, PI, type and instrument per obsid from `data.ocat.read_basic` (batched), kept 10 minutes in
+    `lookups` (a `data.shared_cache` cache; Redis shares them between workers and hosts).
 
     Returns (basics, ok); ok is False when the Ocat could not be read (the board then shows no target/PI).
     """
     if ocat is None:
         return {}, False
-    stamp = _time.monotonic()
-    source = str(getattr(ocat, "url", id(ocat)))  # one cache per Ocat, never mixing two sources' names
-    found: dict[int, Basics] = {}
-    missing: list[int] = []
-    with _OCAT_LOCK:
-        for obsid in obsids:
-            hit = _OCAT_CACHE.get((source, obsid))
-            if hit is not None and stamp - hit[0] < OCAT_TTL_S:
-                found[obsid] = hit[1]
-            else:
-                missing.append(obsid)
+    store = lookups if lookups is not None else LOCAL_LOOKUPS
+    source = _source_key(ocat)  # one cache per Ocat, never mixing two sources' names
+    keys = {obsid: f"usint:basics:{source}:{obsid}" for obsid in obsids}
+    kept = store.get_many(keys.values())
+    found = {obsid: Basics(*kept[key]) for obsid, key in keys.items() if key in kept}
+    missing = [obsid for obsid in keys if obsid not in found]
     if not missing:
         return found, True
     try:
         from data.ocat import read_basic
 
-        fresh = read_basic(ocat, missing)
+        fresh = _basic_mapping(read_basic(ocat, missing))
     except Exception:  # any Ocat failure: the board still shows, without target/PI
         return found, False
-    fresh = _basic_mapping(fresh)
-    with _OCAT_LOCK:
-        for obsid in missing:
-            record = fresh.get(obsid) or {}
-            basics = Basics(
-                target=_pick(record, "targname", "target_name", "target"),
-                pi=_pick(record, "last", "pi_name"),
-                obs_type=_pick(record, "obs_type", "type"),
-                instrument=_pick(record, "instrument"),
-            )
-            _OCAT_CACHE[(source, obsid)] = (stamp, basics)
-            found[obsid] = basics
+    new: dict[str, list[Any]] = {}
+    for obsid in missing:
+        record = fresh.get(obsid) or {}
+        basics = Basics(
+            target=_pick(record, "targname", "target_name", "target"),
+            pi=_pick(record, "last", "pi_name"),
+            obs_type=_pick(record, "obs_type", "type"),
+            instrument=_pick(record, "instrument"),
+        )
+        found[obsid] = basics
+        new[keys[obsid]] = [_plain(v) for v in basics]
+    store.set_many(new, OCAT_TTL_S)
     return found, True
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value (numpy scalars from a DataFrame become Python ones)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _basic_mapping(result: Any) -> dict[int, dict[str, Any]]:
@@ -401,13 +407,19 @@ def listed(row: Sequence[Any], cutoff: int) -> bool:
 
 
 def board_data(
-    session: Session, *, now: datetime, closed_window_h: float, ocat: Any = None, cache: bool = False
+    session: Session,
+    *,
+    now: datetime,
+    closed_window_h: float,
+    ocat: Any = None,
+    cache: bool = False,
+    lookups: Cache | None = None,
 ) -> BoardData:
     """Every open revision plus those closed within `closed_window_h` hours of `now` (by last sign-off time).
 
     One row per revision: open rows first (oldest submission first), then closed rows (most recently closed
     first). `ocat` is an Ocat source; without one (or when it fails) target and PI are empty and
-    `meta.ocat_ok` is False.
+    `meta.ocat_ok` is False; `lookups` keeps what was read of the Ocat (`ocat_basics`).
 
     `cache=True` (the pages and the API) answers from this worker's live board (`data.board_live`): read in
     full once, then brought up to date from the events since, re-reading only the obsids they touched.
@@ -415,9 +427,10 @@ def board_data(
     if cache:
         from data import board_live
 
-        return board_live.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat)
+        return board_live.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
     rows = board_rows(session, now=now, window_h=float(closed_window_h))
-    return shape(rows, names=_user_names(session), now=now, closed_window_h=closed_window_h, ocat=ocat)
+    names = _user_names(session)
+    return shape(rows, names=names, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
 
 
 def board_frame(
@@ -428,10 +441,11 @@ def board_frame(
     user: Any = None,
     ocat: Any = None,
     cache: bool = False,
+    lookups: Cache | None = None,
 ) -> pd.DataFrame:
     """`board_data` as a DataFrame (columns of `frame_columns()`, times as UTC Timestamps, NaT when missing),
     `mine` marked for `user`, and the `BoardMeta` in `frame.attrs["meta"]`. For the API, CSV and analysis."""
-    data = board_data(session, now=now, closed_window_h=closed_window_h, ocat=ocat, cache=cache)
+    data = board_data(session, now=now, closed_window_h=closed_window_h, ocat=ocat, cache=cache, lookups=lookups)
     return data_frame(data, user=user)
 
 
@@ -466,6 +480,7 @@ def shape(
     closed_window_h: float,
     ocat: Any,
     memo: Memo | None = None,
+    lookups: Cache | None = None,
 ) -> BoardData:
     """The `board_rows` tuples still listed at `now` as a `BoardData`, in one pass of plain Python.
 
@@ -493,7 +508,7 @@ def shape(
             keyed.append(((1, -closed_at, r[1], r[2]), r, closed_at))
     keyed.sort(key=lambda k: k[0])
     all_obsids = sorted({k[1][1] for k in keyed})
-    basics, ocat_ok = ocat_basics(ocat, all_obsids)
+    basics, ocat_ok = ocat_basics(ocat, all_obsids, lookups)
     colors = assign_colors(o for o, k in open_count.items() if k > 1)
     if ocat_ok:
         per_obsid = {o: basics.get(o, NO_BASICS) for o in all_obsids}

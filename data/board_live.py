@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data.board import BoardData, Memo, _user_names, board_rows, shape, token_parts
 from data.models import Event
+from data.shared_cache import Cache
 
 MAX_EVENTS = 500
 """More events than this since the last read: read the board in full instead."""
@@ -48,7 +49,9 @@ _LIVE: dict[tuple[str, float], _Live] = {}
 _LIVE_LOCK = threading.Lock()
 
 
-def current(session: Session, *, now: datetime, closed_window_h: float, ocat: Any) -> BoardData:
+def current(
+    session: Session, *, now: datetime, closed_window_h: float, ocat: Any, lookups: Cache | None = None
+) -> BoardData:
     """The board at `now`, from this worker's live copy: unchanged token and minute -> the same object."""
     window_h = float(closed_window_h)
     key = (str(session.get_bind().url), window_h)
@@ -66,9 +69,9 @@ def current(session: Session, *, now: datetime, closed_window_h: float, ocat: An
         with _LIVE_LOCK:
             _LIVE[key] = live
     with live.lock:
-        data = shape(
-            live.rows.values(), names=_user_names(session), now=now, closed_window_h=window_h, ocat=ocat, memo=live.memo
-        )
+        names = _user_names(session)
+        data = shape(live.rows.values(), names=names, now=now, closed_window_h=window_h, ocat=ocat, memo=live.memo,
+                     lookups=lookups)  # fmt: skip
         for rid in [rid for rid in live.memo.records if rid not in live.rows]:
             del live.memo.records[rid]
         if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again
@@ -113,12 +116,14 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int, int], *, now
     return True
 
 
-def warm(sessions: sessionmaker[Session], *, now: datetime, closed_window_h: float, ocat: Any) -> int:
+def warm(
+    sessions: sessionmaker[Session], *, now: datetime, closed_window_h: float, ocat: Any, lookups: Cache | None = None
+) -> int:
     """Read the board once (a new worker, in the background), so its first refresh is a catch-up; the rows."""
     from data.db import session_scope
 
     with session_scope(sessions, readonly=True) as session:
-        return len(current(session, now=now, closed_window_h=closed_window_h, ocat=ocat))
+        return len(current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups))
 
 
 def forget() -> None:

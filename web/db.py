@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.settings import Settings
+from data.shared_cache import Cache, LocalCache, make_cache
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Resources:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    lookups: Cache = field(default_factory=LocalCache)
+    """Ocat look-ups kept 10 minutes: in process, or shared through Redis (`USINT_CACHE_URL`)."""
     _ocat: Any = field(default=None, repr=False)
 
     @property
@@ -38,7 +41,9 @@ def init_app(server: Flask, settings: Settings) -> Resources:
     from data.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url)
-    resources = Resources(settings=settings, engine=engine, sessions=make_sessionmaker(engine))
+    resources = Resources(
+        settings=settings, engine=engine, sessions=make_sessionmaker(engine), lookups=make_cache(settings.cache_url)
+    )
     server.extensions["usint"] = resources
     return resources
 
@@ -60,3 +65,7 @@ def session_scope(*, readonly: bool = False) -> Iterator[Session]:
 
 def ocat_source() -> Any:
     return resources().ocat
+
+
+def ocat_lookups() -> Cache:
+    return resources().lookups

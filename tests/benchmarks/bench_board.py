@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     try:
         # Cold: first read fills the Ocat cache with one batched read_basic.
-        board_mod._OCAT_CACHE.clear()
+        board_mod.LOCAL_LOOKUPS.clear()
         t0 = time.perf_counter()
         with session_scope(sessions, readonly=True) as session:
             board = board_data(session, now=NOW, closed_window_h=36, ocat=ocat)

@@ -33,8 +33,7 @@ def hostile(settings: dict[str, Any]) -> dict[str, Any]:
     settings["dev_user"] = "xss"
     from data import board
 
-    with board._OCAT_LOCK:  # the board keeps target names per obsid for 10 minutes per process, across test apps
-        board._OCAT_CACHE.clear()
+    board.LOCAL_LOOKUPS.clear()  # the board keeps target names per obsid for 10 minutes per process
     return settings
 
 

@@ -232,3 +232,22 @@ def test_a_revision_closed_more_than_36_hours_ago_drops_off(app, client):
             session.query(Revision).filter(Revision.obsid == 1012).update({"time": old - 3600})
     rows = {r["obsidrev"] for r in client.get("/api/v1/status").json}
     assert "1012.001" not in rows
+
+
+def test_with_a_cache_url_the_status_shares_its_ocat_look_ups_through_redis(settings):
+    import redis
+
+    from dashboard import create_app
+
+    url = "redis://127.0.0.1:6379/14"
+    store = redis.Redis.from_url(url)
+    store.flushdb()
+    try:
+        client = create_app({**settings, "cache_url": url}).server.test_client()
+        response = client.get("/api/v1/status")
+        assert response.status_code == 200
+        listed = {row["obsid"] for row in response.get_json()}
+        kept = {int(key.decode().rsplit(":", 1)[1]) for key in store.scan_iter("usint:basics:*")}
+        assert listed and listed <= kept
+    finally:
+        store.flushdb()
