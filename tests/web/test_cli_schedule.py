@@ -114,6 +114,11 @@ def test_reminders_pending_queues_one_digest_per_team_and_sends(app: Any, runner
     dry = invoke(runner, "reminders", "pending", "--dry-run")
     assert dry.exit_code == 0 and "nothing sent" in dry.output and "waiting" in dry.output
     assert len(outbox(app)) == len(mails)
+    twice = invoke(runner, "reminders", "pending")  # cron twice, or a manual run after cron
+    assert twice.exit_code == 0 and "already sent today at" in twice.output, twice.output
+    assert len(outbox(app)) == len(mails)
+    again = invoke(runner, "reminders", "pending", "--again")
+    assert again.exit_code == 0 and len(outbox(app)) == 2 * len(mails)
 
 
 def test_reminders_duty_warns_about_unfilled_weeks(app: Any, runner: Any) -> None:
