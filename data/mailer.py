@@ -48,6 +48,14 @@ class Envelope:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     body: str
+    message_id: str | None = None
+    """The same for every attempt of one outbox row: a message sent twice (the sender died between sending
+    and marking it sent) is one message to the mail clients that drop repeated Message-IDs."""
+
+
+def message_id(row: Outbox, sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "usint.invalid"
+    return f"<usint-outbox.{row.id}.{row.created}@{domain}>"
 
 
 def envelope(row: Outbox, settings: Settings) -> Envelope:
@@ -55,9 +63,9 @@ def envelope(row: Outbox, settings: Settings) -> Envelope:
     sender = row.sender or settings.mail_sender
     if settings.mail_test_mode:
         to = (row.acting_email,) if row.acting_email else ()
-        return Envelope(TEST_PREFIX + row.subject, sender, to, (), row.body)
+        return Envelope(TEST_PREFIX + row.subject, sender, to, (), row.body, message_id(row, sender))
     cc = [settings.cus_email] + [a for a in row.cc if a != settings.cus_email]
-    return Envelope(row.subject, sender, tuple(row.recipients), tuple(cc), row.body)
+    return Envelope(row.subject, sender, tuple(row.recipients), tuple(cc), row.body, message_id(row, sender))
 
 
 def _message(env: Envelope) -> EmailMessage:
@@ -68,7 +76,7 @@ def _message(env: Envelope) -> EmailMessage:
     if env.cc:
         msg["Cc"] = ", ".join(env.cc)
     msg["Date"] = format_datetime(datetime.now().astimezone())
-    msg["Message-ID"] = make_msgid(domain="usint")
+    msg["Message-ID"] = env.message_id or make_msgid(domain="usint")
     msg.set_content(env.body)
     return msg
 

@@ -111,3 +111,15 @@ def test_after_max_attempts_a_mail_fails_and_can_be_retried(sessions, smtp_serve
         assert retry_failed(s) == 1
     smtp_server.refuse = False
     assert len(send_pending(sessions, settings, now=NOW + timedelta(hours=1)).sent) == 1
+
+
+def test_a_message_sent_again_after_a_crash_keeps_its_message_id(sessions, smtp_server):
+    submit(sessions, [MAIL, Mail(subject="Other", to=["bob@example.org"])])
+    send_pending(sessions, settings_for(smtp_server), now=NOW)
+    with session_scope(sessions) as s:  # the sender died after sending the first one, before marking it sent
+        first = s.scalars(select(Outbox).order_by(Outbox.id)).first()
+        first.status, first.sent_at, first.last_attempt_at = "queued", None, None
+    send_pending(sessions, settings_for(smtp_server), now=NOW + timedelta(minutes=5))
+    ids = [m["Message-ID"] for m in smtp_server.received]
+    assert len(ids) == 3 and ids[0] == ids[2] != ids[1]
+    assert ids[0].startswith("<usint-outbox.") and ids[0].endswith(">")
