@@ -216,7 +216,7 @@ def header_links(record: Mapping[str, Any], open_revisions: Sequence[Any], me: s
     """§3.0 items 3–4 plus History and Check-page links: image row, ChaSeR, history, open revisions."""
     obsid = record.get("obsid")
     out: list[Any] = [
-        image_row(record.get("seq_nbr"), obsid),
+        image_row(record.get("seq_nbr"), obsid, C.settings().target_image_dir),
         html.Div(
             [
                 html.A(

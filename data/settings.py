@@ -71,6 +71,8 @@ class Settings:
     cache_url: str | None = None
     base_url: str = "http://127.0.0.1:8050"
     ocat_timeout_s: float = 10.0
+    target_image_dir: Path = Path("/data/targets")
+    """Sky-survey images, one folder per sequence number (the editor's DSS / ROSAT / RASS links)."""
     permissions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PERMISSIONS))
 
     @property
@@ -160,7 +162,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
             value = int(_as_number(f.name, value, float))
         elif f.name in {"closed_window_h", "ocat_timeout_s"}:
             value = float(_as_number(f.name, value, float))
-        elif f.name in {"instance_path", "obs_ss"}:
+        elif f.name in {"instance_path", "obs_ss", "target_image_dir"}:
             value = Path(value)
         elif f.name in {"dev_user", "cache_url", "mail_username", "mail_password"}:
             value = str(value) if value not in (None, "") else None

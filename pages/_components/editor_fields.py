@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +117,6 @@ def make_rank_table(key: str) -> html.Div:
 
 # ---------------------------------------------------------------------------------------------------- links (data)
 
-TARGET_IMAGE_DIR = Path(os.environ.get("USINT_TARGET_IMAGE_DIR", "/data/targets"))
-"""Where the sky-survey images live, one folder per sequence number (§2.5); missing folder → "No <label> Link"."""
-
 LINKS: dict[str, str] = {
     "help": "/help/ocat",
     "target_image": "https://cxc.harvard.edu/targets/{seq_nbr}/{seq_nbr}.{obsid}.{suffix}",
@@ -143,9 +139,10 @@ IMAGE_KINDS = (
 """(key, label, preferred suffix, fallback suffix, link colour on the dark row) of §2.5."""
 
 
-def image_links(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
-    """(key, label, url or None) for DSS / ROSAT / RASS: the preferred `soe.` image, else the plain one (§2.5)."""
-    folder = (directory or TARGET_IMAGE_DIR) / str(seq_nbr)
+def image_links(seq_nbr: Any, obsid: Any, directory: Path) -> list[tuple[str, str, str | None]]:
+    """(key, label, url or None) for DSS / ROSAT / RASS: the preferred `soe.` image, else the plain one (§2.5).
+    `directory` holds one folder per sequence number (setting `target_image_dir`); no folder → no links."""
+    folder = directory / str(seq_nbr)
     try:
         names = {p.name for p in folder.glob("*.gif")} if seq_nbr not in (None, "") and folder.is_dir() else set()
     except OSError:
@@ -161,7 +158,7 @@ def image_links(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> list
     return out
 
 
-def image_row(seq_nbr: Any, obsid: Any, directory: Path | None = None) -> html.Div:
+def image_row(seq_nbr: Any, obsid: Any, directory: Path) -> html.Div:
     """The dark DSS / ROSAT / RASS row; "No <label> Link" (plain text) when the image does not exist."""
     colours = {k: c for k, _l, _p, _f, c in IMAGE_KINDS}
     items: list[Any] = []
