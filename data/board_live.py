@@ -34,19 +34,25 @@ _OBSIDREV = re.compile(r"^(\d+)\.\d+$")
 
 @dataclass
 class _Live:
-    """One board (one revision DB and window) as this worker last read it."""
+    """One board (one revision DB and window) as this worker last read it. Changed only under its key's
+    update lock; `served` (token parts and minute, the board) is replaced whole, so readers need no lock."""
 
     parts: tuple[int, int, int]
     cutoff: int
     rows: dict[int, tuple[Any, ...]]  # revision id -> its `board_rows` tuple
     memo: Memo = field(default_factory=Memo)
-    data: BoardData | None = None
-    data_key: tuple[Any, ...] = ()
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    served: tuple[tuple[Any, ...], BoardData] | None = None
 
 
 _LIVE: dict[tuple[str, float], _Live] = {}
+_UPDATING: dict[tuple[str, float], threading.Lock] = {}
 _LIVE_LOCK = threading.Lock()
+
+
+def _update_lock(key: tuple[str, float]) -> threading.Lock:
+    """One catch-up at a time per board: a second thread waits, then finds the board already current."""
+    with _LIVE_LOCK:
+        return _UPDATING.setdefault(key, threading.Lock())
 
 
 def current(
@@ -57,25 +63,25 @@ def current(
     key = (str(session.get_bind().url), window_h)
     parts = token_parts(session)
     cutoff = int(now.timestamp() - window_h * 3600)
-    minute = int(now.timestamp()) // 60
-    with _LIVE_LOCK:
+    stamp = (parts, int(now.timestamp()) // 60)
+    live = _LIVE.get(key)
+    served = live.served if live is not None else None
+    if served is not None and served[0] == stamp:
+        return served[1]
+    with _update_lock(key):
         live = _LIVE.get(key)
-    if live is not None:
-        with live.lock:
-            if live.data is not None and live.data_key == (parts, minute):
-                return live.data
-    if live is None or cutoff < live.cutoff or not _catch_up(session, live, parts, now=now, window_h=window_h):
-        live = _read_all(session, parts, now=now, window_h=window_h)
-        with _LIVE_LOCK:
+        if live is not None and live.served is not None and live.served[0] == stamp:
+            return live.served[1]  # another thread brought it here while this one waited
+        if live is None or cutoff < live.cutoff or not _catch_up(session, live, parts, now=now, window_h=window_h):
+            live = _read_all(session, parts, now=now, window_h=window_h)
             _LIVE[key] = live
-    with live.lock:
         names = _user_names(session)
         data = shape(live.rows.values(), names=names, now=now, closed_window_h=window_h, ocat=ocat, memo=live.memo,
                      lookups=lookups)  # fmt: skip
         for rid in [rid for rid in live.memo.records if rid not in live.rows]:
             del live.memo.records[rid]
         if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again
-            live.data, live.data_key = data, (parts, minute)
+            live.served = (stamp, data)
         return data
 
 
@@ -85,14 +91,13 @@ def _read_all(session: Session, parts: tuple[int, int, int], *, now: datetime, w
 
 
 def _catch_up(session: Session, live: _Live, parts: tuple[int, int, int], *, now: datetime, window_h: float) -> bool:
-    """Bring `live` to `parts` from the events since its token; False when only a full read will do."""
-    with live.lock:
-        old = live.parts
-    if parts == old:
+    """Bring `live` to `parts` from the events since its token; False when only a full read will do.
+    Called under the board's update lock; `live` changes only after every read succeeded."""
+    if parts == live.parts:
         return True
-    (ev0, _rev0, count0), (ev1, _rev1, count1) = old, parts
+    (ev0, _rev0, count0), (ev1, _rev1, count1) = live.parts, parts
     if ev1 < ev0:
-        return False
+        return False  # an older snapshot than the board's, or another database: read it as it is
     found = session.execute(
         select(Event.action, Event.target).where(Event.id > ev0, Event.id <= ev1).limit(MAX_EVENTS + 1)
     ).all()
@@ -104,15 +109,12 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int, int], *, now
         return False  # revisions came or went without their events: nothing tells which
     dirty = {int(m.group(1)) for _, target in found if (m := _OBSIDREV.match(target or ""))}
     fresh = board_rows(session, now=now, window_h=window_h, obsids=dirty) if dirty else []
-    with live.lock:
-        if live.parts != old:  # another reader caught up meanwhile: let it win, read in full next time
-            return False
-        for rid in [rid for rid, row in live.rows.items() if row[1] in dirty]:
-            del live.rows[rid]
-        live.rows.update((r[0], r) for r in fresh)
-        live.parts = parts
-        if dirty:  # those obsids' rows are now as listed at this cutoff: an earlier one may miss some
-            live.cutoff = max(live.cutoff, int(now.timestamp() - window_h * 3600))
+    for rid in [rid for rid, row in live.rows.items() if row[1] in dirty]:
+        del live.rows[rid]
+    live.rows.update((r[0], r) for r in fresh)
+    live.parts = parts
+    if dirty:  # those obsids' rows are now as listed at this cutoff: an earlier one may miss some
+        live.cutoff = max(live.cutoff, int(now.timestamp() - window_h * 3600))
     return True
 
 
@@ -130,3 +132,4 @@ def forget() -> None:
     """Drop every live board of this worker (tests; after restoring a database file in place)."""
     with _LIVE_LOCK:
         _LIVE.clear()
+        _UPDATING.clear()

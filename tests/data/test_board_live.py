@@ -222,3 +222,32 @@ def test_writers_take_turns_and_readers_do_not_wait(sessions):
         released = time.monotonic()
     worker.join(10)
     assert got and got[0] >= released
+
+
+def test_readers_refreshing_at_once_after_a_change_share_one_catch_up(sessions, engine, ocat_source):
+    with session_scope(sessions) as db:
+        seed_parameters(db)
+        users = seed_users(db)
+        for obsid in range(21, 31):
+            create_revision(db, obsid, kind="clone", sequence_number=500_000 + obsid, originals={}, requests={},
+                            notes=None, user=users["demo"], now=START - timedelta(hours=2))  # fmt: skip
+    live_and_full(sessions, START, ocat_source)
+    first = board_live._LIVE[(str(engine.url), WINDOW_H)]
+    with session_scope(sessions) as db:
+        sign(db, 25, 1, "general", user=users_of(db)["bob"], now=START, permissions=DEFAULT_PERMISSIONS)
+    results: list[Any] = []
+    barrier = threading.Barrier(6)
+
+    def refresh() -> None:
+        barrier.wait()
+        results.append(live_and_full(sessions, START, ocat_source))
+
+    threads = [threading.Thread(target=refresh) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 6
+    assert all(live.records == full.records for live, full in results)
+    assert board_live._LIVE[(str(engine.url), WINDOW_H)] is first  # caught up once, no full read
+    assert len({id(live) for live, _ in results}) == 1  # the others waited and got the same board
