@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,7 +22,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
-from data.revisions import RevisionView, board_ids_query
+from data.revisions import board_ids_query
 from data.shared_cache import Cache, LocalCache
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
@@ -335,34 +335,6 @@ def _user_names(session: Session) -> dict[int, str]:
     return dict(session.connection().execute(select(User.id, User.username)).tuples().all())
 
 
-def board_views(session: Session, *, now: datetime, window_h: float) -> list[RevisionView]:
-    """The board's revisions as `RevisionView`s (for callers that want views; the board uses `board_rows`)."""
-    rows = board_rows(session, now=now, window_h=window_h)
-    names = _user_names(session)
-
-    def stamp(t: int | None) -> datetime | None:
-        return None if t is None else datetime.fromtimestamp(t, UTC)
-
-    return [
-        RevisionView(
-            id=r[0],
-            obsid=r[1],
-            revision_number=r[2],
-            kind=r[3],
-            sequence_number=r[4],
-            time=datetime.fromtimestamp(r[5], UTC),
-            user=names.get(r[7], ""),
-            user_id=r[7],
-            notes=_notes(r[6]),
-            signoff={
-                c: {"status": r[_S0 + 3 * i], "user": names.get(r[_S0 + 1 + 3 * i]), "time": stamp(r[_S0 + 2 + 3 * i])}
-                for i, c in enumerate(COLUMNS)
-            },
-        )
-        for r in rows
-    ]
-
-
 FIELDS: tuple[str, ...] = tuple(c for c in frame_columns() if c != "mine")
 """The fields of a `BoardData` record: the frame's columns but `mine` (which depends on the reader)."""
 FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
@@ -586,26 +558,3 @@ def _notes(text: str | None) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def window_start(now: datetime, closed_window_h: float) -> datetime:
-    """The earliest last-sign-off time a closed revision may have to stay on the board."""
-    return now - timedelta(hours=float(closed_window_h))
-
-
-def board_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The frame as JSON-ready dicts: times as ISO 8601 UTC, NaN/NaT as None (used by the API and CSV)."""
-    out: list[dict[str, Any]] = []
-    for rec in frame.to_dict("records"):
-        clean: dict[str, Any] = {}
-        for key, value in rec.items():
-            if isinstance(value, pd.Timestamp):
-                clean[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-            elif value is pd.NaT or (isinstance(value, float) and value != value):
-                clean[key] = None
-            elif hasattr(value, "item") and not isinstance(value, list):
-                clean[key] = value.item()
-            else:
-                clean[key] = value
-        out.append(clean)
-    return out
