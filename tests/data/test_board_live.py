@@ -92,6 +92,17 @@ def random_step(db: Session, rng: random.Random, now: datetime) -> str:
     return "undo.revision"
 
 
+def seed_clones(sessions: sessionmaker[Session], obsids: range | tuple[int, ...], *, at: datetime) -> dict[str, User]:
+    """The demo users and one open clone revision of each of `obsids`, submitted by demo at `at`."""
+    with session_scope(sessions) as db:
+        seed_parameters(db)
+        users = seed_users(db)
+        for obsid in obsids:
+            create_revision(db, obsid, kind="clone", sequence_number=500_000 + obsid, originals={}, requests={},
+                            notes=None, user=users["demo"], now=at)  # fmt: skip
+    return users
+
+
 def live_and_full(sessions: sessionmaker[Session], now: datetime, ocat: Any) -> tuple[Any, Any]:
     with session_scope(sessions, readonly=True) as db:
         live = board_data(db, now=now, closed_window_h=WINDOW_H, ocat=ocat, cache=True)
@@ -129,11 +140,7 @@ def test_the_live_board_catches_up_from_events_and_equals_a_full_read(sessions, 
 
 
 def test_a_change_without_events_is_read_in_full(sessions, engine, ocat_source):
-    with session_scope(sessions) as db:
-        seed_parameters(db)
-        users = seed_users(db)
-        create_revision(db, 7, kind="clone", sequence_number=500_007, originals={}, requests={}, notes=None,
-                        user=users["demo"], now=START)  # fmt: skip
+    users = seed_clones(sessions, (7,), at=START)
     live_and_full(sessions, START, ocat_source)
     key = (str(engine.url), WINDOW_H)
     first = board_live._LIVE[key]
@@ -152,11 +159,7 @@ def test_a_change_without_events_is_read_in_full(sessions, engine, ocat_source):
 
 
 def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, ocat_source):
-    with session_scope(sessions) as db:
-        seed_parameters(db)
-        users = seed_users(db)
-        create_revision(db, 9, kind="clone", sequence_number=500_009, originals={}, requests={}, notes=None,
-                        user=users["demo"], now=START)  # fmt: skip
+    seed_clones(sessions, (9,), at=START)
     first, _ = live_and_full(sessions, START, ocat_source)
     statements: list[str] = []
 
@@ -177,12 +180,7 @@ def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, oc
 
 
 def test_after_one_signoff_only_that_row_is_shaped_again(sessions, ocat_source):
-    with session_scope(sessions) as db:
-        seed_parameters(db)
-        users = seed_users(db)
-        for obsid in (11, 12, 13):
-            create_revision(db, obsid, kind="clone", sequence_number=500_000 + obsid, originals={}, requests={},
-                            notes=None, user=users["demo"], now=START - timedelta(hours=2))  # fmt: skip
+    seed_clones(sessions, (11, 12, 13), at=START - timedelta(hours=2))
     before, _ = live_and_full(sessions, START, ocat_source)
     with session_scope(sessions, readonly=True) as db:
         demo = users_of(db)["demo"]
@@ -225,12 +223,7 @@ def test_writers_take_turns_and_readers_do_not_wait(sessions):
 
 
 def test_readers_refreshing_at_once_after_a_change_share_one_catch_up(sessions, engine, ocat_source):
-    with session_scope(sessions) as db:
-        seed_parameters(db)
-        users = seed_users(db)
-        for obsid in range(21, 31):
-            create_revision(db, obsid, kind="clone", sequence_number=500_000 + obsid, originals={}, requests={},
-                            notes=None, user=users["demo"], now=START - timedelta(hours=2))  # fmt: skip
+    seed_clones(sessions, range(21, 31), at=START - timedelta(hours=2))
     live_and_full(sessions, START, ocat_source)
     first = board_live._LIVE[(str(engine.url), WINDOW_H)]
     with session_scope(sessions) as db:
