@@ -72,7 +72,18 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     cli.init_app(server)
     routing.init_app(server)
     errors.init_app(server)
+    _set_up_now(app)
     return app
+
+
+def _set_up_now(app: Dash) -> None:
+    """Run Dash's first-request set-up (callback map, pages router) now, before any request.
+
+    Dash does it in a `before_request` hook that marks itself done before it has finished, so on a threaded
+    worker a second first request could find the pages router not yet registered ("Callback function not
+    found"). Here no other thread exists yet."""
+    with app.server.test_request_context("/"):
+        app.server.preprocess_request()
 
 
 _APP: Dash | None = None

@@ -114,3 +114,40 @@ def test_the_field_reference_is_built_from_the_catalogue(client: Any) -> None:
     for anchor in HELP_ANCHORS.values():
         assert f'id="{anchor}"' in text
     assert PARAMETERS["y_det_offset"].label in text and "-120 … 120" in text
+
+
+def test_first_requests_arriving_together_all_find_the_page_router(settings: dict[str, Any]) -> None:
+    """Dash sets itself up on the first request without a lock; the factory does it before serving."""
+    import threading
+
+    from dashboard import create_app
+
+    route = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/orupdate"},
+            {"id": "_pages_location", "property": "search", "value": "?kiosk=1"},
+        ],
+        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
+        "state": [],
+    }
+    app = create_app(settings)
+    # Ready before the first request: the pages router is in the callback map with its function.
+    assert "callback" in app.callback_map.get(route["output"], {})
+    for _ in range(3):
+        server = create_app(settings).server
+        barrier = threading.Barrier(8)
+        codes: list[int] = []
+
+        def first_request(server: Any = server, barrier: threading.Barrier = barrier, codes: list[int] = codes) -> None:
+            client = server.test_client()
+            barrier.wait()
+            codes.append(client.post("/_dash-update-component", json=route).status_code)
+
+        threads = [threading.Thread(target=first_request) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert codes == [200] * 8
