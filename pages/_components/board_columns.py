@@ -24,15 +24,19 @@ AGE_ALERT_H = 72.0
 def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
     text = f"(params.data.{c}_text || '')"
     waited = f"params.data.{c}_waited"
+    shown = f"{text} + ({waited} ? ' · ' + {waited} : '')"
+    if kiosk:  # across a room: a Pending cell (coloured) says how long, a signed one who, Not Required a dash
+        shown = (f"params.data.{c}_age != null ? {waited} : {text} == 'Not Required' ? '–' "
+                 f": {text}.split(' ')[0]")  # fmt: skip
     col: dict[str, Any] = {
         "field": c,
         "colId": c,
         "headerName": KIOSK_LABELS[c] if kiosk else COLUMN_LABELS[c],
         "headerTooltip": COLUMN_LABELS[c],
-        "valueFormatter": {"function": f"{text} + ({waited} ? ' · ' + {waited} : '')"},
+        "valueFormatter": {"function": shown},
         "filterValueGetter": {"function": text},
         "tooltipValueGetter": {"function": f"{waited} ? 'waited ' + {waited} : null"},
-        "minWidth": 150 if kiosk else 118,
+        "minWidth": 110 if kiosk else 118,
         "cellClassRules": {
             "board-sign": f"params.data.{c} != null",
             "board-pending": f"params.data.{c}_text == 'Pending'",
@@ -98,4 +102,10 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
     if kiosk:
         keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
         cols = [c for c in cols if (c.get("colId") or c.get("field")) in keep]
+        for col in cols:
+            if col.get("field") == "submitted":  # the date is enough on the wall
+                col["valueFormatter"] = {"function": "(params.value || '').slice(0, 5)"}
+                col["minWidth"] = 95
+            if col.get("field") in ("target", "notes"):
+                col["flex"] = 2
     return cols

@@ -3,6 +3,7 @@ display has no buttons."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,9 @@ def test_brd003_kiosk_shows_the_board_without_buttons(started: Any) -> None:
     assert driver.find_elements(By.CSS_SELECTOR, ".board-sign") == []
     assert [b for b in driver.find_elements(By.TAG_NAME, "button") if b.is_displayed()] == []
     assert driver.find_elements(By.CSS_SELECTOR, '[col-id="approve"], [col-id="discard"]') == []
-    assert cell_text(driver, "1003.001", "general").startswith("Pending")
+    # Across a room: a Pending cell (coloured) says how long it has waited, a signed one who signed it.
+    pending = driver.find_element(By.CSS_SELECTOR, CELL.format(row="1003.001", col="general"))
+    assert "board-pending" in pending.get_attribute("class")
+    assert re.fullmatch(r"\d+ min|\d+\.\d h|\d+\.\d d", pending.text.strip()), pending.text
     assert "Last updated" in driver.find_element(By.ID, "board-updated").text
     assert [e for e in console_errors(started) if "ERR_NAME_NOT_RESOLVED" not in e["message"]] == []
