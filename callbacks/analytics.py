@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import _figures_analytics as figs
-from callbacks._context import now, ocat_source, session_scope, settings
+from callbacks._context import now, ocat_lookups, ocat_source, session_scope, settings
 from data import analytics
 from data.errors import UsintError, ValidationFailed
 from pages._ids import AnalyticsIds
@@ -53,7 +53,7 @@ def load(
     start, stop = date_range(start_date, end_date, conf.timezone, moment.astimezone(ZoneInfo(conf.timezone)).date())
     with session_scope(readonly=True) as session:
         data = analytics.compute(session, _source(), start, stop, instruments or None, now=moment,
-                                 obs_ss=conf.obs_ss)  # fmt: skip
+                                 obs_ss=conf.obs_ss, lookups=ocat_lookups())  # fmt: skip
     scope = figs.scope_text(start.date().isoformat(), (stop - timedelta(days=1)).date().isoformat(), instruments)
     return data, scope
 

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 from data.catalogue import CHOICES, SIGNOFF_COLUMNS
 from data.errors import OcatUnavailable
 from data.models import DISCARD, KINDS, NOT_REQUIRED, PENDING, SIGNED, Event, Revision, Signoff, User
-from data.ocat import read_basic, read_observations
+from data.ocat import read_observations
+from data.ocat_lookups import NO_BASICS, lookup
 from data.ocat_sources import OcatSource
+from data.shared_cache import Cache
 
 INSTRUMENTS: tuple[str, ...] = tuple(v for v, _ in CHOICES["instrument"] if v)
 """The instruments the filter offers (the catalogue's choices)."""
@@ -168,10 +170,11 @@ def empty_frame() -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------ Ocat parts
 
 
-def ocat_basics(source: OcatSource, obsids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """obsid → {instrument, targname} (one batched `read_basic`); raises OcatUnavailable when the Ocat is down."""
-    found = read_basic(source, sorted({int(o) for o in obsids}))
-    return {o: {"instrument": r.get("instrument"), "targname": r.get("targname")} for o, r in found.items()}
+def ocat_basics(source: OcatSource, obsids: Iterable[int], cache: Cache | None = None) -> dict[int, dict[str, Any]]:
+    """obsid → {instrument, targname} (`data.ocat_lookups`: kept ones from `cache`, the rest in one batched read);
+    raises OcatUnavailable when the Ocat is down."""
+    found = lookup(source, sorted({int(o) for o in obsids}), cache)
+    return {o: {"instrument": b.instrument, "targname": b.target} for o, b in found.items() if b != NO_BASICS}
 
 
 def ocat_positions(source: OcatSource, obsids: Iterable[int], *, obs_ss: Path | str) -> dict[int, dict[str, Any]]:
@@ -423,10 +426,12 @@ def compute(
     now: datetime,
     obs_ss: Path | str,
     sky_limit: int = 150,
+    lookups: Cache | None = None,
 ) -> AnalyticsData:
-    """Read the range once (revision DB, events, one batched Ocat read for instruments and one for the positions
-    of the `sky_limit` most recently revised obsids, ~1.5 ms each) and compute every aggregate. A down Ocat sets `ocat_error`:
-    instruments are then unknown (an instrument filter keeps nothing) and the sky map is empty."""
+    """Read the range once (revision DB, events, the instruments through `data.ocat_lookups` (kept in `lookups`
+    for 10 minutes, one batched read for the rest) and one batched read for the positions of the `sky_limit` most
+    recently revised obsids) and compute every aggregate. A down Ocat sets `ocat_error`: instruments are then
+    unknown (an instrument filter keeps nothing) and the sky map is empty."""
     df = revisions_frame(session, start, stop)
     ocat_error = None
     basics: dict[int, dict[str, Any]] = {}
@@ -435,7 +440,7 @@ def compute(
         ocat_error = "The Ocat is not configured."
     else:
         try:
-            basics = ocat_basics(source, df["obsid"].unique().tolist()) if len(df) else {}
+            basics = ocat_basics(source, df["obsid"].unique().tolist(), lookups) if len(df) else {}
         except OcatUnavailable as err:
             ocat_error = err.user_message
     df = filter_instruments(attach_instruments(df, basics), instruments)

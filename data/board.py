@@ -9,21 +9,22 @@ which keeps the board per worker and re-reads only the obsids that changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data import ocat_lookups
 from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
+from data.ocat_lookups import NO_BASICS, Basics
 from data.revisions import board_ids_query
-from data.shared_cache import Cache, LocalCache
+from data.shared_cache import Cache
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
 """The five sign-off columns, in board order."""
@@ -165,100 +166,15 @@ def change_token(session: Session) -> str:
 # ---------------------------------------------------------------------------------------------------- ocat
 
 
-class Basics(NamedTuple):
-    """What the board shows of one obsid from the Ocat."""
-
-    target: str | None = None
-    pi: str | None = None
-    obs_type: str | None = None
-    instrument: str | None = None
-
-
-NO_BASICS = Basics()
-
-OCAT_TTL_S = 600.0
-LOCAL_LOOKUPS = LocalCache()
-"""Where target and PI are kept when the caller gives no shared cache (this process only)."""
-
-
-def _source_key(ocat: Any) -> str:
-    """A short, stable name for an Ocat source that holds no password (SQLAlchemy URL or the sqsh repr)."""
-    return hashlib.sha1(str(getattr(ocat, "url", None) or repr(ocat)).encode()).hexdigest()[:12]
-
-
 def ocat_basics(ocat: Any, obsids: Sequence[int], lookups: Cache | None = None) -> tuple[dict[int, Basics], bool]:
-    """Target, PI, type and instrument per obsid from `data.ocat.read_basic` (batched), kept 10 minutes in
-    `lookups` (a `data.shared_cache` cache; Redis shares them between workers and hosts).
-
-    Returns (basics, ok); ok is False when the Ocat could not be read (the board then shows no target/PI).
-    """
+    """`data.ocat_lookups.lookup` for the board: (basics, ok); ok is False when the Ocat could not be read (the
+    board then shows no target or PI, and still shows)."""
     if ocat is None:
         return {}, False
-    store = lookups if lookups is not None else LOCAL_LOOKUPS
-    source = _source_key(ocat)  # one cache per Ocat, never mixing two sources' names
-    keys = {obsid: f"usint:basics:{source}:{obsid}" for obsid in obsids}
-    kept = store.get_many(keys.values())
-    found = {obsid: Basics(*kept[key]) for obsid, key in keys.items() if key in kept}
-    missing = [obsid for obsid in keys if obsid not in found]
-    if not missing:
-        return found, True
     try:
-        from data.ocat import read_basic
-
-        fresh = _basic_mapping(read_basic(ocat, missing))
+        return ocat_lookups.lookup(ocat, obsids, lookups), True
     except Exception:  # any Ocat failure: the board still shows, without target/PI
-        return found, False
-    new: dict[str, list[Any]] = {}
-    for obsid in missing:
-        record = fresh.get(obsid) or {}
-        basics = Basics(
-            target=_pick(record, "targname", "target_name", "target"),
-            pi=_pick(record, "last", "pi_name"),
-            obs_type=_pick(record, "obs_type", "type"),
-            instrument=_pick(record, "instrument"),
-        )
-        found[obsid] = basics
-        new[keys[obsid]] = [_plain(v) for v in basics]
-    store.set_many(new, OCAT_TTL_S)
-    return found, True
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready value (numpy scalars from a DataFrame become Python ones)."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def _basic_mapping(result: Any) -> dict[int, dict[str, Any]]:
-    """Accept what read_basic returns: a mapping obsid -> record/dict, a list of dicts, or a DataFrame."""
-    if result is None:
-        return {}
-    if isinstance(result, pd.DataFrame):
-        frame = result.reset_index() if "obsid" not in result.columns else result
-        return {int(r["obsid"]): dict(r) for r in frame.to_dict("records")}
-    if isinstance(result, Mapping):
-        return {int(k): _as_dict(v) for k, v in result.items() if v is not None}
-    out = {}
-    for item in result:
-        record = _as_dict(item)
-        if record.get("obsid") is not None:
-            out[int(record["obsid"])] = record
-    return out
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        return dict(value)
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: getattr(value, k) for k in value.__dataclass_fields__}
-    return dict(getattr(value, "__dict__", {}))
-
-
-def _pick(record: Mapping[str, Any], *names: str) -> Any:
-    for name in names:
-        value = record.get(name)
-        if value not in (None, ""):
-            return value
-    return None
+        return {}, False
 
 
 # ---------------------------------------------------------------------------------------------------- frame

@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from callbacks import _grids_board as grids_mod
 from callbacks._grids_board import grid_rows
-from data import board as board_mod
+from data import ocat_lookups
 from data.board import board_data, board_frame, change_token
 from data.board_actions import perform
 from data.db import make_engine, make_sessionmaker, session_scope
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     try:
         # Cold: first read fills the Ocat cache with one batched read_basic.
-        board_mod.LOCAL_LOOKUPS.clear()
+        ocat_lookups.LOCAL.clear()
         t0 = time.perf_counter()
         with session_scope(sessions, readonly=True) as session:
             board = board_data(session, now=NOW, closed_window_h=36, ocat=ocat)

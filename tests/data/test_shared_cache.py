@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 import redis
 
-from data.board import Basics, _source_key, ocat_basics
+from data.board import ocat_basics
+from data.ocat_lookups import Basics, source_key
 from data.shared_cache import LocalCache, RedisCache, make_cache
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -44,7 +45,7 @@ def test_the_board_reads_target_and_pi_through_redis(redis_url, ocat_source):
     lookups = make_cache(redis_url)
     found, ok = ocat_basics(ocat_source, [obsid], lookups)
     assert ok and found[obsid].target  # read from the Ocat, then kept in Redis
-    key = f"usint:basics:{_source_key(ocat_source)}:{obsid}"
+    key = f"usint:basics:{source_key(ocat_source)}:{obsid}"
     client = redis.Redis.from_url(redis_url)
     assert client.exists(key)
     client.set(key, '["From Redis", "Keeper", "GO", "ACIS-S"]')  # what another host kept
