@@ -280,9 +280,10 @@ def _row_adders(key: str) -> Any:
 
 def check_edits(
     values: list, time_rows: list | None, roll_rows: list | None, window_rows: list | None, kind: str,
-    extras: str | None, record: dict | None,
+    extras: str | None, _time_edit: Any, _roll_edit: Any, _window_edit: Any, record: dict | None,
 ) -> tuple[Any, ...]:  # fmt: skip
-    """Live validation (debounced inputs): errors under fields, changed fields, sections, figure, Submit state."""
+    """Live validation (debounced inputs, and every edited rank cell: a grid's `rowData` holds the edit but only
+    `cellValueChanged` fires): errors under fields and on rank cells, changed fields, sections, figure, Submit."""
     if not record:
         raise PreventUpdate
     from data.submission import parse_extra_obsids
@@ -296,13 +297,16 @@ def check_edits(
     _ids, extra_errors, _m = parse_extra_obsids(extras, int(record["obsid"]))
     feedback = [errors.get(n, "") for n in fb_names]
     grid_errors = []
+    cell_errors: dict[str, dict[str, str]] = {}
     for key in RANK_KEYS:
         rs = RANK_SETS[key]
-        items = [
-            html.Li(f"Row {k.split('[')[1].rstrip(']')} {PARAMETERS[k.split('[')[0]].label}: {msg}")
-            for k, msg in errors.items()
-            if "[" in k and k.split("[")[0] in rs.columns
-        ]
+        cells = {}
+        for k, msg in errors.items():
+            if "[" in k and k.split("[")[0] in rs.columns:
+                name, index = k.split("[")[0], int(k.split("[")[1].rstrip("]"))
+                cells[(index + 1, name)] = msg  # ranks count from 1, as the grid's Rank column
+        cell_errors[key] = {f"{rank}:{name}": msg for (rank, name), msg in cells.items()}
+        items = [html.Li(f"Rank {rank} {PARAMETERS[name].label}: {msg}") for (rank, name), msg in sorted(cells.items())]
         if rs.records_key in errors:
             items.insert(0, html.Li(errors[rs.records_key]))
         grid_errors.append(items)
@@ -350,6 +354,7 @@ def check_edits(
         "NA" if ra is None else f"{ra:.6f}",
         "NA" if dec is None else f"{dec:.6f}",
         next(iter(extra_errors.values()), ""),
+        cell_errors,
     )
 
 
@@ -631,12 +636,25 @@ def register(app: Dash) -> None:
         Output(EditorIds.RA_DEG, "children"),
         Output(EditorIds.DEC_DEG, "children"),
         Output(EditorIds.EXTRAS_FEEDBACK, "children"),
+        Output(EditorIds.RANK_CELL_ERRORS, "data"),
         field_values,
         *grids,
         Input(EditorIds.KIND, "value"),
         Input(EditorIds.EXTRAS, "value"),
+        *[Input(EditorIds.grid(k), "cellValueChanged") for k in RANK_KEYS],
         State(EditorIds.RECORD, "data"),
     )(check_edits)
+    app.clientside_callback(
+        # The refused cells of the ranked sets: kept where the column rules read them, then the grids repaint.
+        "function(errors) {"
+        " window.usintRankErrors = errors || {};"
+        f" for (const id of {[EditorIds.grid(k) for k in RANK_KEYS]!r}) {{"
+        "  try { dash_ag_grid.getApi(id).refreshCells({force: true}); } catch (e) {}"
+        " }"
+        " return Date.now(); }",
+        Output(EditorIds.RANK_CELL_PAINTED, "data"),
+        Input(EditorIds.RANK_CELL_ERRORS, "data"),
+    )
     form_state = [State(editor_field(ALL), "value")] + [State(EditorIds.grid(k), "rowData") for k in RANK_KEYS]
     app.callback(
         Output(EditorIds.CONFIRM_BODY, "children"),

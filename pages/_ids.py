@@ -132,6 +132,8 @@ class EditorIds(StrEnum):
     GRID_TIME = "editor-grid-time"
     GRID_ROLL = "editor-grid-roll"
     GRID_WINDOW = "editor-grid-window"
+    RANK_CELL_ERRORS = "editor-rank-cell-errors"
+    RANK_CELL_PAINTED = "editor-rank-cell-painted"
 
     @staticmethod
     def grid(key: str) -> str:

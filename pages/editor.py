@@ -175,6 +175,8 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
             dcc.Store(id=EditorIds.OBSID, data=obsid),
             dcc.Store(id=EditorIds.RECORD),
             dcc.Store(id=EditorIds.TOKEN),
+            dcc.Store(id=EditorIds.RANK_CELL_ERRORS),
+            dcc.Store(id=EditorIds.RANK_CELL_PAINTED),
             dcc.Location(id=EditorIds.REDIRECT, refresh=True),
             html.Div(_prompt(), style={"display": "none"} if obsid else None),
             html.Div(

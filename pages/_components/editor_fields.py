@@ -64,13 +64,17 @@ def make_fields(names: list[str] | tuple[str, ...]) -> dbc.Row:
 
 
 def rank_columns(key: str) -> list[dict[str, Any]]:
-    """ag-grid column definitions of a ranked set, from the catalogue (choices → select editor)."""
+    """ag-grid column definitions of a ranked set, from the catalogue (choices → select editor); a cell the
+    validator refuses is outlined red and says why in its tooltip."""
     cols: list[dict[str, Any]] = [{"headerName": "Rank", "valueGetter": {"function": "params.node.rowIndex + 1"},
                                    "width": 80, "editable": False, "checkboxSelection": True}]  # fmt: skip
     for name in RANK_SETS[key].columns:
         p = PARAMETERS[name]
         col: dict[str, Any] = {"field": name, "headerName": p.label + (f" ({p.unit})" if p.unit else ""),
-                               "editable": True, "flex": 1}  # fmt: skip
+                               "editable": True, "flex": 1,
+                               # the validator's message for this cell (assets/dashAgGridFunctions.js)
+                               "cellClassRules": {"rank-cell-error": f"rankCellError('{key}', params) != null"},
+                               "tooltipValueGetter": {"function": f"rankCellError('{key}', params)"}}  # fmt: skip
         if p.choices:
             col["cellEditor"] = "agSelectCellEditor"
             col["cellEditorParams"] = {"values": [v for v, _ in p.choices if v is not None]}

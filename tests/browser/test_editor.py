@@ -123,7 +123,20 @@ def test_edt001_edit_validate_confirm_finalize(started: Any) -> None:
     duo.driver.find_element(By.CSS_SELECTOR, stop_cell).click()
     editor = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, stop_cell + " input"), 5, "no cell editor")
     editor[0].send_keys(Keys.CONTROL, "a")
+    editor[0].send_keys("Jan 1 2001 00:00", Keys.ENTER)  # before its start: the cell itself is marked
+    wait_until(duo, lambda d: "rank-cell-error" in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
+               10, "the refused stop time was not marked")  # fmt: skip
+    listed = duo.driver.find_element(By.ID, "editor-grid-errors-time").get_attribute("textContent")
+    assert "Rank 3 Stop Time" in listed, listed
+    assert submit_disabled(duo)
+    start_cell = '#editor-grid-time [row-index="2"] [col-id="tstart"]'
+    assert "rank-cell-error" not in duo.driver.find_element(By.CSS_SELECTOR, start_cell).get_attribute("class"), listed
+    duo.driver.find_element(By.CSS_SELECTOR, stop_cell).click()
+    editor = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, stop_cell + " input"), 5, "no cell editor")
+    editor[0].send_keys(Keys.CONTROL, "a")
     editor[0].send_keys("Dec 31 2099 12:00", Keys.ENTER)
+    wait_until(duo, lambda d: "rank-cell-error" not in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
+               10, "the mark stayed after the fix")  # fmt: skip
     wait_until(duo, lambda d: "Dec 31 2099" in d.find_element(By.CSS_SELECTOR, stop_cell).text, 5, "not edited")
     wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit disabled after adding a time row")
 
