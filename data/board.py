@@ -247,7 +247,8 @@ def board_rows(
     return rows if obsids is None else [r for r in rows if listed(r, cutoff)]
 
 
-def _user_names(session: Session) -> dict[int, str]:
+def user_names(session: Session) -> dict[int, str]:
+    """user id -> username, for the submitter and signer columns."""
     return dict(session.connection().execute(select(User.id, User.username)).tuples().all())
 
 
@@ -317,7 +318,7 @@ def board_data(
 
         return board_live.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
     rows = board_rows(session, now=now, window_h=float(closed_window_h))
-    names = _user_names(session)
+    names = user_names(session)
     return shape(rows, names=names, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
 
 

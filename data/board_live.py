@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.board import BoardData, Memo, _user_names, board_rows, shape, token_parts
+from data.board import BoardData, Memo, board_rows, shape, token_parts, user_names
 from data.models import Event
 from data.shared_cache import Cache
 
@@ -75,7 +75,7 @@ def current(
         if live is None or cutoff < live.cutoff or not _catch_up(session, live, parts, now=now, window_h=window_h):
             live = _read_all(session, parts, now=now, window_h=window_h)
             _LIVE[key] = live
-        names = _user_names(session)
+        names = user_names(session)
         data = shape(live.rows.values(), names=names, now=now, closed_window_h=window_h, ocat=ocat, memo=live.memo,
                      lookups=lookups)  # fmt: skip
         for rid in [rid for rid in live.memo.records if rid not in live.rows]:
