@@ -116,7 +116,10 @@ _BASE_ROWS: dict[tuple[str, int], tuple[tuple[Any, ...], dict[str, Any], float, 
 """(zone, revision id) -> (record, its base row, its latest time, edits pending): kept while the board's record
 for that revision is the same object (`data.board.shape` keeps unchanged records), so a refresh after one
 sign-off formats one row. Base rows are shared between readers and never changed once made."""
-_BASE_ROWS_MAX = 50_000
+_USER_ROWS: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any], float]] = {}
+"""(zone, what the reader may do, revision id) -> (record, the row with that reader's buttons, latest time): the
+same rule of reuse one level up, so readers with the same rights share rows too."""
+_ROWS_MAX = 50_000
 
 
 def grid_rows(
@@ -138,8 +141,7 @@ def grid_rows(
     `discard` hold the verify status only where this user gets that button. `color` and `changed` (rows
     submitted or signed after `since`, epoch seconds of the previous refresh, which the grid highlights
     briefly) appear only when set. `ts` is the submission in epoch seconds (the Submitted column sorts by it).
-    Kiosk rows never offer buttons. Rows without a button or highlight are shared base rows: do not change
-    them."""
+    Kiosk rows never offer buttons. Rows are shared between readers with the same rights: do not change them."""
     if not len(board):
         return []
     zone = _zone(tz)
@@ -153,34 +155,38 @@ def grid_rows(
     sign_usint, may_approve, may_discard = allowed["usint"], allowed["approve"], allowed["discard"]
     any_button = bool(signable) or sign_usint or may_discard
     badge_text: dict[tuple[str, ...], str] = {}
-    if len(_BASE_ROWS) > _BASE_ROWS_MAX:
+    if len(_BASE_ROWS) > _ROWS_MAX or len(_USER_ROWS) > _ROWS_MAX:
         _BASE_ROWS.clear()
+        _USER_ROWS.clear()
+    rights = (zone.key, tuple(k for k, v in allowed.items() if v))
     rows: list[dict[str, Any]] = []
     for rec in board.records:
-        key = (zone.key, rec[i_rid])
-        hit = _BASE_ROWS.get(key)
-        if hit is None or hit[0] is not rec:
-            times = [rec[first + 4 * i + 2] for i in range(len(COLUMNS))]
-            latest = max([rec[at["submitted"]] or 0, *(t for t in times if t is not None)])
-            edits_pending = any(rec[at[f"{c}_status"]] == PENDING for c in EDIT_COLUMNS)
-            hit = _BASE_ROWS[key] = (rec, _base_row(rec, local, badge_text), latest, edits_pending)
-        _rec, row, latest, edits_pending = hit
-        extra: dict[str, Any] = {}
-        if any_button and rec[i_open]:
-            for c, i in signable:
-                if rec[i] == PENDING:
-                    extra[c] = PENDING
-                    extra[f"{c}_text"] = SIGN_TEXT
-            if sign_usint and rec[i_usint] == PENDING and not edits_pending:
-                extra["usint"] = PENDING
-                extra["usint_text"] = SIGN_TEXT
-                if may_approve and not rec[i_approved]:
-                    extra[APPROVE_COL] = PENDING
-            if may_discard:
-                extra[DISCARD_COL] = rec[i_usint]
-        if since is not None and latest > since:
-            extra["changed"] = True
-        rows.append({**row, **extra} if extra else row)
+        mine = _USER_ROWS.get((*rights, rec[i_rid]))
+        if mine is None or mine[0] is not rec:
+            key = (zone.key, rec[i_rid])
+            hit = _BASE_ROWS.get(key)
+            if hit is None or hit[0] is not rec:
+                times = [rec[first + 4 * i + 2] for i in range(len(COLUMNS))]
+                latest = max([rec[at["submitted"]] or 0, *(t for t in times if t is not None)])
+                edits_pending = any(rec[at[f"{c}_status"]] == PENDING for c in EDIT_COLUMNS)
+                hit = _BASE_ROWS[key] = (rec, _base_row(rec, local, badge_text), latest, edits_pending)
+            _rec, row, latest, edits_pending = hit
+            extra: dict[str, Any] = {}
+            if any_button and rec[i_open]:
+                for c, i in signable:
+                    if rec[i] == PENDING:
+                        extra[c] = PENDING
+                        extra[f"{c}_text"] = SIGN_TEXT
+                if sign_usint and rec[i_usint] == PENDING and not edits_pending:
+                    extra["usint"] = PENDING
+                    extra["usint_text"] = SIGN_TEXT
+                    if may_approve and not rec[i_approved]:
+                        extra[APPROVE_COL] = PENDING
+                if may_discard:
+                    extra[DISCARD_COL] = rec[i_usint]
+            mine = _USER_ROWS[(*rights, rec[i_rid])] = (rec, {**row, **extra} if extra else row, latest)
+        _rec, row, latest = mine
+        rows.append({**row, "changed": True} if since is not None and latest > since else row)
     if mine_first:
         mine = board.mine(user)
         order = sorted(range(len(rows)), key=lambda i: not mine[i])  # stable: board order within each part

@@ -9,15 +9,17 @@ which keeps the board per worker and re-reads only the obsids that changed.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Integer, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data import ocat_lookups
@@ -225,6 +227,20 @@ def _obsid_facts() -> list[Any]:
     return [newest("asis"), newest("remove"), case((_is_pending(), higher), else_=None)]
 
 
+@functools.cache
+def _rows_statement(by_obsid: bool) -> Select[Any]:
+    """The statement of `board_rows`, built once: `:cutoff` (and, by obsid, the expanding `:obsids`) bound."""
+    cols = [Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
+            Revision.time, Revision.notes, Revision.user_id]  # fmt: skip
+    for c in COLUMNS:
+        cols += [getattr(Signoff, f"{c}_status"), getattr(Signoff, f"{c}_signoff_id"), getattr(Signoff, f"{c}_time")]
+    stmt = select(*cols, *_obsid_facts()).join(Signoff, Signoff.revision_id == Revision.id).order_by(Revision.id.desc())
+    if by_obsid:  # a few obsids: all their revisions by index, then the listing rule in Python
+        return stmt.where(Revision.obsid.in_(bindparam("obsids", expanding=True)))
+    ids = board_ids_query(bindparam("cutoff", type_=Integer)).subquery()
+    return stmt.where(Revision.id.in_(select(ids.c[0])))
+
+
 def board_rows(
     session: Session, *, now: datetime, window_h: float, obsids: Collection[int] | None = None
 ) -> list[tuple[Any, ...]]:
@@ -232,19 +248,11 @@ def board_rows(
     hours) as plain tuples in `_ROW_FIELDS` order, newest first, in ONE query; no ORM entities.
     `obsids` limits it to those obsids (the live board re-reads only the obsids an event touched)."""
     cutoff = int(now.timestamp() - window_h * 3600)
-    cols = [Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
-            Revision.time, Revision.notes, Revision.user_id]  # fmt: skip
-    for c in COLUMNS:
-        cols += [getattr(Signoff, f"{c}_status"), getattr(Signoff, f"{c}_signoff_id"), getattr(Signoff, f"{c}_time")]
-    stmt = select(*cols, *_obsid_facts()).join(Signoff, Signoff.revision_id == Revision.id).order_by(Revision.id.desc())
     if obsids is None:
-        ids = board_ids_query(cutoff).subquery()
-        stmt = stmt.where(Revision.id.in_(select(ids.c[0])))
-    else:  # a few obsids: all their revisions by index, then the same rule in Python
-        stmt = stmt.where(Revision.obsid.in_(sorted(obsids)))
-    # Core, not the ORM, and fetchall: plain tuples without per-row bookkeeping.
-    rows = [tuple(r) for r in session.connection().execute(stmt).all()]
-    return rows if obsids is None else [r for r in rows if listed(r, cutoff)]
+        result = session.connection().execute(_rows_statement(False), {"cutoff": cutoff})
+        return [tuple(r) for r in result.all()]  # Core and fetchall: plain tuples, no per-row bookkeeping
+    result = session.connection().execute(_rows_statement(True), {"obsids": sorted(obsids)})
+    return [r for r in (tuple(r) for r in result.all()) if listed(r, cutoff)]
 
 
 def user_names(session: Session) -> dict[int, str]:
@@ -386,16 +394,14 @@ def shape(
     open_count: dict[int, int] = {}
     keyed = []
     for r in rows:
-        if not listed(r, cutoff):
-            continue
-        if PENDING in r[_S0:_SN:3]:
+        if PENDING in r[_S0:_SN:3]:  # open: always listed
             open_count[r[1]] = open_count.get(r[1], 0) + 1
             keyed.append(((0, r[5], r[1], r[2]), r, None))
-        else:
+        elif listed(r, cutoff):
             signed = [t for t in r[_S0 + 2 : _SN : 3] if t is not None]
             closed_at = max(signed) if signed else r[5]
             keyed.append(((1, -closed_at, r[1], r[2]), r, closed_at))
-    keyed.sort(key=lambda k: k[0])
+    keyed.sort(key=itemgetter(0))
     all_obsids = sorted({k[1][1] for k in keyed})
     basics, ocat_ok = ocat_basics(ocat, all_obsids, lookups)
     colors = assign_colors(o for o, k in open_count.items() if k > 1)

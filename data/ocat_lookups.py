@@ -41,12 +41,13 @@ def lookup(ocat: Any, obsids: Iterable[int], cache: Cache | None = None) -> dict
     source = source_key(ocat)  # one cache per Ocat, never mixing two sources' names
     keys = {int(obsid): f"usint:basics:{source}:{int(obsid)}" for obsid in obsids}
     kept = store.get_many(keys.values())
-    found = {obsid: Basics(*kept[key]) for obsid, key in keys.items() if key in kept}
+    # The local cache hands back the Basics it was given; Redis a JSON list.
+    found = {obsid: _basics(kept[key]) for obsid, key in keys.items() if key in kept}
     missing = [obsid for obsid in keys if obsid not in found]
     if not missing:
         return found
     fresh = read_basic(ocat, missing)
-    new: dict[str, list[Any]] = {}
+    new: dict[str, Basics] = {}
     for obsid in missing:
         record = fresh.get(obsid) or {}
         basics = Basics(
@@ -56,9 +57,13 @@ def lookup(ocat: Any, obsids: Iterable[int], cache: Cache | None = None) -> dict
             instrument=_pick(record, "instrument"),
         )
         found[obsid] = basics
-        new[keys[obsid]] = list(basics)
+        new[keys[obsid]] = basics
     store.set_many(new, TTL_S)
     return found
+
+
+def _basics(value: Any) -> Basics:
+    return value if type(value) is Basics else Basics(*value)
 
 
 def _pick(record: Mapping[str, Any], name: str) -> str | None:

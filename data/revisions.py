@@ -240,9 +240,9 @@ def open_revisions(
     return _views(session, stmt, with_values=with_values)
 
 
-def board_ids_query(cutoff: int) -> CompoundSelect:
+def board_ids_query(cutoff: int | ColumnElement[int]) -> CompoundSelect:
     """The ids of the revisions the status board lists (D12): open (any column Pending), submitted since
-    `cutoff`, or signed since `cutoff` in any column. The one statement of that rule (`data.board.listed` is
+    `cutoff` (epoch seconds, or a bound parameter), or signed since `cutoff` in any column. The one statement of that rule (`data.board.listed` is
     its Python twin for rows already read).
 
     A UNION of index-only parts instead of one OR across the joined tables (which scans every sign-off row):

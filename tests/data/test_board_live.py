@@ -197,6 +197,9 @@ def test_after_one_signoff_only_that_row_is_shaped_again(sessions, ocat_source):
     # A user with buttons gets copies; the shared rows stay as anyone else sees them.
     mine = grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC")
     assert mine[0]["discard"] == PENDING and "discard" not in rows_after[0]
+    again = grid_rows(after, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    assert [a is b for a, b in zip(rows_after, again, strict=True)] == [True, True, True]  # same rights, same rows
+    assert grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC", kiosk=True)[0] is again[0]
 
 
 def test_writers_take_turns_and_readers_do_not_wait(sessions):
