@@ -61,3 +61,18 @@ def make_revision(session: Session, obsid: int = 12345, kind: str = "norm", **ov
         session.execute(update(Signoff).where(Signoff.revision_id == revision.id).values(values))
         session.expire_all()
     return revision
+
+
+def page_route_request(pathname: str, search: str = "") -> dict[str, Any]:
+    """The body of the request Dash Pages makes when the browser opens `pathname` + `search`
+    (POST /_dash-update-component)."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
+        "state": [],
+    }

@@ -41,6 +41,8 @@ from typing import Any
 
 import requests
 
+from tests.factories import page_route_request
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -169,16 +171,7 @@ def wall_display(
             return
         # Page load: the HTML, the page route callback, then the board's initial fill (no token yet).
         rec.request(http, "page_html", "GET", f"{base}/orupdate?kiosk=1", (200,))
-        route = {
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": "/orupdate"},
-                {"id": "_pages_location", "property": "search", "value": "?kiosk=1"},
-            ],
-            "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-            "state": [],
-        }
+        route = page_route_request("/orupdate", "?kiosk=1")
         rec.request(http, "page_route", "POST", f"{base}/_dash-update-component", (200,), json=route)
         values: dict[str, Any] = {
             "board-tick.n_intervals": 0,

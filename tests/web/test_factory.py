@@ -121,17 +121,9 @@ def test_first_requests_arriving_together_all_find_the_page_router(settings: dic
     import threading
 
     from dashboard import create_app
+    from tests.factories import page_route_request
 
-    route = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": "/orupdate"},
-            {"id": "_pages_location", "property": "search", "value": "?kiosk=1"},
-        ],
-        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-        "state": [],
-    }
+    route = page_route_request("/orupdate", "?kiosk=1")
     app = create_app(settings)
     # Ready before the first request: the pages router is in the callback map with its function.
     assert "callback" in app.callback_map.get(route["output"], {})
