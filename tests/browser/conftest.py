@@ -31,7 +31,10 @@ def console_errors(duo: Any) -> list[dict[str, Any]]:
 
 
 def wait_until(duo: Any, predicate: Any, timeout: float = 10, message: str = "condition not met") -> Any:
-    """Wait until `predicate(driver)` is truthy."""
+    """Wait until `predicate(driver)` is truthy. An element found and then re-drawn by React before it was read
+    (stale) or not there yet counts as "not yet", not as a failure."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(duo.driver, timeout).until(predicate, message)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(duo.driver, timeout, ignored_exceptions=ignored).until(predicate, message)
