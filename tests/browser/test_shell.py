@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser.conftest import console_errors, wait_until
@@ -47,6 +48,8 @@ def test_shl003_quick_jump_opens_the_object(started: Any, typed: str, path: str)
     box.send_keys(typed)
     box.send_keys(Keys.ENTER)
     wait_until(started, lambda d: d.current_url.endswith(path), message=f"did not open {path}")
+    shown = path.rsplit("/", 1)[1]  # the page names the object it opened
+    wait_until(started, lambda d: shown in d.find_element(By.TAG_NAME, "body").text, 15, f"{shown} not shown")
 
 
 def test_shl004_quick_jump_rejects_bad_input_with_a_message(started: Any) -> None:
