@@ -36,13 +36,12 @@ def build_board(
     *, kiosk: bool, mine_first: bool, since: float | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str, str, str]:
     """Read the board and shape it: (rowData, token store, updated text, summary, Ocat notice)."""
-    from data.board import board_data, change_token
+    from data.board import board_data
 
     conf = settings()
     moment = now()
     who = current_user()
     with session_scope(readonly=True) as session:
-        token = change_token(session)
         board = board_data(
             session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), cache=True, lookups=ocat_lookups()
         )
@@ -57,7 +56,7 @@ def build_board(
         since=since,
     )
     store = {
-        "token": token,
+        "token": meta.token,  # the token the rows are as of (read once, with them)
         "expires": meta.next_expiry.timestamp() if meta.next_expiry else None,
         "at": moment.timestamp(),
         "zone": conf.timezone,

@@ -91,6 +91,8 @@ class BoardMeta:
     closed_window_h: float
     ocat_ok: bool
     next_expiry: datetime | None
+    token: str | None = None
+    """The change token the rows are as of (the live board's); None when read without it."""
 
 
 def frame_columns() -> list[str]:
@@ -162,7 +164,11 @@ def change_token(session: Session) -> str:
     and submissions and undone submissions change the revisions, so the token moves whenever a row would.
     Closed rows that age out of the window are handled by the caller through `BoardMeta.next_expiry`.
     """
-    return "-".join(str(part) for part in token_parts(session))
+    return token_text(token_parts(session))
+
+
+def token_text(parts: tuple[int, int, int]) -> str:
+    return "-".join(str(part) for part in parts)
 
 
 # ---------------------------------------------------------------------------------------------------- ocat
@@ -378,6 +384,7 @@ def shape(
     ocat: Any,
     memo: Memo | None = None,
     lookups: Cache | None = None,
+    token: str | None = None,
 ) -> BoardData:
     """The `board_rows` tuples still listed at `now` as a `BoardData`, in one pass of plain Python.
 
@@ -468,7 +475,11 @@ def shape(
             next_expiry = closed_at
     expiry = None if next_expiry is None else datetime.fromtimestamp(int(next_expiry + window_s), UTC)
     meta = BoardMeta(
-        now=now, closed_window_h=float(closed_window_h), ocat_ok=ocat_ok or not all_obsids, next_expiry=expiry
+        now=now,
+        closed_window_h=float(closed_window_h),
+        ocat_ok=ocat_ok or not all_obsids,
+        next_expiry=expiry,
+        token=token,
     )
     return BoardData(records=records, meta=meta)
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.board import BoardData, Memo, board_rows, shape, token_parts, user_names
+from data.board import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
 from data.models import Event
 from data.shared_cache import Cache
 
@@ -77,7 +77,7 @@ def current(
             _LIVE[key] = live
         names = user_names(session)
         data = shape(live.rows.values(), names=names, now=now, closed_window_h=window_h, ocat=ocat, memo=live.memo,
-                     lookups=lookups)  # fmt: skip
+                     lookups=lookups, token=token_text(parts))  # fmt: skip
         for rid in [rid for rid in live.memo.records if rid not in live.rows]:
             del live.memo.records[rid]
         if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again
