@@ -31,9 +31,6 @@ def hostile(settings: dict[str, Any]) -> dict[str, Any]:
     with sqlite3.connect(ocat_file(settings)) as conn:
         assert conn.execute("UPDATE target SET targname = ? WHERE obsid = ?", (TARGET, OBSID)).rowcount == 1
     settings["dev_user"] = "xss"
-    from data import ocat_lookups
-
-    ocat_lookups.LOCAL.clear()  # target names are kept per obsid for 10 minutes per process
     return settings
 
 
