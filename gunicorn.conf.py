@@ -81,7 +81,8 @@ def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
         resources = getattr(worker.wsgi, "extensions", {}).get("usint")
         if resources is None:
             return
-        from data import board_live, clock
+        from data import clock
+        from data.board import live as board_live
 
         started = time.perf_counter()
         try:

@@ -47,7 +47,7 @@ def _iso(moment: Any) -> str | None:
 
 
 def revision_json(view: Any, *, with_values: bool = False) -> dict[str, Any]:
-    """A `data.revisions.RevisionView` as the API shows it (INTERFACE.md): times ISO 8601 UTC."""
+    """A `data.revisions.store.RevisionView` as the API shows it (INTERFACE.md): times ISO 8601 UTC."""
     out = {
         "obsidrev": view.obsidrev,
         "obsid": view.obsid,

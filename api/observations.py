@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import jsonify
 
 from api import bp
-from data.catalogue import RANK_SETS
 from data.errors import ValidationFailed
 from data.events import jsonable
+from data.parameters.catalogue import RANK_SETS
 
 
 @bp.get("/observations/<obsid>")
 def get_observation(obsid: str):  # noqa: ANN201 - a Flask response
-    from data import ocat, revisions
+    from data.ocat import read as ocat
+    from data.revisions import store as revisions
     from web.db import ocat_source, resources, session_scope
 
     if not obsid.isdigit() or len(obsid) > 9:

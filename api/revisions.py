@@ -1,6 +1,6 @@
 """API routes: revisions — submit (`POST /api/v1/revisions`, dry run or saved) and read (INTERFACE.md).
 
-The POST runs the editor's own service (data.submission) and therefore THE validator (D6): 200 dry-run report,
+The POST runs the editor's own service (data.revisions.submission) and therefore THE validator (D6): 200 dry-run report,
 400 invalid, 201 saved with "revisions", 403 not allowed, 404 unknown obsid, 409 the Ocat changed (D8).
 An optional `"token"` (or `Idempotency-Key` header) makes a retried POST return the first result.
 """
@@ -13,11 +13,11 @@ from flask import jsonify, request
 
 from api import bp
 from api._common import acting_user, json_body, revision_json
-from data.catalogue import PARAMETERS, RANK_SETS
 from data.errors import ValidationFailed
 from data.events import jsonable
 from data.models import KINDS
-from data.submission import OcatChanged
+from data.parameters.catalogue import PARAMETERS, RANK_SETS
+from data.revisions.submission import OcatChanged
 
 
 def _named(name: str) -> str:
@@ -88,7 +88,7 @@ def _conflict(plan: Any) -> tuple[Any, int]:
 @bp.post("/revisions")
 def post_revision():  # noqa: ANN201
     from data import clock
-    from data.submission import plan_submission, submit
+    from data.revisions.submission import plan_submission, submit
     from web.db import ocat_source, resources, session_scope
 
     body = json_body()
@@ -114,7 +114,7 @@ def post_revision():  # noqa: ANN201
         plan.conflicts = exc.conflicts
         return _conflict(plan)
     try:
-        from data.mailer import send_pending
+        from data.mail.sender import send_pending
 
         send_pending(resources().sessions, settings, now=clock.now())
     except Exception:  # noqa: BLE001 - a failed send never loses the revision (D21)
@@ -124,7 +124,7 @@ def post_revision():  # noqa: ANN201
 
 @bp.get("/revisions")
 def list_revisions():  # noqa: ANN201
-    from data import revisions
+    from data.revisions import store as revisions
     from web.db import session_scope
 
     obsid = request.args.get("obsid", "")
@@ -137,7 +137,7 @@ def list_revisions():  # noqa: ANN201
 
 @bp.get("/revisions/<obsidrev>")
 def get_revision(obsidrev: str):  # noqa: ANN201
-    from data import revisions
+    from data.revisions import store as revisions
     from web.db import session_scope
 
     obsid, rev = revisions.parse_obsidrev(obsidrev)

@@ -15,8 +15,8 @@ from web.db import ocat_source, resources, session_scope
 def post_signoff() -> tuple[Response, int]:
     """`{obsidrev, column, action: sign|approve|discard, expected}` → 200 with the revision's new sign-off;
     409 when the column is no longer `expected` ("already signed by X at T"); 403 not allowed; 400 bad input."""
-    from data.board_actions import ACTIONS, perform
-    from data.mailer import send_pending
+    from data.board.actions import ACTIONS, perform
+    from data.mail.sender import send_pending
 
     body = json_body()
     obsidrev = body.get("obsidrev")

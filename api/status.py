@@ -10,7 +10,7 @@ from flask import Response, jsonify
 
 from api import bp
 from data import clock
-from data.board import COLUMNS, board_frame
+from data.board.rows import COLUMNS, board_frame
 from web.db import ocat_source, resources, session_scope
 from web.identity import current_identity
 
@@ -153,7 +153,7 @@ def status_csv() -> Response:
 @bp.get("/approved")
 def approved() -> Response:
     """Every approved obsid (integers, ascending)."""
-    from data.revisions import approved_obsids
+    from data.revisions.store import approved_obsids
 
     with session_scope(readonly=True) as session:
         return jsonify([int(o) for o in approved_obsids(session)])

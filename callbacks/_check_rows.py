@@ -2,7 +2,7 @@
 
 Inputs are plain mappings: `original` and `requested` as stored in the revision DB (a ranked column holds a list
 over ranks), `current` as the Ocat record (ranked sets either as column lists or as `*_ranks` records). Every
-parameter name, label, unit and section comes from `data.catalogue`; values are compared with the catalogue's
+parameter name, label, unit and section comes from `data.parameters.catalogue`; values are compared with the catalogue's
 `values_equal` (`approx_equals`, plus NULL = `N` for yes/no flags).
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from data.catalogue import COMPARE_BUT_UNEDITABLE, PARAMETERS, RANK_SETS, SECTIONS, Param, values_equal
+from data.parameters.catalogue import COMPARE_BUT_UNEDITABLE, PARAMETERS, RANK_SETS, SECTIONS, Param, values_equal
 
 APPLIED = "applied"
 """A change was requested and the Ocat now holds the requested value (green)."""

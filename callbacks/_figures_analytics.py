@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.analytics import AGE_BUCKETS
-from data.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.models import KINDS
+from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 
 KIND_COLOURS = {"norm": "#1f77b4", "asis": "#2ca02c", "remove": "#d62728", "clone": "#9467bd"}
 COLUMN_COLOURS = {"general": "#1f77b4", "acis": "#2ca02c", "acis_si": "#9467bd", "hrc_si": "#8c564b",

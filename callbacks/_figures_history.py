@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from data.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
-from data.history_view import HistoryEvent, ObsidHistory, Wait
+from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
+from data.revisions.history import HistoryEvent, ObsidHistory, Wait
 
 COLUMN_COLOURS = {
     "general": "#1f77b4",

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from data.board import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData
+from data.board.rows import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED
 from data.users import can
 from pages._components.board_columns import ACTION_COLUMNS, APPROVE_COL, DISCARD_COL, SIGN_TEXT
@@ -114,7 +114,7 @@ def _base_row(rec: tuple[Any, ...], local: _LocalTimes, badge_text: dict[tuple[s
 
 _BASE_ROWS: dict[tuple[str, int], tuple[tuple[Any, ...], dict[str, Any], float, bool]] = {}
 """(zone, revision id) -> (record, its base row, its latest time, edits pending): kept while the board's record
-for that revision is the same object (`data.board.shape` keeps unchanged records), so a refresh after one
+for that revision is the same object (`data.board.rows.shape` keeps unchanged records), so a refresh after one
 sign-off formats one row. Base rows are shared between readers and never changed once made."""
 _USER_ROWS: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any], float]] = {}
 """(zone, what the reader may do, revision id) -> (record, the row with that reader's buttons, latest time): the

@@ -1,13 +1,13 @@
 """Callbacks of the status board (`/orupdate`): refresh through the change token, and the sign-off actions.
 
-Refresh: every `board_refresh_s` the interval asks for `data.board.change_token` (one tiny query). When the
+Refresh: every `board_refresh_s` the interval asks for `data.board.rows.change_token` (one tiny query). When the
 token equals the one in the browser's store and no closed row has aged out, nothing is re-read or re-sent
-(PreventUpdate). Otherwise the live board (`data.board_live`) catches up, re-reading only the obsids that
+(PreventUpdate). Otherwise the live board (`data.board.live`) catches up, re-reading only the obsids that
 changed, and the grid gets new `rowData` (rows re-formatted only where they changed); `getRowId` makes
 ag-grid update rows in place, keeping the user's sort, filter and scroll, and changed rows flash (CSS).
 
 Actions: a click on a Sign / Signoff & Approve / Discard cell opens a confirm dialog holding what the user
-saw (`expected`); Confirm runs `data.board_actions.perform` in one transaction (permission re-checked on the
+saw (`expected`); Confirm runs `data.board.actions.perform` in one transaction (permission re-checked on the
 server, e-mails queued with it), then sends the outbox after commit.
 """
 
@@ -36,7 +36,7 @@ def build_board(
     *, kiosk: bool, mine_first: bool, since: float | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str, str, str]:
     """Read the board and shape it: (rowData, token store, updated text, summary, Ocat notice)."""
-    from data.board import board_data
+    from data.board.rows import board_data
 
     conf = settings()
     moment = now()
@@ -75,7 +75,7 @@ def refresh_board(
     """Initial fill, refresh on a changed token, on an action, or on "my revisions first"."""
     trigger = ctx.triggered_id if ctx.triggered else None
     if stored and trigger == BoardIds.TICK:
-        from data.board import change_token
+        from data.board.rows import change_token
 
         with session_scope(readonly=True) as session:
             token = change_token(session)
@@ -108,7 +108,7 @@ def run_action(_n: int | None, action: dict[str, Any] | None) -> tuple[Any, Any,
     """Confirm: do the action (server-side permission and state checks), then send the queued e-mails."""
     if not action:
         raise PreventUpdate
-    from data.board_actions import perform
+    from data.board.actions import perform
 
     conf = settings()
     moment = now()
@@ -141,7 +141,7 @@ def run_action(_n: int | None, action: dict[str, Any] | None) -> tuple[Any, Any,
 
 def _send_outbox(moment: datetime) -> None:
     """After commit (D21): a failed send never undoes the sign-off; the outbox retries it."""
-    from data.mailer import send_pending
+    from data.mail.sender import send_pending
     from web.db import resources
 
     res = resources()

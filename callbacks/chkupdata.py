@@ -1,6 +1,6 @@
 """Callbacks of the Parameter Check Page (other-pages §4, D18): the provide-form and the revision view.
 
-`load_check(obsidrev)` reads the revision (data.revisions) and the current Ocat record, shapes the rows with
+`load_check(obsidrev)` reads the revision (data.revisions.store) and the current Ocat record, shapes the rows with
 `callbacks._check_rows` and builds the components with `pages._components.check_tables`. A down Ocat shows a
 banner; the revision part (requests, sign-offs, notes) is shown all the same.
 """
@@ -17,8 +17,8 @@ from dash import Dash, Input, Output, State, html, no_update
 
 from callbacks import _check_rows as shape
 from callbacks._context import ocat_source, session_scope, settings
-from data.catalogue import SIGNOFF_LABELS
 from data.errors import NotFound, OcatUnavailable
+from data.parameters.catalogue import SIGNOFF_LABELS
 from pages._components import check_tables as ui
 from pages._ids import CheckIds
 
@@ -71,7 +71,7 @@ def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
     if parsed is None:
         return None, False, f"Ill-formatted Obsid.Rev: “{obsidrev[:40]}”. {FORMAT_HELP}"
     obsid, rev = parsed
-    from data.revisions import get_revision, history
+    from data.revisions.store import get_revision, history
 
     with session_scope(readonly=True) as session:
         revisions = history(session, obsid, with_values=False)
@@ -89,7 +89,7 @@ def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
 
 def _current(obsid: int) -> tuple[dict[str, Any], str | None]:
     """The current Ocat values of the obsid (catalogue names, rank columns as lists), or a banner text."""
-    from data.ocat import parameter_values, read_observation
+    from data.ocat.read import parameter_values, read_observation
 
     try:
         record = read_observation(ocat_source(), obsid, settings().obs_ss)

@@ -1,6 +1,6 @@
 """Callbacks of the editor (Ocat Data Page): load, live validation, ranked rows, confirm, finalize (E10).
 
-Every check goes through data.validator (D6) and every write through data.submission (the same service as the
+Every check goes through data.parameters.validator (D6) and every write through data.revisions.submission (the same service as the
 API). Validation errors are return values shown under the fields (E13); surprises raise data.errors.*.
 """
 
@@ -19,10 +19,10 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import _context as C
 from callbacks._figures_editor import focal_plane_figure
-from data import values as V
-from data.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, SIGNOFF_LABELS
 from data.events import jsonable
-from data.validator import ValidationContext, form_values, original_ranks, validate
+from data.parameters import values as V
+from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, SIGNOFF_LABELS
+from data.parameters.validator import ValidationContext, form_values, original_ranks, validate
 from pages._components.editor_fields import (
     LINKS,
     NULL_OPTION,
@@ -154,8 +154,9 @@ def editor_data(source: Any, session: Any, obsid: int, obs_ss: Any) -> EditorDat
     """One obsid for the editor: one batched Ocat read (D5), approval and open revisions, the OR list, form values.
 
     Raises NotFound when the Ocat does not have the obsid."""
-    from data import ocat, revisions
-    from data.obs_files import or_list
+    from data.ocat import read as ocat
+    from data.ocat.obs_files import or_list
+    from data.revisions import store as revisions
 
     record = jsonable(ocat.read_observation(source, obsid, obs_ss))
     return EditorData(
@@ -286,7 +287,7 @@ def check_edits(
     `cellValueChanged` fires): errors under fields and on rank cells, changed fields, sections, figure, Submit."""
     if not record:
         raise PreventUpdate
-    from data.submission import parse_extra_obsids
+    from data.revisions.submission import parse_extra_obsids
 
     names = _ids_of(ctx.inputs_list[0])
     fb_names = _ids_of(ctx.outputs_list[0])
@@ -359,7 +360,7 @@ def check_edits(
 
 
 def _plan(values: list, names: list[str], rows: dict, kind: str, extras: str | None, record: dict) -> Any:
-    from data.submission import plan_submission
+    from data.revisions.submission import plan_submission
 
     form = gather(names, values, rows)
     with C.session_scope() as session:
@@ -540,8 +541,8 @@ def finalize(_n: int | None, values: list, t: list, r: list, w: list, kind: str,
     """Write the revisions (one transaction), then send the queued e-mails; show each obsid.rev."""
     if not record:
         raise PreventUpdate
-    from data.mailer import send_pending
-    from data.submission import OcatChanged, submit
+    from data.mail.sender import send_pending
+    from data.revisions.submission import OcatChanged, submit
     from web.db import resources
 
     names = _ids_of(ctx.states_list[0])

@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, State, html, no_update
 
 from callbacks._context import current_user, now, ocat_source, session_scope, settings
 from data.errors import ValidationFailed
-from data.express import FIELD, ExpressItem, ExpressResult, finalize, parse_obsids, preview
+from data.revisions.express import FIELD, ExpressItem, ExpressResult, finalize, parse_obsids, preview
 from pages._ids import ExpressIds
 
 log = logging.getLogger("usint.express")
@@ -142,7 +142,7 @@ def finalize_list(_clicks: int | None, stored: dict[str, Any] | None) -> tuple[A
 
 def _send_mail(moment: Any) -> None:
     """Send the queued approval e-mails after commit; a failure never undoes the approvals (D21)."""
-    from data.mailer import send_pending
+    from data.mail.sender import send_pending
     from web.db import resources
 
     try:

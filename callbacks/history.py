@@ -1,6 +1,6 @@
 """Callbacks of the history page `/history/<obsid>` (E10): the obsid prompt and the history view.
 
-`load_history(obsid)` reads `data.history_view.obsid_history` in one session and builds the page with the pure
+`load_history(obsid)` reads `data.revisions.history.obsid_history` in one session and builds the page with the pure
 `build_content`; a down Ocat shows a banner above a complete revision part.
 """
 
@@ -16,10 +16,10 @@ from dash import Dash, Input, Output, State, html, no_update
 from callbacks._check_rows import show
 from callbacks._context import now, ocat_source, session_scope, settings
 from callbacks._figures_history import timeline_figure
-from data.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.errors import UsintError
-from data.history_view import HistoryEvent, ObsidHistory, obsid_history
 from data.models import DISCARD, NOT_REQUIRED
+from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
+from data.revisions.history import HistoryEvent, ObsidHistory, obsid_history
 from pages._components import history_parts as ui
 from pages._ids import HistoryIds
 

@@ -13,7 +13,7 @@ def list_my_revisions(_tick: int | None) -> html.Div:
     who = current_user()
     if who.anonymous or not who.registered:
         return html.P("Sign in as a registered USINT user to see your open revisions.", className="text-muted")
-    from data.revisions import open_revisions
+    from data.revisions.store import open_revisions
 
     with session_scope(readonly=True) as session:
         mine = open_revisions(session, submitter_id=who.user_id)

@@ -1,6 +1,6 @@
 """Callbacks of Remove Accidental Submission (other-pages §7, D17): the list, the confirm dialog, the undo.
 
-The listing comes from `data.undo` (over `data.signoffs.undoable`); the undo is `data.signoffs.undo_signoff` /
+The listing comes from `data.revisions.undo` (over `data.revisions.signoffs.undoable`); the undo is `data.revisions.signoffs.undo_signoff` /
 `undo_revision`, which check ownership and the window again, write the `events` row and the operation log line.
 """
 
@@ -16,9 +16,9 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks._context import current_user, now, session_scope, settings
-from data.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.errors import Conflict, Forbidden, NotFound
-from data.undo import REVISION, recent_rows, reversible_items, undo
+from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
+from data.revisions.undo import REVISION, recent_rows, reversible_items, undo
 from pages._ids import UndoIds
 
 HEADINGS = ("ObsID.Rev#", "General Sign Off", "ACIS Sign Off", "ACIS SI Mode Sign Off", "HRC SI Mode Sign Off",

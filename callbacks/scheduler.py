@@ -222,7 +222,7 @@ def act(
     except (Conflict, NotFound) as err:
         return err.user_message, "warning", True, version + 1, False, no_update
     if change.mails:
-        from data.mailer import send_pending
+        from data.mail.sender import send_pending
         from web.db import resources
 
         report = send_pending(resources().sessions, config, now=moment)

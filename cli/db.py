@@ -13,7 +13,7 @@ group = click.Group("db", help="The revision database.")
 @command(group, "upgrade")
 def upgrade() -> None:
     """Create the revision DB, or upgrade it (a v2.1 usint.db too) in place, then seed the parameters."""
-    from data.parameters import seed_parameters
+    from data.parameters.table import seed_parameters
     from data.schema import upgrade as run_upgrade
 
     reached = run_upgrade(resources().engine)
@@ -25,7 +25,7 @@ def upgrade() -> None:
 @command(group, "seed-parameters")
 def seed_parameters_command() -> None:
     """Add missing rows to the `parameters` table from the parameter catalogue (idempotent)."""
-    from data.parameters import seed_parameters
+    from data.parameters.table import seed_parameters
 
     with session_scope() as session:
         added = seed_parameters(session)

@@ -24,7 +24,7 @@ group = click.Group("demo", help="Demo data.")
 @click.option("--force", is_flag=True, help="Rebuild even when USINT_OCAT_URL is not the demo Ocat.")
 def seed(observations: int, revisions: int, open_revisions: int | None, seed: int, force: bool) -> None:
     """Rebuild the demo Ocat at USINT_OCAT_URL and add demo users and revisions to the revision DB."""
-    from data.demo import DEFAULT_OPEN, seed_demo
+    from data.demo.seeding import DEFAULT_OPEN, seed_demo
 
     res = resources()
     if not res.settings.demo and not force:

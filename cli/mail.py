@@ -15,8 +15,8 @@ group = click.Group("mail", help="The e-mail outbox.")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100_000), help="At most this many.")
 def retry(limit: int) -> None:
     """Put failed mails back in the queue and send everything queued (cron: every 10 minutes)."""
-    from data.mailer import send_pending
-    from data.outbox import outbox_status, retry_failed
+    from data.mail.outbox import outbox_status, retry_failed
+    from data.mail.sender import send_pending
 
     with session_scope() as session:
         requeued = retry_failed(session)

@@ -1,7 +1,7 @@
 """`usint reminders` commands: the daily pending sign-off digests and the TOO duty reminders (D20).
 
 Each command builds its messages, queues them in the outbox in one transaction, then sends the queue
-(`data.mailer.send_pending`): a failed send stays queued for `usint mail retry`. A run that queued messages is
+(`data.mail.sender.send_pending`): a failed send stays queued for `usint mail retry`. A run that queued messages is
 recorded as an event for its day (in the display zone): a second run that day (a cron line twice, a manual
 run after cron) sends nothing unless `--again` says so. Write transactions take turns, so two runs at once
 cannot both send.
@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from cli._common import command
 from data import clock, oplog
 from data.events import record
-from data.mailer import send_pending
+from data.mail.outbox import Mail, queue
+from data.mail.reminders import duty_reminders, pending_digests
+from data.mail.sender import send_pending
 from data.models import Event
-from data.outbox import Mail, queue
-from data.reminders import duty_reminders, pending_digests
 from data.schedule import local_today
 from web.db import resources, session_scope
 

@@ -21,13 +21,13 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from data.catalogue import CHOICES, SIGNOFF_COLUMNS
 from data.errors import OcatUnavailable
 from data.models import DISCARD, KINDS, NOT_REQUIRED, PENDING, SIGNED, Event, Revision, Signoff, User
-from data.ocat import read_observations
-from data.ocat_lookups import NO_BASICS, lookup
-from data.ocat_sources import OcatSource
-from data.shared_cache import Cache
+from data.ocat.cache import Cache
+from data.ocat.lookups import NO_BASICS, lookup
+from data.ocat.read import read_observations
+from data.ocat.sources import OcatSource
+from data.parameters.catalogue import CHOICES, SIGNOFF_COLUMNS
 
 INSTRUMENTS: tuple[str, ...] = tuple(v for v, _ in CHOICES["instrument"] if v)
 """The instruments the filter offers (the catalogue's choices)."""
@@ -171,7 +171,7 @@ def empty_frame() -> pd.DataFrame:
 
 
 def ocat_basics(source: OcatSource, obsids: Iterable[int], cache: Cache | None = None) -> dict[int, dict[str, Any]]:
-    """obsid → {instrument, targname} (`data.ocat_lookups`: kept ones from `cache`, the rest in one batched read);
+    """obsid → {instrument, targname} (`data.ocat.lookups`: kept ones from `cache`, the rest in one batched read);
     raises OcatUnavailable when the Ocat is down."""
     found = lookup(source, sorted({int(o) for o in obsids}), cache)
     return {o: {"instrument": b.instrument, "targname": b.target} for o, b in found.items() if b != NO_BASICS}
@@ -428,7 +428,7 @@ def compute(
     sky_limit: int = 150,
     lookups: Cache | None = None,
 ) -> AnalyticsData:
-    """Read the range once (revision DB, events, the instruments through `data.ocat_lookups` (kept in `lookups`
+    """Read the range once (revision DB, events, the instruments through `data.ocat.lookups` (kept in `lookups`
     for 10 minutes, one batched read for the rest) and one batched read for the positions of the `sky_limit` most
     recently revised obsids) and compute every aggregate. A down Ocat sets `ocat_error`: instruments are then
     unknown (an instrument filter keeps nothing) and the sky map is empty."""

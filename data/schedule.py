@@ -269,8 +269,8 @@ def _periods(session: Session, rows: list[Schedule], before: Schedule | None, af
 def _queue_mail(
     session: Session, row: Schedule, assignee: User, actor: User, *, now: datetime, base_url: str | None
 ) -> int:
-    from data.emails.schedule import duty_mail
-    from data.outbox import queue
+    from data.mail.outbox import queue
+    from data.mail.templates.schedule import duty_mail
 
     mail = duty_mail(assignee=assignee, assigner=actor, start=row.start.date(), stop=row.stop.date(), base_url=base_url)
     if not mail.to:

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data.catalogue import PARAMETERS, SECTIONS, section_params
+from data.parameters.catalogue import PARAMETERS, SECTIONS, section_params
 from pages._components.cards import page_header
 from pages._components.editor_fields import (
     LINKS,

@@ -52,6 +52,6 @@ def runner(app: Any) -> Any:
 def _no_live_boards() -> None:
     """Each test starts without this process's live boards: a test database reused by the next test may
     reach the same change token with other rows (ids are reused after a rollback)."""
-    from data import board_live
+    from data.board import live as board_live
 
     board_live.forget()

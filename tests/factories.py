@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from data.models import SIGNOFF_PREFIXES, Revision, Signoff, User
-from data.revisions import create_revision
+from data.revisions.store import create_revision
 from data.users import get_user
 
 NOW = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)

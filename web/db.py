@@ -11,8 +11,8 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.ocat.cache import Cache, LocalCache, make_cache
 from data.settings import Settings
-from data.shared_cache import Cache, LocalCache, make_cache
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Resources:
     def ocat(self) -> Any:
         """The Ocat source, made on first use (a down Ocat must not stop start-up)."""
         if self._ocat is None:
-            from data.ocat_sources import make_source
+            from data.ocat.sources import make_source
 
             self._ocat = make_source(self.settings.ocat_url, timeout_s=self.settings.ocat_timeout_s)
         return self._ocat

@@ -6,7 +6,7 @@ from html import escape
 
 from flask import Blueprint, Response
 
-from data.catalogue import HELP_ANCHORS, PARAMETERS, SECTIONS, Param
+from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS, SECTIONS, Param
 
 bp = Blueprint("help", __name__)
 

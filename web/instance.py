@@ -34,7 +34,7 @@ def prepare_instance(settings: Settings) -> None:
 
         upgrade(settings.database_url)
         from data.db import make_engine, make_sessionmaker
-        from data.parameters import seed_parameters
+        from data.parameters.table import seed_parameters
 
         engine = make_engine(settings.database_url)
         try:
@@ -56,7 +56,7 @@ def seed_demo_once(settings: Settings, sessions) -> None:
         return
     if Path(url.database).exists():
         return
-    from data.demo import seed_demo
+    from data.demo.seeding import seed_demo
 
     log.info("seeding the demo Ocat and revisions in %s", settings.instance_path)
     seed_demo(settings, sessions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from data.board import COLUMN_LABELS, COLUMNS
+from data.board.rows import COLUMN_LABELS, COLUMNS
 
 APPROVE_COL = "approve"
 DISCARD_COL = "discard"

@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data.catalogue import HELP_ANCHORS, PARAMETERS, RANK_SETS, Param
+from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS, RANK_SETS, Param
 from pages._ids import EditorIds, editor_feedback, editor_field, editor_readonly
 
 NULL_OPTION = "__null__"

@@ -30,15 +30,15 @@ from sqlalchemy import select
 
 from callbacks import _grids_board as grids_mod
 from callbacks._grids_board import grid_rows
-from data import ocat_lookups
-from data.board import board_data, board_frame, change_token
-from data.board_actions import perform
+from data.board.actions import perform
+from data.board.rows import board_data, board_frame, change_token
 from data.db import make_engine, make_sessionmaker, session_scope
-from data.demo_ocat import build_demo_ocat
-from data.demo_revisions import seed_revisions, seed_users
+from data.demo.ocat import build_demo_ocat
+from data.demo.revisions import seed_revisions, seed_users
 from data.models import PENDING, Revision, Signoff
-from data.ocat_sources import make_source
-from data.parameters import seed_parameters
+from data.ocat import lookups as ocat_lookups
+from data.ocat.sources import make_source
+from data.parameters.table import seed_parameters
 from data.schema import upgrade
 from data.settings import load_settings
 from data.users import get_user

@@ -3,9 +3,9 @@
 Server-time figures, measured by calling the functions the editor's callbacks call:
   * load — `callbacks.editor.editor_data` for one obsid (Ocat read, approval, open revisions, OR list, form values);
     median over 30 random obsids; target < 150 ms;
-  * validate — `data.validator.validate` of the whole form with one edited value (the live check); median;
+  * validate — `data.parameters.validator.validate` of the whole form with one edited value (the live check); median;
     target < 30 ms;
-  * confirm — `data.submission.plan_submission` with 50 extra obsids (the confirm step's dry run); median of 5;
+  * confirm — `data.revisions.submission.plan_submission` with 50 extra obsids (the confirm step's dry run); median of 5;
     target < 1 s.
 The demo Ocat is built once into bench-results/cache/ (git-ignored) and reused. Prints one line per figure and
 writes bench-results/editor.json.
@@ -37,7 +37,7 @@ def timed(work: Callable[[], Any]) -> float:
 
 def demo_ocat(observations: int, seed: int, rebuild: bool) -> tuple[Path, Path, float | None]:
     """The cached demo Ocat (path, obs_ss, build seconds when built now)."""
-    from data.demo_ocat import build_demo_ocat
+    from data.demo.ocat import build_demo_ocat
 
     CACHE.mkdir(parents=True, exist_ok=True)
     path, obs_ss = CACHE / f"ocat_{observations}_{seed}.db", CACHE / f"obs_ss_{observations}_{seed}"
@@ -63,13 +63,13 @@ def main() -> None:
 
     from callbacks.editor import editor_data
     from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo_ocat import demo_url
-    from data.demo_revisions import seed_users
-    from data.ocat_sources import SqlAlchemySource
+    from data.demo.ocat import demo_url
+    from data.demo.revisions import seed_users
+    from data.ocat.sources import SqlAlchemySource
+    from data.parameters.validator import ValidationContext, validate
+    from data.revisions.submission import plan_submission
     from data.schema import upgrade
     from data.settings import load_settings
-    from data.submission import plan_submission
-    from data.validator import ValidationContext, validate
 
     path, obs_ss, built = demo_ocat(args.observations, args.seed, args.rebuild)
     print(f"demo Ocat: {args.observations} observations at {path.relative_to(ROOT)}"

@@ -4,10 +4,10 @@
 
 Figures (server time, measured by calling the data and figure functions directly):
 - analytics data for one year: `data.analytics.compute` (revision DB + events + the instruments through
-  `data.ocat_lookups`, kept 10 minutes + one `read_observations` for the positions of the 150 most recently revised
+  `data.ocat.lookups`, kept 10 minutes + one `read_observations` for the positions of the 150 most recently revised
   obsids) (target < 500 ms), the same with no look-up kept yet (one batched `read_basic` of every obsid), the
   DB-only part (`revisions_frame` + aggregates) and the seven figures on top;
-- one obsid's history with 30 revisions: `data.history_view.obsid_history` (revision DB, events, one Ocat read)
+- one obsid's history with 30 revisions: `data.revisions.history.obsid_history` (revision DB, events, one Ocat read)
   (target < 100 ms) and the timeline figure on top.
 Prints one line per figure and writes bench-results/history.json.
 """
@@ -25,17 +25,18 @@ from sqlalchemy import select
 
 from callbacks._figures_history import timeline_figure
 from callbacks.analytics import build_figures
-from data import analytics, ocat_lookups
+from data import analytics
 from data.db import make_engine, make_sessionmaker, session_scope
-from data.demo_ocat import build_demo_ocat
-from data.demo_revisions import seed_revisions, seed_users
-from data.history_view import obsid_history
+from data.demo.ocat import build_demo_ocat
+from data.demo.revisions import seed_revisions, seed_users
 from data.models import PENDING, Signoff
-from data.ocat_sources import make_source
-from data.parameters import seed_parameters
+from data.ocat import lookups as ocat_lookups
+from data.ocat.sources import make_source
+from data.parameters.table import seed_parameters
+from data.revisions.history import obsid_history
+from data.revisions.signoffs import sign
 from data.schema import upgrade
 from data.settings import load_settings
-from data.signoffs import sign
 from data.users import get_user
 from tests.benchmarks._report import ms, report
 from tests.factories import make_revision

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from data.demo_ocat import build_demo_ocat, demo_url
-from data.ocat import read_observation, read_observations
-from data.ocat_sources import SqlAlchemySource
+from data.demo.ocat import build_demo_ocat, demo_url
+from data.ocat.read import read_observation, read_observations
+from data.ocat.sources import SqlAlchemySource
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,12 +24,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.db import make_engine, make_sessionmaker, session_scope
-from data.demo_revisions import seed_revisions, seed_users
+from data.demo.revisions import seed_revisions, seed_users
 from data.models import Revision
-from data.revisions import create_revision, open_revisions
+from data.revisions.signoffs import sign
+from data.revisions.store import create_revision, open_revisions
 from data.schema import upgrade
 from data.settings import DEFAULT_PERMISSIONS
-from data.signoffs import sign
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 OBSIDS = tuple(range(40_000, 40_010))

@@ -72,7 +72,7 @@ def test_chk001_check_page_shows_a_revision_and_the_form_rejects_junk(started: A
 
 def _approvable(app: Any, count: int) -> list[int]:
     """`count` demo obsids that express approval would approve right now (asked of the instance itself)."""
-    from data.express import preview
+    from data.revisions.express import preview
     from web.db import ocat_source, session_scope
 
     sql = "SELECT obsid FROM target WHERE status IN ('unobserved', 'scheduled') ORDER BY obsid"
@@ -102,10 +102,10 @@ def test_exp001_express_approval_previews_and_finalizes_two_obsids(started: Any,
 
 def test_und001_undo_a_signoff_and_see_it_disappear(started: Any, app: Any) -> None:
     from data import clock
-    from data.demo_revisions import seed_users
-    from data.revisions import create_revision
+    from data.demo.revisions import seed_users
+    from data.revisions.signoffs import sign
+    from data.revisions.store import create_revision
     from data.settings import DEFAULT_PERMISSIONS
-    from data.signoffs import sign
 
     obsid = _approvable(app, 1)[0]
 

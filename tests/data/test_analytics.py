@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from data import analytics
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, User
-from data.signoffs import undo_signoff
+from data.revisions.signoffs import undo_signoff
 from tests.factories import make_revision, make_user
 
 T0 = datetime(2026, 2, 2, 12, 0, tzinfo=UTC)  # a Monday

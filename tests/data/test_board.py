@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from data.board import COLORS, assign_colors, board_frame, change_token
+from data.board.rows import COLORS, assign_colors, board_frame, change_token
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, SIGNOFF_PREFIXES, Revision, Signoff, User
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -218,8 +218,8 @@ def test_change_token_one_query_and_same_when_nothing_changed(session, users, en
 
 
 def test_change_token_moves_on_a_signoff_and_a_new_revision(session, users):
+    from data.revisions.signoffs import sign
     from data.settings import DEFAULT_PERMISSIONS
-    from data.signoffs import sign
 
     make_board_revision(session, obsid=80002, rev=1, user=users["alice"])
     before = change_token(session)

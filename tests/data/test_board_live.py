@@ -1,4 +1,4 @@
-"""The live board (`data.board_live`): kept up to date from the events, always equal to a full read.
+"""The live board (`data.board.live`): kept up to date from the events, always equal to a full read.
 
 The main test drives random submissions, sign-offs, approvals, discards, undos and clock steps through the
 services (each in its own committed transaction, as the pages do) and after every step compares the live board
@@ -18,16 +18,17 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callbacks._grids_board import grid_rows
-from data import board_live, catalogue
-from data.board import board_data, change_token
+from data.board import live as board_live
+from data.board.rows import board_data, change_token
 from data.db import session_scope
-from data.demo_revisions import SIGNERS, seed_users
+from data.demo.revisions import SIGNERS, seed_users
 from data.errors import UsintError
 from data.models import PENDING, SIGNOFF_PREFIXES, Revision, Signoff, User
-from data.parameters import seed_parameters
-from data.revisions import create_revision
+from data.parameters import catalogue
+from data.parameters.table import seed_parameters
+from data.revisions.signoffs import approve, discard, sign, undo_revision, undo_signoff
+from data.revisions.store import create_revision
 from data.settings import DEFAULT_PERMISSIONS
-from data.signoffs import approve, discard, sign, undo_revision, undo_signoff
 
 START = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 WINDOW_H = 36.0

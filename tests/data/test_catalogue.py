@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data import catalogue as C
+from data.parameters import catalogue as C
 
 
 def test_every_parameter_has_a_known_kind_section_and_label() -> None:

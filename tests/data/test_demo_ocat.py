@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from data.demo_ocat import FIXTURE_OBSIDS, TABLES, build_demo_ocat, sybase_date
-from data.obs_files import or_list, planned_rolls
-from data.ocat import ACIS_COLUMNS, TARGET_COLUMNS
-from data.ocat_sources import SqlAlchemySource
-from data.values import parse_ocat_date
+from data.demo.ocat import FIXTURE_OBSIDS, TABLES, build_demo_ocat, sybase_date
+from data.ocat.obs_files import or_list, planned_rolls
+from data.ocat.read import ACIS_COLUMNS, TARGET_COLUMNS
+from data.ocat.sources import SqlAlchemySource
+from data.parameters.values import parse_ocat_date
 
 SYBASE = re.compile(r"^[A-Z][a-z]{2} [ 123]\d \d{4} [ 1]\d:\d\d[AP]M$")
 

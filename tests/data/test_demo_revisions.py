@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from data.demo_revisions import seed_revisions, seed_users
-from data.revisions import board_revisions, history, open_revisions
+from data.demo.revisions import seed_revisions, seed_users
+from data.revisions.store import board_revisions, history, open_revisions
 from tests.factories import NOW
 
 

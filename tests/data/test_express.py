@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from data.errors import Forbidden, ValidationFailed
-from data.express import ALREADY_APPROVED, MAX_OBSIDS, NOT_IN_OCAT, finalize, parse_obsids, preview
 from data.models import Outbox, Revision
-from data.revisions import create_revision, get_revision, history, is_approved
+from data.revisions.express import ALREADY_APPROVED, MAX_OBSIDS, NOT_IN_OCAT, finalize, parse_obsids, preview
+from data.revisions.store import create_revision, get_revision, history, is_approved
 
 # ------------------------------------------------------------------------------------------------ parsing
 
@@ -100,8 +100,8 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def ocat(tmp_path_factory):
     """The demo Ocat (fixture obsids of data/demo_ocat.py) as a read-only source."""
-    from data.demo_ocat import build_demo_ocat
-    from data.ocat_sources import make_source
+    from data.demo.ocat import build_demo_ocat
+    from data.ocat.sources import make_source
 
     path = tmp_path_factory.mktemp("express-ocat")
     demo = build_demo_ocat(path / "ocat.db", observations=40, obs_ss=path / "obs_ss")
@@ -117,7 +117,7 @@ def config(tmp_path):
 
 @pytest.fixture
 def people(session, users):
-    from data.parameters import seed_parameters
+    from data.parameters.table import seed_parameters
 
     seed_parameters(session)
     return users

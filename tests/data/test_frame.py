@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from data.catalogue import PARAMETERS
-from data.frame import COLUMNS, observation_frame
-from data.ocat import parameter_values, read_observation
-from data.ocat_sources import SqlAlchemySource
+from data.ocat.read import parameter_values, read_observation
+from data.ocat.sources import SqlAlchemySource
+from data.parameters.catalogue import PARAMETERS
+from data.revisions.compare import COLUMNS, observation_frame
 from tests.factories import make_revision
 
 SIGNED = {c: "Signed" for c in ("general", "acis", "acis_si", "hrc_si", "usint")}

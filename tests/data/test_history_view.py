@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from data.history_view import obsid_history
 from data.models import PENDING, SIGNED, User
-from data.ocat_sources import SqlAlchemySource
-from data.signoffs import discard, undo_revision, undo_signoff
+from data.ocat.sources import SqlAlchemySource
+from data.revisions.history import obsid_history
+from data.revisions.signoffs import discard, undo_revision, undo_signoff
 from tests.factories import make_revision, make_user
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

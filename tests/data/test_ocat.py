@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from data import ocat as O
-from data.demo_ocat import DemoOcat, demo_url
+from data.demo.ocat import DemoOcat, demo_url
 from data.errors import NotFound, OcatUnavailable, ValidationFailed
-from data.obs_files import or_list, planned_rolls
-from data.ocat import read_basic, read_observation, read_observations
-from data.ocat_sources import SqlAlchemySource, make_source, render_sql
-from data.values import OCAT_FORMAT, parse_ocat_date
+from data.ocat import read as O
+from data.ocat.obs_files import or_list, planned_rolls
+from data.ocat.read import read_basic, read_observation, read_observations
+from data.ocat.sources import SqlAlchemySource, make_source, render_sql
+from data.parameters.values import OCAT_FORMAT, parse_ocat_date
 
 
 @pytest.fixture

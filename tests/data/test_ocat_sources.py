@@ -15,7 +15,7 @@ import pytest
 from astropy.io import ascii as astropy_ascii
 
 from data.errors import OcatUnavailable
-from data.ocat_sources import (
+from data.ocat.sources import (
     OcatSource,
     SqlAlchemySource,
     SqshSource,

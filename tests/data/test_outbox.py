@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from data.db import session_scope
-from data.mailer import send_pending
+from data.mail.outbox import Mail, outbox_status, queue, retry_failed
+from data.mail.sender import send_pending
 from data.models import Outbox, Revision
-from data.outbox import Mail, outbox_status, queue, retry_failed
 from data.settings import Settings
 from tests.factories import NOW, make_revision
 from tests.fixtures.revdb import free_port

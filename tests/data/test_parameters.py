@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from data import catalogue
 from data.models import Parameter
-from data.parameters import parameter_ids, seed_parameters
+from data.parameters import catalogue
+from data.parameters.table import parameter_ids, seed_parameters
 
 
 def test_seed_adds_every_stored_parameter_once(session):

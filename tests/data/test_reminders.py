@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from data import reminders, schedule
+from data import schedule
 from data.db import session_scope
-from data.demo_revisions import seed_users
-from data.mailer import send_pending
+from data.demo.revisions import seed_users
+from data.mail import reminders
+from data.mail.outbox import queue
+from data.mail.sender import send_pending
 from data.models import Schedule
-from data.outbox import queue
 from data.settings import Settings
 from tests.factories import make_revision
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from data.db import session_scope
 from data.errors import Forbidden, NotFound, ValidationFailed
+from data.mail.outbox import Mail
 from data.models import Event, Original, Outbox, Request, Revision
-from data.outbox import Mail
-from data.revisions import (
+from data.revisions.store import (
     approved_obsids,
     board_revisions,
     create_revision,
@@ -209,7 +209,7 @@ def test_make_user_is_reused(session):
 
 
 def test_open_revisions_of_one_submitter(session, users):
-    from data.revisions import open_revisions
+    from data.revisions.store import open_revisions
 
     mine = make_revision(session, obsid=777, user=users["alice"])
     make_revision(session, obsid=778, user=users["demo"])

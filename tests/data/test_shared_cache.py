@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 import redis
 
-from data.board import ocat_basics
-from data.ocat_lookups import Basics, source_key
-from data.shared_cache import LocalCache, RedisCache, make_cache
+from data.board.rows import ocat_basics
+from data.ocat.cache import LocalCache, RedisCache, make_cache
+from data.ocat.lookups import Basics, source_key
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from data.db import session_scope
 from data.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from data.models import STATUSES, Event, Revision
-from data.revisions import get_revision, is_approved
+from data.revisions.signoffs import ALLOWED, approve, discard, guard, sign, undo_revision, undo_signoff, undoable
+from data.revisions.store import get_revision, is_approved
 from data.settings import DEFAULT_PERMISSIONS as PERMS
-from data.signoffs import ALLOWED, approve, discard, guard, sign, undo_revision, undo_signoff, undoable
 from tests.factories import NOW, make_revision
 
 LATER = NOW + timedelta(hours=1)
@@ -198,7 +198,7 @@ def test_undoable_lists_own_recent_actions(session, users):
 
 
 def test_two_sessions_signing_the_same_column_at_once_one_wins(sessions):
-    from data.demo_revisions import seed_users
+    from data.demo.revisions import seed_users
 
     with session_scope(sessions) as s:
         users = seed_users(s)

@@ -1,6 +1,6 @@
-"""The submit service (data.submission): routing, notes, multi-obsid outcomes, D8, idempotency, e-mails.
+"""The submit service (data.revisions.submission): routing, notes, multi-obsid outcomes, D8, idempotency, e-mails.
 
-Real parts: a demo Ocat (data.demo_ocat) and a revision DB on SQLite files in a temporary folder. E-mail is
+Real parts: a demo Ocat (data.demo.ocat) and a revision DB on SQLite files in a temporary folder. E-mail is
 checked here on the queued `outbox` rows; tests/data/test_submission_mail.py sends them to a real local SMTP server.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from data import submission
 from data.errors import ValidationFailed
 from data.models import Outbox, Revision
+from data.revisions import submission
 
 NOW = datetime.now(UTC)
 MAIN = 12345
@@ -123,8 +123,8 @@ def test_idempotency_token(submit_world: dict, submit_sessions: Any) -> None:
 
 
 def test_ocat_change_since_loading_is_a_conflict(submit_world: dict, submit_sessions: Any) -> None:
-    from data.ocat import read_observation
-    from data.validator import form_values
+    from data.ocat.read import read_observation
+    from data.parameters.validator import form_values
 
     loaded = read_observation(submit_world["source"], MAIN, submit_world["settings"].obs_ss)
     stale = dict(loaded, targname="Old name", y_det_offset=(loaded.get("y_det_offset") or 0) + 2)

@@ -1,7 +1,7 @@
 """E-mail of a submission against a real local SMTP server (ocat-data-page §10; data-layer §6).
 
-Each test submits through data.submission (demo Ocat, revision DB on a SQLite file), commits, then runs
-data.mailer.send_pending with mail_suppress False and the `smtp_server` fixture (aiosmtpd on 127.0.0.1) as the
+Each test submits through data.revisions.submission (demo Ocat, revision DB on a SQLite file), commits, then runs
+data.mail.sender.send_pending with mail_suppress False and the `smtp_server` fixture (aiosmtpd on 127.0.0.1) as the
 server, and checks what the server received: subjects, To, Cc and the envelope recipients.
 """
 
@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
 
-from data import submission
-from data.mailer import TEST_PREFIX, send_pending
+from data.mail.sender import TEST_PREFIX, send_pending
+from data.revisions import submission
 
 NOW = datetime.now(UTC)
 MAIN = 12345

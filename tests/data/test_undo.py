@@ -1,4 +1,4 @@
-"""Undo on rm_submission (other-pages §7, D17): the listing of data/undo.py over the rules of data/signoffs.py.
+"""Undo on rm_submission (other-pages §7, D17): the listing of data/revisions/undo.py over the rules of data/revisions/signoffs.py.
 
 Own sign-offs and own revisions (nobody else signed) within 36 h can be undone; the edge (exactly 36 h) counts.
 """
@@ -13,10 +13,10 @@ from sqlalchemy import select
 from data.errors import Forbidden
 from data.events import events_for
 from data.models import Revision, Signoff
-from data.revisions import create_revision, get_revision, history
+from data.revisions.signoffs import discard, sign
+from data.revisions.store import create_revision, get_revision, history
+from data.revisions.undo import REVISION, recent_rows, reversible_items, undo
 from data.settings import DEFAULT_PERMISSIONS
-from data.signoffs import discard, sign
-from data.undo import REVISION, recent_rows, reversible_items, undo
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 WINDOW = timedelta(hours=36)
@@ -25,7 +25,7 @@ SECOND = timedelta(seconds=1)
 
 @pytest.fixture
 def people(session, users):
-    from data.parameters import seed_parameters
+    from data.parameters.table import seed_parameters
 
     seed_parameters(session)
     return users

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from data.validator import MAX_RANK_ROWS, ValidationContext, form_values, stored_originals, validate
+from data.parameters.validator import MAX_RANK_ROWS, ValidationContext, form_values, stored_originals, validate
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def make_record(**overrides: Any) -> dict[str, Any]:
-    """An Ocat record as data.ocat.read_observation returns it (only the keys the rules read)."""
+    """An Ocat record as data.ocat.read.read_observation returns it (only the keys the rules read)."""
     rec: dict[str, Any] = dict(
         obsid=12345, seq_nbr=500123, status="unobserved", targname="NGC 1234", instrument="ACIS-S", grating=None,
         obs_type="GO", ra=10.684708, dec=41.26875, y_det_offset=0.0, z_det_offset=0.0, dither_flag="Y",

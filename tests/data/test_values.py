@@ -9,7 +9,7 @@ import pytest
 from astropy import units as u
 from astropy.coordinates import Angle, SkyCoord
 
-from data import values as V
+from data.parameters import values as V
 
 
 @pytest.mark.parametrize("value", V.NULL_LIST)

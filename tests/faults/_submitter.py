@@ -1,6 +1,6 @@
 """A worker that submits revisions in a loop until it is killed: `python -m tests.faults._submitter DB_URL INSTANCE`.
 
-Each submission changes one of the known sets in `INTENTS` of obsid 12345 through `data.submission.submit` in one
+Each submission changes one of the known sets in `INTENTS` of obsid 12345 through `data.revisions.submission.submit` in one
 transaction, commits, and prints the obsid.rev (flushed), so the test can kill it at any moment.
 """
 
@@ -25,9 +25,9 @@ def main(database_url: str, instance: str) -> None:
     from data import clock
     from data.db import make_engine, make_sessionmaker, session_scope
     from data.models import User
-    from data.ocat_sources import make_source
+    from data.ocat.sources import make_source
+    from data.revisions.submission import submit
     from data.settings import load_settings
-    from data.submission import submit
 
     settings = load_settings({"instance_path": instance, "database_url": database_url, "mail_suppress": True},
                              environ={})  # fmt: skip

@@ -58,8 +58,8 @@ def database_url(request: pytest.FixtureRequest, settings: dict[str, Any]) -> st
     if request.param == "sqlite":
         return f"sqlite:///{Path(settings['instance_path']) / 'usint.db'}"
     from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo_revisions import seed_users
-    from data.parameters import seed_parameters
+    from data.demo.revisions import seed_users
+    from data.parameters.table import seed_parameters
     from data.schema import upgrade
 
     url = request.getfixturevalue("pg_database")
@@ -78,10 +78,10 @@ def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, sett
     from data import clock
     from data.db import make_engine, make_sessionmaker, session_scope
     from data.models import Event, Original, Outbox, Parameter, Request, Revision, Signoff, User
-    from data.ocat_sources import make_source
-    from data.revisions import decode_value
+    from data.ocat.sources import make_source
+    from data.revisions.store import decode_value
+    from data.revisions.submission import submit
     from data.settings import load_settings
-    from data.submission import submit
 
     instance = settings["instance_path"]
     engine = make_engine(database_url)

@@ -26,7 +26,7 @@ OBSID = 12345
 
 def _slow_postgres(url: str, obs_ss: Path) -> None:
     """The demo Ocat in PostgreSQL, with `target` turned into a view that sleeps 30 s in every statement."""
-    from data.demo_ocat import build_demo_ocat
+    from data.demo.ocat import build_demo_ocat
 
     build_demo_ocat(url, observations=40)
     engine = create_engine(url)

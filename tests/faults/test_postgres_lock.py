@@ -30,7 +30,7 @@ def pg_app(settings: dict[str, Any]) -> Any:
     resources.engine.dispose()
     resources.engine = make_engine(db_url, connect_args={"options": "-c lock_timeout=1000"})
     resources.sessions = make_sessionmaker(resources.engine)
-    from data.demo_revisions import seed_users
+    from data.demo.revisions import seed_users
 
     with resources.sessions.begin() as session:
         seed_users(session)

@@ -130,7 +130,7 @@ def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
     """The app on a PostgreSQL revision DB with the demo users."""
     from dashboard import create_app
     from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo_revisions import seed_users
+    from data.demo.revisions import seed_users
 
     settings["database_url"] = pg_database
     app = create_app(settings)

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from data import clock
-from data.mailer import send_pending
+from data.mail.outbox import outbox_status
+from data.mail.sender import send_pending
 from data.models import Outbox
-from data.outbox import outbox_status
 from tests.faults.conftest import assert_consistent
 
 OBSID = 12345

@@ -95,7 +95,7 @@ def test_emails_are_plain_text_with_the_literal_text(prepared: str, settings: di
     assert "&lt;" not in bodies and "&amp;" not in bodies, "plain-text mails carry the characters, not entities"
     from email.message import EmailMessage
 
-    from data import mailer
+    from data.mail import sender as mailer
 
     source = Path(mailer.__file__).read_text()
     assert "text/html" not in source and "add_alternative" not in source

@@ -22,7 +22,7 @@ OBSID_GO = 12345  # demo Ocat: GO observation
 @pytest.fixture(scope="module")
 def board_ocat(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo Ocat built once for this module."""
-    from data.demo_ocat import build_demo_ocat
+    from data.demo.ocat import build_demo_ocat
 
     folder = tmp_path_factory.mktemp("board-ocat")
     build_demo_ocat(folder / "ocat.db", observations=40, obs_ss=folder / "obs_ss")
@@ -33,7 +33,7 @@ def seed_board(database_url: str) -> dict[str, int]:
     """Demo users plus four revisions: a DDT one with general pending, a GO one ready to verify, an obsid with
     two open revisions, and one closed an hour ago."""
     from data.db import make_engine, make_sessionmaker
-    from data.demo_revisions import seed_users
+    from data.demo.revisions import seed_users
     from data.models import Revision, Signoff
 
     engine = make_engine(database_url)

@@ -106,7 +106,7 @@ def test_an_unexpected_error_shows_a_reference_that_is_in_the_error_log(app: Any
 
 
 def test_the_field_reference_is_built_from_the_catalogue(client: Any) -> None:
-    from data.catalogue import HELP_ANCHORS, PARAMETERS
+    from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS
 
     page = client.get("/help/ocat")
     assert page.status_code == 200

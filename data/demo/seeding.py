@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.demo_ocat import build_demo_ocat
-from data.demo_revisions import seed_revisions, seed_users
+from data.demo.ocat import build_demo_ocat
+from data.demo.revisions import seed_revisions, seed_users
 from data.settings import Settings
 
 DEFAULT_OBSERVATIONS = 300

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data import catalogue
 from data.errors import ValidationFailed
 from data.models import Parameter
+from data.parameters import catalogue
 
 
 def _row(name: str) -> dict[str, object]:

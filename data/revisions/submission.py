@@ -7,8 +7,8 @@ revision, is skipped (with the reason) or is unaffected. Nothing is written.
 `submit` re-plans against a fresh Ocat read (D8): when a parameter being changed changed in the Ocat since the
 editor loaded it (`loaded`), the submit is refused with a three-way `OcatChanged` conflict (loaded / now /
 requested); otherwise the originals come from the fresh read and the report says which other parameters moved.
-It then writes every revision through `data.revisions.create_revision` in the caller's transaction, queues the
-e-mails of §10 through `data.outbox`, and returns the obsid.revs.
+It then writes every revision through `data.revisions.store.create_revision` in the caller's transaction, queues the
+e-mails of §10 through `data.mail.outbox`, and returns the obsid.revs.
 
 Idempotency: a `token` (the editor's submit token, or an API client's key) is recorded as one `events` row with
 `action="submit-token"`, `target="submit-token:<user id>:<token>"` and the obsid.revs in `after`, in the same
@@ -29,17 +29,13 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from data import revisions as revs
-from data.catalogue import PARAMETERS, signoff_names, values_equal
-from data.emails import revision as emails
 from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from data.events import record as record_event
-from data.express import parse_obsids
+from data.mail.outbox import Mail, queue
+from data.mail.templates import revision as emails
 from data.models import Event, Revision, User
-from data.outbox import Mail, queue
-from data.settings import Settings
-from data.users import require
-from data.validator import (
+from data.parameters.catalogue import PARAMETERS, signoff_names, values_equal
+from data.parameters.validator import (
     MAX_RANK_ROWS,
     Report,
     ValidationContext,
@@ -47,6 +43,10 @@ from data.validator import (
     stored_originals,
     validate,
 )
+from data.revisions import store as revs
+from data.revisions.express import parse_obsids
+from data.settings import Settings
+from data.users import require
 
 MAX_EXTRA_OBSIDS = 500
 EXTRA_FIELD = "extra_obsids"
@@ -133,7 +133,7 @@ class OcatChanged(Conflict):
 
 
 def parse_extra_obsids(text: str | None, main_obsid: int) -> tuple[list[int], dict[str, str], bool]:
-    """D10 parsing (lists, ranges, cap 500) through the one parser of data.express; the main obsid is dropped.
+    """D10 parsing (lists, ranges, cap 500) through the one parser of data.revisions.express; the main obsid is dropped.
 
     Returns (obsids, errors, main_listed)."""
     try:
@@ -159,13 +159,13 @@ def _instrument_filter(requests: Mapping[str, Any], main_instrument: Any, extra_
 
 
 def _or_list(settings: Settings) -> set[int]:
-    from data.obs_files import or_list
+    from data.ocat.obs_files import or_list
 
     return or_list(settings.obs_ss)
 
 
 def _read(source: Any, obsids: list[int], settings: Settings) -> dict[int, dict[str, Any]]:
-    from data.ocat import read_observations
+    from data.ocat.read import read_observations
 
     return read_observations(source, obsids, obs_ss=settings.obs_ss)
 

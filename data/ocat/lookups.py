@@ -1,5 +1,5 @@
 """What the board and the analytics show of an obsid from the Ocat (target, PI, type, instrument), read in one
-batch through `data.ocat.read_basic` and kept `TTL_S` seconds in a `data.shared_cache` cache: in this process by
+batch through `data.ocat.read.read_basic` and kept `TTL_S` seconds in a `data.ocat.cache` cache: in this process by
 default, in Redis (shared by workers and hosts) when `USINT_CACHE_URL` names one."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from data.shared_cache import Cache, LocalCache
+from data.ocat.cache import Cache, LocalCache
 
 TTL_S = 600.0
 LOCAL = LocalCache()
@@ -35,7 +35,7 @@ def source_key(ocat: Any) -> str:
 def lookup(ocat: Any, obsids: Iterable[int], cache: Cache | None = None) -> dict[int, Basics]:
     """`Basics` for each of `obsids` (empty ones for obsids the Ocat does not know): kept ones from `cache`, the
     rest in one batched read. Raises what the Ocat read raises (`OcatUnavailable`) when that read fails."""
-    from data.ocat import read_basic
+    from data.ocat.read import read_basic
 
     store = cache if cache is not None else LOCAL
     source = source_key(ocat)  # one cache per Ocat, never mixing two sources' names

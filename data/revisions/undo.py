@@ -1,6 +1,6 @@
 """Listings for the Remove Accidental Submission page (other-pages §7, D17).
 
-The rules and the undo itself live in `data.signoffs` (`undoable`, `can_undo_revision`, `undo_signoff`,
+The rules and the undo itself live in `data.revisions.signoffs` (`undoable`, `can_undo_revision`, `undo_signoff`,
 `undo_revision`), which check them again on the server, record the event and write the operation log line. This
 module only adds the two listings the page needs, so the page never holds a second copy of a rule.
 """
@@ -14,8 +14,8 @@ from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from data.models import SIGNOFF_PREFIXES, Revision, Signoff
-from data.revisions import RevisionView, revisions_where
-from data.signoffs import Undoable, undoable
+from data.revisions.signoffs import Undoable, undoable
+from data.revisions.store import RevisionView, revisions_where
 
 REVISION = "revision"
 """The pseudo-column that stands for the revision itself (v2.1's `column == 'revision'`)."""
@@ -42,8 +42,8 @@ def undo(
 ) -> RevisionView:
     """Undo one item: `column` is a sign-off column (reset to Pending) or `revision` (delete the revision).
     The service re-checks ownership and the window and raises Forbidden / Conflict when it no longer holds."""
-    from data.revisions import parse_obsidrev
-    from data.signoffs import undo_revision, undo_signoff
+    from data.revisions.signoffs import undo_revision, undo_signoff
+    from data.revisions.store import parse_obsidrev
 
     obsid, rev = parse_obsidrev(obsidrev)
     if column == REVISION:

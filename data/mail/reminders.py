@@ -1,7 +1,7 @@
 """The daily reminder jobs of older USINT, now CLI commands (D20): pending sign-off digests and duty reminders.
 
-Both functions only build `data.outbox.Mail` objects; the caller queues them in a transaction and sends them
-after commit (`data.mailer.send_pending`), as every other message of the app (D21).
+Both functions only build `data.mail.outbox.Mail` objects; the caller queues them in a transaction and sends them
+after commit (`data.mail.sender.send_pending`), as every other message of the app (D21).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from data import schedule
-from data.catalogue import SIGNOFF_LABELS
-from data.emails.common import check_page_link, status_page_link
-from data.emails.schedule import duty_reminder_mail, unfilled_mail
+from data.mail.outbox import Mail
+from data.mail.templates.common import check_page_link, status_page_link
+from data.mail.templates.schedule import duty_reminder_mail, unfilled_mail
 from data.models import EDIT_COLUMNS, PENDING
-from data.outbox import Mail
-from data.revisions import RevisionView, open_revisions
+from data.parameters.catalogue import SIGNOFF_LABELS
+from data.revisions.store import RevisionView, open_revisions
 from data.settings import Settings
 
 TEAMS: dict[str, tuple[str, ...]] = {

@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import Column, Float, Integer, MetaData, Table, Text, create_engine
 from sqlalchemy.engine import Engine, make_url
 
-from data.ocat import ACIS_COLUMNS, TARGET_COLUMNS
+from data.ocat.read import ACIS_COLUMNS, TARGET_COLUMNS
 
 BULK_START = 20000
 FIXTURE_OBSIDS = (12345, *range(1001, 1030))

@@ -2,7 +2,7 @@
 
 `routing_mails`: after every sign-off action on a TOO/DDT observation, who must act next.
 `approval_mail`: the "Approved" message of "Signoff & Approve" when it creates an asis revision.
-Both return `data.outbox.Mail`; the caller queues them in the sign-off's transaction (D21). CUS is added to
+Both return `data.mail.outbox.Mail`; the caller queues them in the sign-off's transaction (D21). CUS is added to
 cc by the outbox when a message is sent, as every v2.1 message copies CUS.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from data.emails.common import header_lines, links
+from data.mail.outbox import Mail
+from data.mail.templates.common import header_lines, links
 from data.models import PENDING
-from data.outbox import Mail
 
 ROUTED_TYPES = frozenset({"TOO", "DDT"})
 HRC_INSTRUMENTS = frozenset({"HRC-I", "HRC-S"})

@@ -20,11 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from data import obs_files
-from data.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
 from data.errors import NotFound, ValidationFailed
-from data.ocat_sources import OcatSource
-from data.values import (
+from data.ocat import obs_files
+from data.ocat.sources import OcatSource
+from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
+from data.parameters.values import (
     STORAGE_FORMAT,
     deg_to_arcsec,
     format_dec,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from data.values import approx_equals
+from data.parameters.values import approx_equals
 
-REFERENCE = Path(__file__).parent / "reference"
+REFERENCE = Path(__file__).parents[1] / "reference"
 LABELS: dict[str, str] = json.loads((REFERENCE / "labels.json").read_text())
 SELECTIONS: dict[str, list[str]] = json.loads((REFERENCE / "parameter_selections.json").read_text())
 

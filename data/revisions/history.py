@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.catalogue import PARAMETERS, SIGNOFF_COLUMNS, values_equal
 from data.errors import OcatUnavailable
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Event
-from data.ocat import parameter_values, read_observations
-from data.ocat_sources import OcatSource
-from data.revisions import RevisionView, history
+from data.ocat.read import parameter_values, read_observations
+from data.ocat.sources import OcatSource
+from data.parameters.catalogue import PARAMETERS, SIGNOFF_COLUMNS, values_equal
+from data.revisions.store import RevisionView, history
 
 MAX_EVENTS = 2000
 

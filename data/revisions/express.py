@@ -157,7 +157,7 @@ class ExpressResult:
 
 def _basic_records(source: Any, obsids: Sequence[int]) -> dict[int, list[Mapping[str, Any]]]:
     """obsid → its basic Ocat rows (Q1), read in one batched call (D5). No rows = not in the Ocat."""
-    from data.ocat import read_basic
+    from data.ocat.read import read_basic
 
     found = read_basic(source, list(obsids))
     return {o: [found[o]] if o in found else [] for o in obsids}
@@ -190,7 +190,7 @@ def _closed(row: Mapping[str, Any]) -> bool:
 
 def _classify(session: Session, wanted: list[int], basic: Mapping[int, list[Mapping[str, Any]]]) -> ExpressPreview:
     """The preview's rules over basic Ocat rows already read (so no DB transaction waits on the Ocat)."""
-    from data.revisions import is_approved, open_revisions
+    from data.revisions.store import is_approved, open_revisions
 
     open_by_obsid: dict[int, list[str]] = {}
     for view in open_revisions(session, wanted):
@@ -235,7 +235,7 @@ def _full_records(source: Any, obsids: Sequence[int], settings: Any) -> dict[int
     """Full Ocat records (batched) for the approval e-mails' PAST COMMENTS / PAST REMARKS, as the asis path has."""
     if not obsids:
         return {}
-    from data.ocat import read_observations
+    from data.ocat.read import read_observations
 
     return read_observations(source, list(obsids), obs_ss=settings.obs_ss)
 
@@ -254,9 +254,9 @@ def finalize(
     signed by `user`, the rest Not Required) and one approval e-mail, all in the caller's transaction. The user
     must be allowed to `approve` (D14).
     """
-    from data.emails.signoff import approval_mail
-    from data.outbox import OBSIDREV_PLACEHOLDER
-    from data.revisions import create_revision
+    from data.mail.outbox import OBSIDREV_PLACEHOLDER
+    from data.mail.templates.signoff import approval_mail
+    from data.revisions.store import create_revision
     from data.users import require
 
     require(user, "approve", settings.permissions)

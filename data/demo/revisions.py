@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from data import catalogue
 from data.models import DISCARD, PENDING, SIGNED, SIGNOFF_PREFIXES, Original, Request, Revision, Signoff, User
-from data.parameters import parameter_ids
-from data.revisions import encode_value
+from data.parameters import catalogue
+from data.parameters.table import parameter_ids
+from data.revisions.store import encode_value
 from data.users import get_user
 
 DEMO_USERS: tuple[tuple[str, str, str, bool], ...] = (

@@ -1,6 +1,6 @@
 """THE validator (D6): one pure function used by the live editor, the confirm step, the final submit and the API.
 
-`validate(original, requested, context)` compares an Ocat record (as `data.ocat.read_observation` returns it:
+`validate(original, requested, context)` compares an Ocat record (as `data.ocat.read.read_observation` returns it:
 a flat dict plus `time_ranks`/`roll_ranks`/`window_ranks` row lists) with what the user asks for, and returns a
 `Report`:
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from data import values as V
-from data.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, Param, signoff_routing, values_equal
+from data.parameters import values as V
+from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, Param, signoff_routing, values_equal
 
 MAX_RANK_ROWS = 30
 LARGE_SHIFT_ARCMIN = 8.0

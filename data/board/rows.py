@@ -3,7 +3,7 @@
 `board_rows` reads the listed revisions with their sign-offs and per-obsid facts (approved, higher revision
 signed) in ONE query; `shape` turns them into a `BoardData` (one record per row) in one pass of plain Python,
 with target and PI from the Ocat (`ocat_basics`, batched, cached 10 minutes). `board_frame` is the same as a
-DataFrame for the API and CSV. `change_token` is one tiny query; the pages read through `data.board_live`,
+DataFrame for the API and CSV. `change_token` is one tiny query; the pages read through `data.board.live`,
 which keeps the board per worker and re-reads only the obsids that changed.
 """
 
@@ -22,11 +22,11 @@ import pandas as pd
 from sqlalchemy import Integer, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data import ocat_lookups
 from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
-from data.ocat_lookups import NO_BASICS, Basics
-from data.revisions import board_ids_query
-from data.shared_cache import Cache
+from data.ocat import lookups as ocat_lookups
+from data.ocat.cache import Cache
+from data.ocat.lookups import NO_BASICS, Basics
+from data.revisions.store import board_ids_query
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
 """The five sign-off columns, in board order."""
@@ -63,7 +63,7 @@ NOTE_BADGES = (
     "comment_change",
 )
 
-_COLOR_FILE = Path(__file__).parent / "reference" / "color.json"
+_COLOR_FILE = Path(__file__).parents[1] / "reference" / "color.json"
 
 
 def _load_colors() -> tuple[tuple[str, str], ...]:
@@ -175,7 +175,7 @@ def token_text(parts: tuple[int, int, int]) -> str:
 
 
 def ocat_basics(ocat: Any, obsids: Sequence[int], lookups: Cache | None = None) -> tuple[dict[int, Basics], bool]:
-    """`data.ocat_lookups.lookup` for the board: (basics, ok); ok is False when the Ocat could not be read (the
+    """`data.ocat.lookups.lookup` for the board: (basics, ok); ok is False when the Ocat could not be read (the
     board then shows no target or PI, and still shows)."""
     if ocat is None:
         return {}, False
@@ -250,7 +250,7 @@ def _rows_statement(by_obsid: bool) -> Select[Any]:
 def board_rows(
     session: Session, *, now: datetime, window_h: float, obsids: Collection[int] | None = None
 ) -> list[tuple[Any, ...]]:
-    """What the board lists (`data.revisions.board_ids_query`: open, or submitted or signed within `window_h`
+    """What the board lists (`data.revisions.store.board_ids_query`: open, or submitted or signed within `window_h`
     hours) as plain tuples in `_ROW_FIELDS` order, newest first, in ONE query; no ORM entities.
     `obsids` limits it to those obsids (the live board re-reads only the obsids an event touched)."""
     cutoff = int(now.timestamp() - window_h * 3600)
@@ -302,7 +302,7 @@ def _user_id(user: Any) -> Any:
 
 
 def listed(row: Sequence[Any], cutoff: int) -> bool:
-    """The board's rule for one `board_rows` tuple (`data.revisions.board_ids_query`, in Python): open, or
+    """The board's rule for one `board_rows` tuple (`data.revisions.store.board_ids_query`, in Python): open, or
     submitted or signed in any column at or after `cutoff`. The live board drops aged-out rows with it."""
     if PENDING in row[_S0:_SN:3] or row[5] >= cutoff:
         return True
@@ -324,11 +324,11 @@ def board_data(
     first). `ocat` is an Ocat source; without one (or when it fails) target and PI are empty and
     `meta.ocat_ok` is False; `lookups` keeps what was read of the Ocat (`ocat_basics`).
 
-    `cache=True` (the pages and the API) answers from this worker's live board (`data.board_live`): read in
+    `cache=True` (the pages and the API) answers from this worker's live board (`data.board.live`): read in
     full once, then brought up to date from the events since, re-reading only the obsids they touched.
     """
     if cache:
-        from data import board_live
+        from data.board import live as board_live
 
         return board_live.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
     rows = board_rows(session, now=now, window_h=float(closed_window_h))

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from data import oplog
 from data.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from data.events import record
+from data.mail.outbox import Mail, queue
 from data.models import DISCARD, EDIT_COLUMNS, NOT_REQUIRED, PENDING, SIGNED, SIGNOFF_PREFIXES, Revision, Signoff, User
-from data.outbox import Mail, queue
-from data.revisions import RevisionView, create_revision, get_revision, is_approved, revisions_where
+from data.revisions.store import RevisionView, create_revision, get_revision, is_approved, revisions_where
 from data.users import require
 
 ALLOWED: dict[str, frozenset[str]] = {

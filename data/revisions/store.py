@@ -17,9 +17,10 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, func, insert, or_,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data import catalogue, oplog
+from data import oplog
 from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from data.events import record
+from data.mail.outbox import Mail, queue
 from data.models import (
     KINDS,
     NOT_REQUIRED,
@@ -33,10 +34,10 @@ from data.models import (
     Signoff,
     User,
 )
-from data.outbox import Mail, queue
-from data.parameters import parameter_ids
+from data.parameters import catalogue
+from data.parameters.table import parameter_ids
+from data.parameters.values import STORAGE_FORMAT, is_null
 from data.users import require
-from data.values import STORAGE_FORMAT, is_null
 
 MAX_NUMBER_ATTEMPTS = 25
 _CHUNK = 500
@@ -242,7 +243,7 @@ def open_revisions(
 
 def board_ids_query(cutoff: int | ColumnElement[int]) -> CompoundSelect:
     """The ids of the revisions the status board lists (D12): open (any column Pending), submitted since
-    `cutoff` (epoch seconds, or a bound parameter), or signed since `cutoff` in any column. The one statement of that rule (`data.board.listed` is
+    `cutoff` (epoch seconds, or a bound parameter), or signed since `cutoff` in any column. The one statement of that rule (`data.board.rows.listed` is
     its Python twin for rows already read).
 
     A UNION of index-only parts instead of one OR across the joined tables (which scans every sign-off row):

@@ -1,7 +1,7 @@
 """One long DataFrame of parameter values per obsid: as loaded, as requested, and in the Ocat now (D18).
 
 Columns: obsid, name, label, section, unit, revision, original, requested, current, changed, state.
-- `current`: the Ocat value now (`data.ocat.parameter_values`: rank columns as lists, ra/dec in degrees).
+- `current`: the Ocat value now (`data.ocat.read.parameter_values`: rank columns as lists, ra/dec in degrees).
 - `requested`: the latest requested value among the obsid's open revisions (a None request means "clear it");
   `pd.NA` when no open revision requests the parameter. `revision` names the revision it comes from (or the
   latest open revision when none requests it; NA without open revisions).
@@ -24,10 +24,10 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from data.catalogue import PARAMETERS, values_equal
 from data.models import SIGNOFF_PREFIXES, Original, Parameter, Request, Revision, Signoff
-from data.ocat import obsid_list, parameter_values, read_observations
-from data.ocat_sources import OcatSource
+from data.ocat.read import obsid_list, parameter_values, read_observations
+from data.ocat.sources import OcatSource
+from data.parameters.catalogue import PARAMETERS, values_equal
 
 COLUMNS = ("obsid", "name", "label", "section", "unit", "revision", "original", "requested", "current", "changed",
            "state")  # fmt: skip

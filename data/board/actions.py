@@ -1,10 +1,10 @@
-"""The status board's actions (Sign, Signoff & Approve, Discard) around `data.signoffs`, with their e-mails.
+"""The status board's actions (Sign, Signoff & Approve, Discard) around `data.revisions.signoffs`, with their e-mails.
 
 `perform` is the one entry for the board callbacks and `POST /api/v1/signoffs`: it resolves the acting user,
 reads the Ocat basics once (type and instrument for the TOO/DDT routing, target for the approval message),
 calls the sign-off service with the e-mail builders so the messages are queued in the same transaction
-(D21), and checks the state the user saw for Discard too (`data.signoffs.discard` takes no `expected`).
-The caller commits, then calls `data.mailer.send_pending`.
+(D21), and checks the state the user saw for Discard too (`data.revisions.signoffs.discard` takes no `expected`).
+The caller commits, then calls `data.mail.sender.send_pending`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data import signoffs
-from data.emails.signoff import approval_mail, routing_mails
 from data.errors import Conflict, Forbidden, ValidationFailed
+from data.mail.templates.signoff import approval_mail, routing_mails
 from data.models import DISCARD, SIGNOFF_PREFIXES, Revision, Signoff, User
-from data.revisions import RevisionView, parse_obsidrev
+from data.revisions import signoffs
+from data.revisions.store import RevisionView, parse_obsidrev
 
 log = logging.getLogger("usint.board")
 
@@ -60,7 +60,7 @@ def _basic(ocat: Any, obsid: int) -> tuple[dict[str, Any], bool]:
     if ocat is None:
         return {}, False
     try:
-        from data.ocat import read_basic
+        from data.ocat.read import read_basic
 
         return read_basic(ocat, [obsid]).get(obsid, {}), True
     except Exception:  # the sign-off still goes through; only the TOO/DDT routing needs the Ocat

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from data.outbox import Mail
+from data.mail.outbox import Mail
 
 SIGNUP_SUBJECT = "Update in TOO POC Duty Signup"
 

@@ -1,6 +1,6 @@
 """The e-mails of an editor submission (ocat-data-page §10, data-layer §6.1–§6.6).
 
-Pure builders returning `data.outbox.Mail`; CUS is copied by the sender (data.mailer). Change-log builders run
+Pure builders returning `data.mail.outbox.Mail`; CUS is copied by the sender (data.mail.sender). Change-log builders run
 before the revision number exists and use the `{obsidrev}` token that `create_revision` fills in; the messages
 that list several revisions (multi-obsid summary, MP attention, fast TOO) are built after all revisions exist.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from data.catalogue import ACIS_WINDOW_COLUMNS, PARAMETERS, SIGNOFF_COLUMNS, signoff_names
-from data.emails.common import check_page_link, header_lines, links
-from data.outbox import OBSIDREV_PLACEHOLDER, Mail
+from data.mail.outbox import OBSIDREV_PLACEHOLDER, Mail
+from data.mail.templates.common import check_page_link, header_lines, links
+from data.parameters.catalogue import ACIS_WINDOW_COLUMNS, PARAMETERS, SIGNOFF_COLUMNS, signoff_names
 from data.settings import Settings
 
 MP_NOTE_ORDER = ("target_name_change", "large_coordinate_change", "obsdate_under10", "on_or_list")

@@ -4,7 +4,7 @@ Every change a row can show is made in a transaction that also writes an event w
 revision's `obsid.rev` (submit, sign, approve, discard, undo, renumber). So when the change token moves, the
 events since the last read name every obsid whose rows may differ, and only those obsids are re-read (their
 rows and their per-obsid facts: approved, higher revision signed). Rows of other obsids keep their tuples, and
-`data.board.shape` keeps their records. A change the events do not explain (the revision count moved by other
+`data.board.rows.shape` keeps their records. A change the events do not explain (the revision count moved by other
 than submissions minus undone submissions, many events at once, the clock going back) means a full read.
 
 On PostgreSQL every write transaction first takes one advisory lock (`data.db`), as SQLite's `BEGIN IMMEDIATE`
@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.board import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
+from data.board.rows import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
 from data.models import Event
-from data.shared_cache import Cache
+from data.ocat.cache import Cache
 
 MAX_EVENTS = 500
 """More events than this since the last read: read the board in full instead."""
