@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from callbacks._context import current_user, now, session_scope, settings
 from data.errors import Conflict, Forbidden, NotFound
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
+from data.revisions.signoffs import DISCARD_ITEM
 from data.revisions.undo import REVISION, recent_rows, reversible_items, undo
 from pages._ids import UndoIds
 
@@ -31,13 +32,15 @@ def _date(moment: datetime | None) -> str:
     return moment.astimezone(ZoneInfo(settings().timezone)).strftime("%m/%d/%y %H:%M")
 
 
-def _remove(obsidrev: str, column: str) -> dbc.Button:
-    return dbc.Button("Remove", id=UndoIds.remove_button(obsidrev, column), color="danger", size="sm", n_clicks=0)
+def _remove(obsidrev: str, column: str, label: str = "Remove") -> dbc.Button:
+    return dbc.Button(label, id=UndoIds.remove_button(obsidrev, column), color="danger", size="sm", n_clicks=0)
 
 
 def _signoff_cell(view: Any, column: str, reversible: Sequence[str]) -> html.Td:
     if column in reversible:
         return html.Td(_remove(view.obsidrev, column))
+    if column == "usint" and DISCARD_ITEM in reversible:
+        return html.Td(_remove(view.obsidrev, DISCARD_ITEM, "Undo Discard"))
     state = view.signoff[column]
     if state["status"] == "Signed":
         return html.Td(f"{state['user'] or ''} {_date(state['time'])}".strip())
@@ -88,7 +91,9 @@ def list_reversible(_tick: int | None) -> Any:
                 ),
                 html.P(
                     "Undoing a sign-off sets the column back to Pending; undoing the USINT verification of an "
-                    "approval (asis) re-opens it. Removing a revision deletes it; the audit trail keeps a copy.",
+                    "approval (asis) re-opens it. Undoing a Discard puts back every column it closed. A sign-off that a "
+                    "later step stands on (USINT's verification, an approval) is undone after that step. Removing a "
+                    "revision deletes it; the audit trail keeps a copy.",
                     className="small",
                 ),
                 undo_table([(i.revision, i.columns, i.revision_removable) for i in items]),
@@ -114,6 +119,8 @@ def list_reversible(_tick: int | None) -> Any:
 def describe(obsidrev: str, column: str) -> str:
     if column == REVISION:
         return f"Remove revision {obsidrev}? It is deleted with its requests and sign-offs."
+    if column == DISCARD_ITEM:
+        return f"Undo your Discard of {obsidrev}? Every column it closed goes back to Pending."
     return f"Undo your {SIGNOFF_LABELS.get(column, column)} sign-off of {obsidrev}? The column goes back to Pending."
 
 
@@ -145,7 +152,9 @@ def confirm_undo(_clicks: int | None, target: dict[str, str] | None, tick: int |
     except (Forbidden, Conflict, NotFound) as err:
         message = dbc.Alert(err.user_message, color="danger", dismissable=True, className="py-2")
         return message, False, (tick or 0) + 1, None
-    what = "Removed revision" if target["column"] == REVISION else "Undid the sign-off of"
+    what = {REVISION: "Removed revision", DISCARD_ITEM: "Undid the Discard of"}.get(
+        target["column"], "Undid the sign-off of"
+    )
     done = dbc.Alert(f"{what} {target['obsidrev']}.", color="success", dismissable=True, className="py-2")
     return done, False, (tick or 0) + 1, None
 

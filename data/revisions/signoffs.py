@@ -258,26 +258,120 @@ def _active(user: User | None) -> User:
     return user
 
 
+DISCARD_ITEM = "discard"
+"""The pseudo-column for a whole Discard: undoing it puts back every column that Discard closed (D17)."""
+
+
+def _discarded(signoff: Signoff, user: User) -> list[str]:
+    """The columns this user's Discard closed: status Discard, signed by them (one Discard sets them together)."""
+    return [
+        p
+        for p in SIGNOFF_PREFIXES
+        if getattr(signoff, f"{p}_status") == DISCARD and getattr(signoff, f"{p}_signoff_id") == user.id
+    ]
+
+
+def _later_dependant(session: Session, revision: Revision, signoff: Signoff, column: str) -> str | None:
+    """Why undoing `column` would break the sign-off order, or None.
+
+    The order is general, acis, acis_si, hrc_si → usint (verify, or Discard) → approval. An undo never leaves a
+    later step standing on an earlier one that is Pending again: the later step must be undone first."""
+    obsidrev = revision.obsidrev
+    if column in EDIT_COLUMNS:
+        usint = _state(session, signoff, "usint")
+        if usint["status"] != PENDING:
+            verb = "verified" if usint["status"] == SIGNED else "discarded"
+            who = f" by {usint['user']}" if usint["user"] else ""
+            return (
+                f"{obsidrev} {column}: USINT {verb} this revision{who} at {_fmt(usint['time'])} after your sign-off; "
+                "that must be undone first"
+            )
+    if column == "usint":
+        when = signoff.usint_time or 0
+        approval = session.execute(
+            select(Revision.revision_number)
+            .where(
+                Revision.obsid == revision.obsid,
+                Revision.id != revision.id,
+                Revision.kind == "asis",
+                Revision.time >= when,
+            )
+            .order_by(Revision.revision_number)
+            .limit(1)
+        ).scalar()
+        if approval is not None:
+            return (
+                f"{obsidrev} usint: the approval {revision.obsid}.{approval:03} was made with this verification; "
+                "remove that approval first"
+            )
+    return None
+
+
 def undo_signoff(
     session: Session, obsid: int, rev: int, column: str, *, user: User, now: datetime, window_h: float = 36.0
 ) -> RevisionView:
-    """Reset one's own sign-off (or discard) of the last `window_h` hours to Pending (D17, v2.1 `remove`)."""
-    column = _column(column)
+    """Reset one's own sign-off of the last `window_h` hours to Pending (D17, v2.1 `remove`).
+
+    A Discard is one action: undoing it (`column` "discard", or any column it closed) puts back every column it
+    closed. An undo that a later step depends on (USINT's verify or Discard over a team sign-off, an approval
+    over USINT's verify) is refused with the step to undo first."""
     _active(user)
+    if column == DISCARD_ITEM:
+        return undo_discard(session, obsid, rev, user=user, now=now, window_h=window_h)
+    column = _column(column)
     revision, signoff = _load(session, obsid, rev)
     obsidrev = revision.obsidrev
     before = _state(session, signoff, column)
     signer = getattr(signoff, f"{column}_signoff_id")
     if signer != user.id:
         raise Forbidden(f"{obsidrev} {column}: only {before['user'] or 'the signer'} can undo this sign-off")
+    if before["status"] == DISCARD:
+        return undo_discard(session, obsid, rev, user=user, now=now, window_h=window_h)
     if not _within(before["time"], now, window_h):
         raise Forbidden(f"{obsidrev} {column}: sign-offs can be undone only within {window_h:g} hours")
     guard(obsidrev, column, before["status"], PENDING)
+    blocked = _later_dependant(session, revision, signoff, column)
+    if blocked:
+        raise Conflict(blocked)
     if not _set(session, signoff, column, expected=before["status"], new=PENDING, user_id=None, epoch=None):
         raise _stale(obsidrev, column, _state(session, signoff, column))
     record(session, user=user, action=f"undo.{column}", target=obsidrev, before=before,
            after={"status": PENDING, "user": None, "time": None}, now=now)  # fmt: skip
     oplog.after_commit(session, user, "undo_signoff", obsidrev, column=column)
+    return get_revision(session, obsid, rev, with_values=False)
+
+
+def undo_discard(
+    session: Session, obsid: int, rev: int, *, user: User, now: datetime, window_h: float = 36.0
+) -> RevisionView:
+    """Undo one's own Discard of the last `window_h` hours: every column it closed is Pending again, in one
+    compare-and-set UPDATE and one `undo.discard` event."""
+    _active(user)
+    revision, signoff = _load(session, obsid, rev)
+    obsidrev = revision.obsidrev
+    columns = _discarded(signoff, user)
+    if not columns:
+        raise Forbidden(f"{obsidrev}: you have no Discard to undo on this revision")
+    before = {p: _state(session, signoff, p) for p in columns}
+    if not all(_within(b["time"], now, window_h) for b in before.values()):
+        raise Forbidden(f"{obsidrev}: a Discard can be undone only within {window_h:g} hours")
+    for p in columns:
+        guard(obsidrev, p, DISCARD, PENDING)
+    values: dict[str, Any] = {}
+    for p in columns:
+        values.update({f"{p}_status": PENDING, f"{p}_signoff_id": None, f"{p}_time": None})
+    result = session.execute(
+        update(Signoff)
+        .where(Signoff.id == signoff.id, *(getattr(Signoff, f"{p}_status") == DISCARD for p in columns))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(signoff)
+    if result.rowcount != 1:
+        raise Conflict(f"{obsidrev} changed while you were undoing its Discard; reload and try again")
+    record(session, user=user, action="undo.discard", target=obsidrev, before=before,
+           after={p: {"status": PENDING, "user": None, "time": None} for p in columns}, now=now)  # fmt: skip
+    oplog.after_commit(session, user, "undo_discard", obsidrev, columns=",".join(columns))
     return get_revision(session, obsid, rev, with_values=False)
 
 
@@ -342,14 +436,17 @@ def undoable(
     views = revisions_where(session, or_(mine, *signed), limit=limit)
     out = []
     for v in views:
-        cols = tuple(
-            p
+        own = [
+            (p, s["status"])
             for p, s in v.signoff.items()
             if s["user"] == user.username
             and s["status"] in (SIGNED, DISCARD)
             and s["time"]
             and s["time"].timestamp() >= cutoff
-        )
+        ]
+        cols = tuple(p for p, status in own if status == SIGNED)
+        if any(status == DISCARD for _, status in own):
+            cols += (DISCARD_ITEM,)
         removable = can_undo_revision(v, user=user, now=now, window_h=window_h)
         if cols or removable:
             out.append(Undoable(revision=v, columns=cols, revision_removable=removable))

@@ -100,9 +100,9 @@ def test_own_discard_can_be_undone(session, people):
     rev = norm(session, people["bob"], when=NOW - timedelta(days=3))
     discard(session, rev.obsid, rev.revision_number, user=people["alice"], now=NOW - timedelta(hours=1),
             permissions=DEFAULT_PERMISSIONS)  # fmt: skip
-    assert listing(session, people["alice"]) == {rev.obsidrev: (("general", "usint"), False)}
-    view = undo(session, rev.obsidrev, "usint", user=people["alice"], now=NOW)
-    assert view.signoff["usint"]["status"] == "Pending"
+    assert listing(session, people["alice"]) == {rev.obsidrev: (("discard",), False)}
+    view = undo(session, rev.obsidrev, "discard", user=people["alice"], now=NOW)
+    assert (view.signoff["general"]["status"], view.signoff["usint"]["status"]) == ("Pending", "Pending")
 
 
 # ------------------------------------------------------------------------------------------------ own revisions
