@@ -1,7 +1,8 @@
 """Value rules shared by the Ocat reader, the editor, the validator and the diffs.
 
-Null spellings and coercion (data-layer §1.5, ocat-data-page §4.1), approximate equality (§4.5, K12), the date
-formats (§4.3), RA/Dec parsing and formatting (§4.2), great-circle separation (D7) and dither units (§4.4).
+Null spellings and coercion (data-layer §1.5, ocat-data-page §4.1), approximate equality (ocat-data-page §4.5,
+K12), the date formats (ocat-data-page §4.3), RA/Dec parsing and formatting (ocat-data-page §4.2), great-circle
+separation (D7) and dither units (ocat-data-page §4.4).
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ def normalize_ocat_date(value: Any) -> Any:
 
 
 def parse_datetime(value: Any) -> datetime:
-    """Read a date/time in any accepted input format (§4.3) or the Ocat text format; ValueError when none fits."""
+    """Read a date/time in any accepted input format (ocat-data-page §4.3) or the Ocat text format;
+    ValueError when none fits."""
     if isinstance(value, datetime):
         return _as_datetime(value)  # type: ignore[return-value]
     parsed = _try_datetime(str(value)) if isinstance(value, str) else None
@@ -225,10 +227,14 @@ def _try_datetime(text: str) -> datetime | None:
 # ---------------------------------------------------------------------------------------------------- RA / Dec
 
 _SEXA_SPLIT = re.compile(r"[\s:hdmsHDMS°'\"]+")
+COORD_DECIMALS = 8
+"""Degrees are kept to 1e-8 (0.04 mas): finer than the 0.0001 s / 0.0001" that `format_ra` / `format_dec` show,
+so what the user typed, to that precision, comes back as typed."""
 
 
 def parse_ra(value: Any) -> float | None:
-    """RA as `hh:mm:ss.s`, `hh mm ss`, `12h30m00s` (hours) or decimal degrees → degrees (6 decimals); null → None."""
+    """RA as `hh:mm:ss.s`, `hh mm ss`, `12h30m00s` (hours) or decimal degrees → degrees (`COORD_DECIMALS`
+    decimals, 0 ≤ RA < 360: a time that rounds up to 24 h is 0); null → None."""
     if is_null(value):
         return None
     if _is_number(value):
@@ -241,11 +247,12 @@ def parse_ra(value: Any) -> float | None:
     if not 0 <= h <= 23 or h != int(h):
         raise ValueError(f"RA {text!r}: hours must be a whole number 0-23")
     _check_minutes_seconds(m, s, "RA", text)
-    return round((h + m / 60 + s / 3600) * 15, 6)
+    return _ra_stored((h + m / 60 + s / 3600) * 15)
 
 
 def parse_dec(value: Any) -> float | None:
-    """Dec as `±dd:mm:ss.s`, `±dd mm ss` or decimal degrees → degrees (6 decimals, -90…+90); null → None."""
+    """Dec as `±dd:mm:ss.s`, `±dd mm ss` or decimal degrees → degrees (`COORD_DECIMALS` decimals, -90…+90);
+    null → None."""
     if is_null(value):
         return None
     if _is_number(value):
@@ -261,7 +268,7 @@ def parse_dec(value: Any) -> float | None:
     degrees = d + m / 60 + s / 3600
     if degrees > 90:
         raise ValueError(f"Dec {text!r} is out of range: must be between -90 and +90 degrees")
-    return round(sign * degrees, 6)
+    return round(sign * degrees, COORD_DECIMALS)
 
 
 def format_ra(degrees: float | None) -> str | None:
@@ -321,16 +328,21 @@ def _check_minutes_seconds(m: float, s: float, what: str, text: str) -> None:
         raise ValueError(f"{what} {text!r}: seconds must be at least 0 and below 60")
 
 
+def _ra_stored(deg: float) -> float:
+    """Rounded to `COORD_DECIMALS`, and wrapped, so that a value that rounds up to 360 is 0 (never 360)."""
+    return round(deg, COORD_DECIMALS) % 360.0
+
+
 def _check_ra_degrees(deg: float, shown: object) -> float:
     if not math.isfinite(deg) or not 0 <= deg < 360:
         raise ValueError(f"RA {shown!r} is out of range: must be at least 0 and below 360 degrees")
-    return round(deg, 6)
+    return _ra_stored(deg)
 
 
 def _check_dec_degrees(deg: float, shown: object) -> float:
     if not math.isfinite(deg) or not -90 <= deg <= 90:
         raise ValueError(f"Dec {shown!r} is out of range: must be between -90 and +90 degrees")
-    return round(deg, 6)
+    return round(deg, COORD_DECIMALS)
 
 
 # ---------------------------------------------------------------------------------------------------- dither
@@ -350,7 +362,8 @@ def arcsec_to_deg(value: float | None) -> float | None:
 
 
 def parse_typed(kind: str, value: Any) -> Any:
-    """Coerce one form value by its catalogue kind ([REC] of §4.1): null → None; ValueError with a message.
+    """Coerce one form value by its catalogue kind ([REC] of ocat-data-page §4.1): null → None; ValueError
+    with a message.
 
     `int` rejects decimals, `float` takes numbers, `date` returns storage text, every other kind keeps text
     (so a purely numeric target name stays text).
