@@ -42,7 +42,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def warning_line(record: Mapping[str, Any], *, now: datetime, on_or: bool, approved: bool) -> str:
-    """The red line at the top of the editor (§2.6, [REC] branches)."""
+    """The red line at the top of the editor (ocat-data-page §2.6, [REC] branches)."""
     status = str(record.get("status") or "").lower()
     if status and status not in ACTIVE_STATUSES:
         if status in ("observed", "archived", "triggered"):
@@ -214,7 +214,7 @@ def load_observation(obsid: str | None) -> tuple[Any, ...]:
 
 
 def header_links(record: Mapping[str, Any], open_revisions: Sequence[Any], me: str | None) -> list[Any]:
-    """§3.0 items 3–4 plus History and Check-page links: image row, ChaSeR, history, open revisions."""
+    """ocat-data-page §3.0 items 3–4 plus History and Check-page links: image row, ChaSeR, history, open revisions."""
     obsid = record.get("obsid")
     out: list[Any] = [
         image_row(record.get("seq_nbr"), obsid, C.settings().target_image_dir),

@@ -365,7 +365,7 @@ def sign_up(
     timezone: str = DEFAULT_TIMEZONE,
     base_url: str | None = None,
 ) -> Change:
-    """Put the acting user on duty for an open period and queue the sign-up mail (§6.9)."""
+    """Put the acting user on duty for an open period and queue the sign-up mail (data-layer §6.9)."""
     actor = _actor(session, user, permissions)
     return _assign(session, period_id, actor, actor, now=now, timezone=timezone, base_url=base_url)
 
@@ -425,7 +425,7 @@ def unassign(
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Change:
-    """Re-open a period (v2.1 Unlock): user and assigner become NULL. No mail (§9.4)."""
+    """Re-open a period (v2.1 Unlock): user and assigner become NULL. No mail (other-pages §9.4)."""
     actor = _actor(session, user, permissions)
     row = _get(session, period_id)
     _open_for_change(row, local_today(now, timezone), "be unassigned")

@@ -1,4 +1,4 @@
-"""Ocat Data Page: load an obsid, edit its parameters, confirm the changes and submit a revision (spec §1–§8).
+"""Ocat Data Page: load an obsid, edit its parameters, confirm the changes and submit a revision (ocat-data-page §1–§8).
 
 The layout is a skeleton built from the catalogue with no database access (E6); callbacks/editor.py fills it.
 """

@@ -8,8 +8,8 @@ One call takes a small constant number of round trips whatever the number of obs
    obsid's proposal and one link beyond it (only when some obsid is in a group or a chain). Chains that leave the
    proposal by more than one link are finished with a frontier query per extra link (rare).
 
-Every key of §1.4's key set is present in a record (K2: `window_ordr`); keys whose condition does not hold are
-None (rank records `[]`, orders 0). A child row that is missing gives None values, never an error.
+Every key of data-layer §1.4's key set is present in a record (K2: `window_ordr`); keys whose condition does not
+hold are None (rank records `[]`, orders 0). A child row that is missing gives None values, never an error.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ SECTIONS: dict[str, str] = {
     "comments": "Comments and Remarks",
     "record": "Other Ocat Fields",
 }
-"""Section id → title, in editor order (§3.1–§3.10); `record` holds Ocat keys the editor does not show."""
+"""Section id → title, in editor order (ocat-data-page §3.1–§3.10); `record`: Ocat keys the editor does not show."""
 
 HELP_ANCHORS = {
     "general": "general_parameters",
@@ -136,7 +136,7 @@ class Param:
 
 
 # name, section, kind, unit, choices (key in CHOICES or a tuple), min, max, editable ("E") / read-only ("R"),
-# extra options. Order = editor order (§3). Ranges are v2.1's (§3, §6.1).
+# extra options. Order = editor order (ocat-data-page §3). Ranges are v2.1's (ocat-data-page §3, §6.1).
 _ROWS: list[tuple[Any, ...]] = [
     # 3.1 General
     ("seq_nbr", "general", "int", None, None, None, None, "R"),
@@ -315,7 +315,8 @@ class RankSet:
     table: str
 
     def new_row(self) -> dict[str, Any]:
-        """Defaults of a row added in the editor (§3.3, §3.4, §3.8); tstart/tstop default to None (caller: now)."""
+        """Defaults of a row added in the editor (ocat-data-page §3.3, §3.4, §3.8);
+        tstart/tstop default to None (caller: now)."""
         return {c: PARAMETERS[c].default for c in self.columns}
 
 

@@ -11,7 +11,7 @@ a flat dict plus `time_ranks`/`roll_ranks`/`window_ranks` row lists) with what t
 * `notes` — the revision notes of data-layer §3.6 (norm only), D7 great-circle for the coordinate note.
 * `signoffs` — the initial sign-off statuses (catalogue.signoff_routing).
 * `changes` — `{stored name: (original, requested)}` in storage units (ra/dec degrees, dither degrees,
-  ranked sets as column lists), built per §7 with the flag rules of D11. This is what a revision requests.
+  ranked sets as column lists), built per ocat-data-page §7 with the flag rules of D11. What a revision requests.
 
 `requested` may be the whole editor form (display units: `ra_hms`, `y_amp_asec`, rank rows with display dates)
 or only the changed names (the API): names that are absent keep their original value. Both unit forms are
@@ -54,7 +54,8 @@ _ACIS_ONLY_KEYS = ("exp_mode", "bep_pack", "frame_time", "most_efficient", "suba
                    "eventfilter")  # fmt: skip
 _CHIPS = tuple(f"ccdi{i}_on" for i in range(4)) + tuple(f"ccds{i}_on" for i in range(6))
 
-# The basic parameters compared one by one (§7.2 step 1), in editor order; ra/dec and dither are handled apart.
+# The basic parameters compared one by one (ocat-data-page §7.2 step 1), in editor order;
+# ra/dec and dither are handled apart.
 BASIC = tuple(
     p.name
     for p in PARAMETERS.values()
@@ -128,7 +129,7 @@ def _fmt_num(x: float | None) -> str:
 
 
 def rows_to_columns(rows: list[Mapping[str, Any]] | None, columns: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Rank rows → `{column: [values]}` (storage orientation, §4.6)."""
+    """Rank rows → `{column: [values]}` (storage orientation, ocat-data-page §4.6)."""
     rows = rows or []
     return {c: [r.get(c) for r in rows] for c in columns}
 
@@ -159,7 +160,8 @@ def original_ranks(original: Mapping[str, Any], key: str) -> list[dict[str, Any]
 
 
 def stored_originals(original: Mapping[str, Any]) -> dict[str, Any]:
-    """Every stored parameter (the 92 names) with a non-NULL original, ranked sets as column lists (§9.3)."""
+    """Every stored parameter (the 92 names) with a non-NULL original, ranked sets as column lists
+    (ocat-data-page §9.3)."""
     out: dict[str, Any] = {}
     for key, rs in RANK_SETS.items():
         rows = original_ranks(original, key)
@@ -175,7 +177,8 @@ def stored_originals(original: Mapping[str, Any]) -> dict[str, Any]:
 
 def form_values(original: Mapping[str, Any]) -> dict[str, Any]:
     """The editor's starting values (display units): ra_hms/dec_dms, dither in arcsec, a rank flag `P` shown
-    as `Y` (§2.4), rank rows with dates in the display format. Read-only names are included for display."""
+    as `Y` (ocat-data-page §2.4), rank rows with dates in the display format. Read-only names are included for
+    display."""
     out: dict[str, Any] = {}
     for name in PARAMETERS:
         if name in DISPLAY_ONLY or PARAMETERS[name].rank_set:
@@ -448,7 +451,7 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
         if latest.get(rs.flag) in _ON and not new_rows[key] and rs.flag in requested:
             errors[rs.records_key] = f"{rs.label}: add at least one row, or set {_label(rs.flag)} to NO"
 
-    # 5. changes per §7.2 and D11
+    # 5. changes per ocat-data-page §7.2 and D11
     for name in BASIC:
         if name in ("remarks", "comments"):
             continue
@@ -522,7 +525,8 @@ def _flag_set_changes(
     orig_values: Mapping[str, Any],
     new_values: Mapping[str, Any],
 ) -> None:
-    """D11 / §6.5: off→off nothing; off→on every value; on→off every value requested NULL; on→on the diffs."""
+    """D11 / ocat-data-page §6.5: off→off nothing; off→on every value; on→off every value requested NULL;
+    on→on the diffs."""
     was_on = V.null_coerce(original.get(flag)) in _ON
     is_on = latest.get(flag) in _ON
     if not was_on and not is_on:

@@ -1,7 +1,7 @@
 """Revision services (data-layer §3.5–§3.8, D1–D3): numbering, the one-transaction submit, and read views.
 
 Session first, actor and clock as keywords (E16): functions flush, never commit, and raise typed errors.
-Read results are `RevisionView` dataclasses with values decoded from their JSON text (§3.3, D2).
+Read results are `RevisionView` dataclasses with values decoded from their JSON text (data-layer §3.3, D2).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _plain(value: Any) -> Any:
 
 
 def encode_value(value: Any) -> str | None:
-    """A value → its `originals`/`requests` text: JSON, with NULL_LIST members as SQL NULL (§3.3)."""
+    """A value → its `originals`/`requests` text: JSON, with NULL_LIST members as SQL NULL (data-layer §3.3)."""
     plain = _plain(value)
     return None if plain is None else json.dumps(plain)
 

@@ -8,7 +8,7 @@ revision, is skipped (with the reason) or is unaffected. Nothing is written.
 editor loaded it (`loaded`), the submit is refused with a three-way `OcatChanged` conflict (loaded / now /
 requested); otherwise the originals come from the fresh read and the report says which other parameters moved.
 It then writes every revision through `data.revisions.store.create_revision` in the caller's transaction, queues the
-e-mails of §10 through `data.mail.outbox`, and returns the obsid.revs.
+e-mails of ocat-data-page §10 through `data.mail.outbox`, and returns the obsid.revs.
 
 Idempotency: a `token` (the editor's submit token, or an API client's key) is recorded as one `events` row with
 `action="submit-token"`, `target="submit-token:<user id>:<token>"` and the obsid.revs in `after`, in the same
@@ -148,7 +148,7 @@ def parse_extra_obsids(text: str | None, main_obsid: int) -> tuple[list[int], di
 
 
 def _instrument_filter(requests: Mapping[str, Any], main_instrument: Any, extra_instrument: Any) -> dict[str, Any]:
-    """§11.2 step 3: ACIS changes never reach an HRC obsid, HRC changes never reach an ACIS obsid."""
+    """ocat-data-page §11.2 step 3: ACIS changes never reach an HRC obsid, HRC changes never reach an ACIS obsid."""
     main_i, extra_i = str(main_instrument or "").upper(), str(extra_instrument or "").upper()
     if main_i.startswith("ACIS") and extra_i.startswith("HRC"):
         drop = set(signoff_names("acis"))

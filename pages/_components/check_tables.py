@@ -122,7 +122,7 @@ def make_change_table(title: str, rows: Sequence[Mapping[str, Any]]) -> dbc.Tabl
 
 
 def make_value_table(key: str, title: str, rows: Sequence[Mapping[str, Any]], colours: Mapping[str, str]) -> dbc.Table:
-    """Parameter | Original Value | Requested Value | Current DB Value, the current cell coloured (§4.3)."""
+    """Parameter | Original Value | Requested Value | Current DB Value, the current cell coloured (other-pages §4.3)."""
     head = html.Thead(
         [
             html.Tr(html.Th(title, colSpan=4, style=HEADER_STYLE)),

@@ -1,4 +1,5 @@
-"""Editor widgets driven by the parameter catalogue (E9): one `make_field(param)` for every field of §3."""
+"""Editor widgets driven by the parameter catalogue (E9): one `make_field(param)` for every field of
+ocat-data-page §3."""
 
 from __future__ import annotations
 
@@ -132,7 +133,8 @@ LINKS: dict[str, str] = {
     "check": "/chkupdata/{obsidrev}",
     "editor": "/ocatdatapage/{obsid}",
 }
-"""The link targets of the editor header and footer (§2.5, §3.0, §3.12); external URLs as the spec gives them."""
+"""The link targets of the editor header and footer (ocat-data-page §2.5, §3.0, §3.12);
+external URLs as the spec gives them."""
 
 
 IMAGE_KINDS = (
@@ -140,11 +142,12 @@ IMAGE_KINDS = (
     ("rosat", "ROSAT", "soe.pspc.gif", "pspc.gif", "#ff8c00"),
     ("rass", "RASS", "soe.rass.gif", "rass.gif", "#ffd700"),
 )
-"""(key, label, preferred suffix, fallback suffix, link colour on the dark row) of §2.5."""
+"""(key, label, preferred suffix, fallback suffix, link colour on the dark row) of ocat-data-page §2.5."""
 
 
 def image_links(seq_nbr: Any, obsid: Any, directory: Path) -> list[tuple[str, str, str | None]]:
-    """(key, label, url or None) for DSS / ROSAT / RASS: the preferred `soe.` image, else the plain one (§2.5).
+    """(key, label, url or None) for DSS / ROSAT / RASS (ocat-data-page §2.5): the preferred `soe.` image, else
+    the plain one.
     `directory` holds one folder per sequence number (setting `target_image_dir`); no folder → no links."""
     folder = directory / str(seq_nbr)
     try:
@@ -186,7 +189,8 @@ def section_help(key: str) -> html.A | None:
 
 
 def footer_links(record: dict[str, Any]) -> list[Any]:
-    """§3.12: Express Approval, Peer Review Report And Proposal, ChaSeR, Chandra User Observation Search."""
+    """ocat-data-page §3.12: Express Approval, Peer Review Report And Proposal, ChaSeR,
+    Chandra User Observation Search."""
     obsid = record.get("obsid")
     links: list[Any] = [html.A("Express Approval", href=LINKS["express"], target="_blank")]
     if record.get("proposal_number") is not None:

@@ -1,4 +1,4 @@
-"""The editor's DSS / ROSAT / RASS links (§2.5) from the folder named by the `target_image_dir` setting."""
+"""The editor's DSS / ROSAT / RASS links (ocat-data-page §2.5) from the folder of the `target_image_dir` setting."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ def change_log_mail(
     remarks: Any = None,
     obsidrev: str = OBSIDREV_PLACEHOLDER,
 ) -> Mail:
-    """Message #1/#2 of §10.2: `Parameter Change Log: <obsidrev>[ (Approved|Removed|Split Request)]`."""
+    """Message #1/#2 of ocat-data-page §10.2: `Parameter Change Log: <obsidrev>[ (Approved|Removed|Split Request)]`."""
     body = [*header_lines(obsid, sequence_number, target_name, username), "", _VERIFIED[kind], ""]
     body.append(f"PAST COMMENTS = {_text(originals.get('comments'))}")
     if kind in ("norm", "clone") and requests.get("comments") is not None:

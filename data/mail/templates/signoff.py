@@ -25,7 +25,7 @@ def _status(statuses: Mapping[str, Any], column: str) -> str:
 
 
 def routing_stage(statuses: Mapping[str, Any]) -> str | None:
-    """Which team must act next: "instrument", "arcops", "usint" or None (the §9.2 table).
+    """Which team must act next: "instrument", "arcops", "usint" or None (the other-pages §9.2 table).
 
     `statuses` maps each column to its status (or to a dict with a "status" key).
     """
@@ -52,7 +52,7 @@ def routing_mails(
     acting_email: str | None,
     settings: Any,
 ) -> list[Mail]:
-    """The TOO/DDT routing message for the revision's state after a sign-off, or none (§9.2).
+    """The TOO/DDT routing message for the revision's state after a sign-off, or none (other-pages §9.2).
 
     Only for Ocat `obs_type` TOO or DDT; they repeat on every sign-off while the situation holds.
     """
@@ -104,7 +104,8 @@ def approval_mail(
     comments: Any = None,
     remarks: Any = None,
 ) -> Mail | None:
-    """`Parameter Change Log: <obsid>.<rev> (Approved)` to the approving user (§9.1); `new_obsidrev` is the asis one."""
+    """`Parameter Change Log: <obsid>.<rev> (Approved)` to the approving user (other-pages §9.1);
+    `new_obsidrev` is the asis one."""
     if not to:
         return None
     body = [
