@@ -20,6 +20,7 @@ from data.errors import Conflict, Forbidden, NotFound
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.signoffs import DISCARD_ITEM
 from data.revisions.undo import REVISION, recent_rows, reversible_items, undo
+from data.users import acting_user, get_user
 from pages._ids import UndoIds
 
 HEADINGS = ("ObsID.Rev#", "General Sign Off", "ACIS Sign Off", "ACIS SI Mode Sign Off", "HRC SI Mode Sign Off",
@@ -70,8 +71,6 @@ def undo_table(rows: Sequence[tuple[Any, Sequence[str], bool]]) -> dbc.Table:
 
 def list_reversible(_tick: int | None) -> Any:
     """The user's reversible items, or (when there are none) their 10 newest rows read-only."""
-    from data.users import get_user
-
     who = current_user()
     if not who.username or not who.registered:
         return dbc.Alert("Only registered USINT users can undo their submissions.", color="warning")
@@ -139,14 +138,10 @@ def confirm_undo(_clicks: int | None, target: dict[str, str] | None, tick: int |
     """(message, dialog open, list reload tick, target): undo the item, checked again on the server."""
     if not target:
         raise PreventUpdate
-    from data.users import get_user
-
     who = current_user()
     try:
         with session_scope() as session:
-            user = get_user(session, who.username) if who.username else None
-            if user is None:
-                raise Forbidden("You are not registered in USINT")
+            user = acting_user(session, who)
             undo(session, target["obsidrev"], target["column"], user=user, now=now(),
                  closed_window_h=settings().closed_window_h)  # fmt: skip
     except (Forbidden, Conflict, NotFound) as err:

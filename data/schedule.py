@@ -29,7 +29,7 @@ from data import events
 from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from data.models import Schedule, User
 from data.settings import DEFAULT_PERMISSIONS
-from data.users import get_user, groups_of, require
+from data.users import acting_user, get_user, groups_of, require
 
 ACTION = "schedule"
 """The D14 action every schedule change needs (default groups: too or usint; admin may do everything)."""
@@ -204,11 +204,7 @@ def _actor(session: Session, user: Any, permissions: Mapping[str, Sequence[str]]
     """The acting `User` row, checked for the `schedule` permission (D14)."""
     if user is None or not getattr(user, "username", None):
         raise Forbidden("You are not signed in: the duty calendar is read only")
-    row = user if isinstance(user, User) else get_user(session, str(getattr(user, "username", "") or ""))
-    if row is None:
-        raise Forbidden(f"{getattr(user, 'username', None) or 'You'} is not registered in USINT")
-    require(row, ACTION, permissions or DEFAULT_PERMISSIONS)
-    return row
+    return require(acting_user(session, user), ACTION, permissions or DEFAULT_PERMISSIONS)
 
 
 def _duty_user(session: Session, who: Any) -> User:

@@ -68,6 +68,22 @@ def require(user: Any, action: str, permissions: Mapping[str, Sequence[str]]) ->
     raise Forbidden(f"{user.username} is not in the {allowed} group")
 
 
+def acting_user(session: Session, identity: Any) -> User:
+    """The `users` row of whoever acts: a `User` as it is, or an identity (anything with `user_id` or
+    `username`) looked up; Forbidden for an anonymous or unregistered one. Activity and groups are checked by
+    `require`, for the action at hand."""
+    if isinstance(identity, User):
+        return identity
+    user_id = getattr(identity, "user_id", None)
+    user = session.get(User, user_id) if user_id is not None else None
+    username = getattr(identity, "username", None) if not isinstance(identity, str) else identity
+    if user is None and username:
+        user = get_user(session, str(username))
+    if user is None:
+        raise Forbidden(f"{username + ' is' if username else 'You are'} not registered in USINT")
+    return user
+
+
 def get_user(session: Session, username: str) -> User | None:
     """The user with this login name, or None."""
     return session.scalar(select(User).where(User.username == username.strip()))

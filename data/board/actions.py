@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.errors import Conflict, Forbidden, ValidationFailed
+from data.errors import Conflict, ValidationFailed
 from data.mail.templates.signoff import approval_mail, routing_mails
 from data.models import DISCARD, SIGNOFF_PREFIXES, Revision, Signoff, User
 from data.revisions import signoffs
 from data.revisions.store import RevisionView, parse_obsidrev
+from data.users import acting_user
 
 log = logging.getLogger("usint.board")
 
@@ -40,20 +41,6 @@ class ActionResult:
     approval: RevisionView | None = None
     mails: list[str] = field(default_factory=list)
     ocat_ok: bool = True
-
-
-def acting_user(session: Session, identity: Any) -> User:
-    """The ORM user of an identity (anything with `user_id` or `username`); Forbidden for an unregistered one."""
-    if isinstance(identity, User):
-        return identity
-    user_id = getattr(identity, "user_id", None)
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None and getattr(identity, "username", None):
-        user = session.scalar(select(User).where(User.username == identity.username))
-    if user is None:
-        who = getattr(identity, "username", None)
-        raise Forbidden(f"{who + ' is' if who else 'You are'} not registered in USINT")
-    return user
 
 
 def _basic(ocat: Any, obsid: int) -> tuple[dict[str, Any], bool]:

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from data.errors import Conflict, NotFound, ValidationFailed
 from data.events import record as record_event
 from data.mail.outbox import Mail, queue
 from data.mail.templates import revision as emails
@@ -46,7 +46,7 @@ from data.parameters.validator import (
 from data.revisions import store as revs
 from data.revisions.express import parse_obsids
 from data.settings import Settings
-from data.users import require
+from data.users import acting_user, require
 
 MAX_EXTRA_OBSIDS = 500
 EXTRA_FIELD = "extra_obsids"
@@ -168,21 +168,6 @@ def _read(source: Any, obsids: list[int], settings: Settings) -> dict[int, dict[
     from data.ocat.read import read_observations
 
     return read_observations(source, obsids, obs_ss=settings.obs_ss)
-
-
-def _user_row(session: Session, user: Any) -> User:
-    """The `users` row of the acting user (an Identity or a User)."""
-    if isinstance(user, User):
-        return user
-    row = None
-    if getattr(user, "user_id", None) is not None:
-        row = session.get(User, user.user_id)
-    if row is None and getattr(user, "username", None):
-        row = session.scalar(select(User).where(User.username == user.username))
-    if row is None:
-        who = getattr(user, "username", None)
-        raise Forbidden(f"{who + ' is' if who else 'You are'} not registered in USINT")
-    return row
 
 
 # ---------------------------------------------------------------------------------------------------- plan
@@ -377,7 +362,7 @@ def submit(
     Raises ValidationFailed (nothing written), OcatChanged (409, D8), NotFound, Forbidden. A repeated `token`
     returns the first submission's obsid.revs with `replayed=True` and writes nothing.
     """
-    user_row = _user_row(session, user)
+    user_row = acting_user(session, user)
     require(user_row, "submit", settings.permissions)
     if token:
         done = _replay(session, user_row.id, token)
