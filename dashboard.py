@@ -39,7 +39,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     import api
     import cli
     from callbacks import analytics, board, chkupdata, editor, express, history, home, rm_submission, scheduler, shell
-    from web import db, errors, health, identity, instance, logs, routing
+    from web import caching, db, errors, headers, health, identity, instance, logs, routing
     from web import help as help_pages
 
     config = load_settings(settings)
@@ -49,6 +49,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     logs.init_logs(config.log_dir)
     db.init_app(server, config)
     identity.init_app(server)
+    caching.configure(server)  # read by flask-compress, which Dash(compress=True) starts
 
     app = Dash(
         __name__,
@@ -59,7 +60,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
         on_error=report_error,
         title="USINT",
         update_title=None,
+        compress=True,
     )
+    caching.init_app(server)
     from pages._components import shell as shell_layout
 
     app.layout = shell_layout.layout
@@ -72,6 +75,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     cli.init_app(server)
     routing.init_app(server)
     errors.init_app(server)
+    headers.init_app(app)
     _set_up_now(app)
     return app
 
