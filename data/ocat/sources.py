@@ -1,14 +1,19 @@
 """Ocat sources (data-layer §2.4, D5): one `fetch(sql, params)` over SQLAlchemy or ska_dbi's sqsh.
 
 A source answers rows as dicts with bare column names, NULL → None and native Python values, and counts its round
-trips. Every driver error or timeout becomes `OcatUnavailable`. SQL always uses `:name` bind parameters; a list or
-tuple value is an expanding `IN (...)` list.
+trips. Every driver error or timeout becomes `OcatUnavailable`, whose message names no host, role, port or path (users
+see it); those details go to the log and to the error's `detail` (for admins). SQL always uses `:name` bind parameters;
+a list or tuple value is an expanding `IN (...)` list.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import re
+import signal
+import subprocess
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -23,6 +28,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from data.errors import OcatUnavailable
 
+log = logging.getLogger("usint.ocat")
+
 SQSH_DEFAULTS = {"server": "ocatsqlsrv", "database": "axafocat", "user": "mtaops_internal_web"}
 _LIST_TYPES = (list, tuple, set, frozenset)
 
@@ -36,6 +43,20 @@ class OcatSource(Protocol):
     def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, Any]]:
         """Run one query; rows as dicts (bare column names, NULL → None, native types)."""
         ...
+
+
+class OcatSourceError(OcatUnavailable):
+    """`OcatUnavailable` with the details kept out of the user's message (driver text, host, port, role, path)."""
+
+    def __init__(self, user_message: str, detail: str | None = None) -> None:
+        super().__init__(user_message)
+        self.detail = detail
+
+
+def _unavailable(user_message: str, detail: str | None = None) -> OcatSourceError:
+    """The error to raise; its details are logged here, once."""
+    log.warning("%s (%s)", user_message, detail or "no detail")
+    return OcatSourceError(user_message, detail)
 
 
 def make_source(url: str, timeout_s: float = 10.0) -> OcatSource:
@@ -73,7 +94,7 @@ class SqlAlchemySource:
                 keys = [k.rsplit(".", 1)[-1] for k in result.keys()]
                 return [dict(zip(keys, map(native, row), strict=True)) for row in result]
         except SQLAlchemyError as exc:
-            raise OcatUnavailable(f"The Ocat cannot be read: {_first_line(exc)}") from exc
+            raise _unavailable(f"The Ocat cannot be read: {_error_name(exc)}", _first_line(exc)) from exc
 
     def dispose(self) -> None:
         """Close pooled connections."""
@@ -102,11 +123,11 @@ class SqlAlchemySource:
                 args = {"timeout": timeout}
             return create_engine(url, connect_args=args, pool_pre_ping=True)
         except NoSuchModuleError as exc:
-            raise OcatUnavailable(
-                f"No driver for the Ocat URL ({exc}); for Sybase install requirements-sybase.txt"
+            raise _unavailable(
+                "No driver for the Ocat URL; for Sybase install requirements-sybase.txt", str(exc)
             ) from exc
         except (ArgumentError, ImportError, ValueError) as exc:
-            raise OcatUnavailable(f"Bad Ocat URL: {exc}") from exc
+            raise _unavailable(f"Bad Ocat URL ({type(exc).__name__})", str(exc)) from exc
 
 
 def _sqlite_read_only(url: Any) -> Any:
@@ -115,7 +136,7 @@ def _sqlite_read_only(url: Any) -> Any:
         return url
     path = Path(db)
     if not path.is_file():
-        raise OcatUnavailable(f"The Ocat mirror file does not exist: {path}")
+        raise _unavailable("The Ocat mirror file does not exist", f"missing: {path}")
     return url.set(database=f"file:{quote(str(path.resolve()))}?mode=ro", query={"uri": "true"})
 
 
@@ -143,7 +164,12 @@ def native(value: Any) -> Any:
     return value
 
 
-def _first_line(exc: BaseException) -> str:
+def _error_name(exc: BaseException) -> str:
+    """The driver's error class (OperationalError, ProgrammingError...): says what kind, names nothing."""
+    return type(getattr(exc, "orig", None) or exc).__name__
+
+
+def _first_line(exc: BaseException | str) -> str:
     msg = str(getattr(exc, "orig", None) or exc).strip()
     return msg.splitlines()[0][:300] if msg else type(exc).__name__
 
@@ -180,33 +206,79 @@ class SqshSource:
         query = render_sql(sql, params or {})
         sqsh = _import_sqsh()
         self.round_trips += 1
-        outcome: dict[str, Any] = {}
+        kwargs = {"server": self.server, "database": self.database, "user": self.user}
+        if self.authdir:
+            kwargs["authdir"] = self.authdir
+        try:
+            client = sqsh.Sqsh(**kwargs)  # checks SYBASE and sqsh.bin, finds the sqshrc file
+        except Exception as exc:  # noqa: BLE001 - any set-up failure means the Ocat cannot be read
+            raise _unavailable(f"The Ocat cannot be read: {type(exc).__name__}", _first_line(exc)) from exc
+        command = [sqsh.SQSH_BIN, "-X", "-S", client.server, "-U", client.user, "-D", client.database,
+                   "-m", "csv", "-C", query]  # fmt: skip
+        lines = _run_bounded(command, _sqsh_env(sqsh, client), self.timeout_s)
+        from astropy.io import ascii as astropy_ascii
 
-        def run() -> None:
-            try:
-                kwargs = {"server": self.server, "database": self.database, "user": self.user}
-                if self.authdir:
-                    kwargs["authdir"] = self.authdir
-                outcome["table"] = sqsh.Sqsh(**kwargs).fetchall(query)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-                outcome["error"] = exc
+        try:
+            table = astropy_ascii.read(lines, format="csv")
+        except Exception as exc:  # noqa: BLE001 - an unreadable answer is an Ocat failure too
+            raise _unavailable(f"The Ocat cannot be read: {type(exc).__name__}", _first_line(exc)) from exc
+        return table_rows(table)
 
-        worker = threading.Thread(target=run, name="ocat-sqsh", daemon=True)
-        worker.start()
-        worker.join(self.timeout_s)
-        if worker.is_alive():
-            raise OcatUnavailable(f"The Ocat did not answer within {self.timeout_s:g} s")
-        if "error" in outcome:
-            exc = outcome["error"]
-            raise OcatUnavailable(f"The Ocat cannot be read: {type(exc).__name__}: {_first_line(exc)}") from exc
-        return table_rows(outcome["table"])
+
+def _sqsh_env(sqsh: Any, client: Any) -> dict[str, str]:
+    """The environment ska_dbi gives sqsh.bin: SYBASE, LD_LIBRARY_PATH and the sqshrc file."""
+    env = {"SYBASE": str(sqsh.SYBASE)}
+    library_path = getattr(sqsh, "LD_LIBRARY_PATH", None)
+    for item in getattr(sqsh, "ENV_VARS", ()):  # older ska_dbi: ["SYBASE=...", "LD_LIBRARY_PATH=..."]
+        key, _, value = item.partition("=")
+        env[key] = value
+    if library_path:
+        env["LD_LIBRARY_PATH"] = str(library_path)
+    if getattr(client, "sqshrc", None) is not None:
+        env["SQSHRC"] = str(client.sqshrc)
+    return env
+
+
+def _run_bounded(command: list[str], env: dict[str, str], timeout_s: float) -> list[str]:
+    """Run sqsh.bin in its own process group; past `timeout_s` the whole group is killed (nothing lingers)."""
+    proc = subprocess.Popen(  # noqa: S603 - a fixed binary; the query is one argument, no shell
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _end_group(proc)
+        detail = f"sqsh.bin killed after {timeout_s:g} s"
+        raise _unavailable(f"The Ocat did not answer within {timeout_s:g} s", detail) from None
+    except BaseException:
+        _end_group(proc)
+        raise
+    if proc.returncode != 0:
+        detail = f"sqsh.bin exited with status {proc.returncode}: {_first_line(err.decode(errors='replace'))}"
+        raise _unavailable("The Ocat cannot be read: CalledProcessError", detail)
+    return out.decode(errors="replace").splitlines()
+
+
+def _end_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill sqsh.bin and everything it started (its session's process group), then reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        log.error("sqsh.bin (pid %s) did not end after SIGKILL", proc.pid)
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def _import_sqsh() -> Any:
     try:
         import ska_dbi.sqsh as sqsh  # type: ignore[import-not-found]
     except ImportError as exc:
-        raise OcatUnavailable(f"The sqsh Ocat source needs ska_dbi, which is not installed ({exc})") from exc
+        raise _unavailable("The sqsh Ocat source needs ska_dbi, which is not installed", str(exc)) from exc
     return sqsh
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
 import subprocess
 import sys
 import time
 import types
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -115,8 +118,9 @@ def test_bound_strings_are_inert(ocat_source: SqlAlchemySource) -> None:
 
 
 def test_the_sqlite_mirror_is_opened_read_only(ocat_source: SqlAlchemySource) -> None:
-    with pytest.raises(OcatUnavailable, match="readonly|read-only"):
+    with pytest.raises(OcatUnavailable) as info:
         ocat_source.fetch("DELETE FROM target WHERE obsid = :o", {"o": 12345})
+    assert "readonly" in info.value.detail
     assert ocat_source.fetch("SELECT obsid FROM target WHERE obsid = :o", {"o": 12345}) == [{"obsid": 12345}]
 
 
@@ -127,17 +131,21 @@ def test_sql_errors_become_ocat_unavailable(ocat_source: SqlAlchemySource) -> No
 
 def test_missing_sqlite_file_is_unavailable_and_not_created(tmp_path: Path) -> None:
     path = tmp_path / "missing.db"
-    with pytest.raises(OcatUnavailable, match="does not exist"):
+    with pytest.raises(OcatUnavailable, match="does not exist") as info:
         make_source(str(path)).fetch("SELECT 1", {})
     assert not path.exists()
+    assert str(tmp_path) not in info.value.user_message, "users (the editor's toast) never see the mirror's path"
+    assert str(path) in info.value.detail, "the log and admins do"
 
 
 def test_unreachable_server_is_unavailable_quickly() -> None:
     source = make_source("postgresql+psycopg://nobody@127.0.0.1:1/none", timeout_s=2.0)
     start = time.monotonic()
-    with pytest.raises(OcatUnavailable):
+    with pytest.raises(OcatUnavailable) as info:
         source.fetch("SELECT 1", {})
     assert time.monotonic() - start < 5
+    assert not any(word in info.value.user_message for word in ("127.0.0.1", "port 1", "nobody")), info.value
+    assert "127.0.0.1" in info.value.detail
 
 
 def test_sybase_url_without_the_dialect_says_what_to_install() -> None:
@@ -175,37 +183,102 @@ def test_sqsh_is_imported_only_when_used_and_missing_is_unavailable(monkeypatch:
         source.fetch("SELECT 1", {})
 
 
-class _FakeSqsh:
-    queries: list[str] = []
-    kwargs: list[dict[str, Any]] = []
-    behaviour: str = "ok"
+SQSH_SCRIPT = """#!/bin/sh
+# A stand-in for sqsh.bin: `sqsh.bin -X -S server -U user -D database -m csv -C query`, as ska_dbi runs it.
+echo $$ >> {dir}/pids
+for arg; do query=$arg; done
+printf '%s\\n' "$query" >> {dir}/queries
+case "$(cat {dir}/behaviour)" in
+  fail) echo "Msg 207, Level 16: Invalid column name 'nope'" >&2; exit 1;;
+  slow) sleep 30 & echo $! >> {dir}/pids; wait;;
+esac
+echo 'obsid,seq_nbr,targname,ra,group_id'
+echo '12345,500123,Cas A,350.85,'
+echo '1007,101007,,10.5,G1007'
+"""
 
-    def __init__(self, **kwargs: Any) -> None:
-        type(self).kwargs.append(kwargs)
 
-    def fetchall(self, query: str) -> Any:
-        type(self).queries.append(query)
-        if self.behaviour == "fail":
-            raise subprocess.CalledProcessError(1, ["sqsh.bin"])
-        if self.behaviour == "slow":
-            time.sleep(1.0)
-        lines = ["obsid,seq_nbr,targname,ra,group_id", "12345,500123,Cas A,350.85,", "1007,101007,,10.5,G1007"]
-        return astropy_ascii.read(lines, format="csv")
+class _StandInSqsh:
+    """`ska_dbi.sqsh` as the tests stand it in: the real module's constants and `Sqsh` class, running a shell
+    script in place of sqsh.bin (which prints CSV, fails, or sleeps with a child process)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.dir = folder
+        self.kwargs: list[dict[str, Any]] = []
+        script = folder / "sqsh.bin"
+        script.write_text(SQSH_SCRIPT.format(dir=folder))
+        script.chmod(0o755)
+        self.behaviour = "ok"
+
+    @property
+    def behaviour(self) -> str:
+        return (self.dir / "behaviour").read_text()
+
+    @behaviour.setter
+    def behaviour(self, value: str) -> None:
+        (self.dir / "behaviour").write_text(value)
+
+    @property
+    def queries(self) -> list[str]:
+        path = self.dir / "queries"
+        return path.read_text().splitlines() if path.exists() else []
+
+    @property
+    def pids(self) -> list[int]:
+        path = self.dir / "pids"
+        return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+    def module(self) -> types.ModuleType:
+        stand_in = self
+        module = types.ModuleType("ska_dbi.sqsh")
+        module.SYBASE = str(self.dir)  # type: ignore[attr-defined]
+        module.LD_LIBRARY_PATH = str(self.dir)  # type: ignore[attr-defined]
+        module.SQSH_BIN = str(self.dir / "sqsh.bin")  # type: ignore[attr-defined]
+
+        class Sqsh:
+            def __init__(self, server: str, user: str, database: str, authdir: str = "/default/auth") -> None:
+                stand_in.kwargs.append({"server": server, "database": database, "user": user}
+                                       | ({"authdir": authdir} if authdir != "/default/auth" else {}))  # fmt: skip
+                self.server, self.user, self.database = server, user, database
+                self.sqshrc = Path(authdir) / f"sqsh-{server}-{database}-{user}"
+
+            def fetch(self, query: str) -> list[str]:
+                env = {"SYBASE": module.SYBASE, "LD_LIBRARY_PATH": module.LD_LIBRARY_PATH, "SQSHRC": str(self.sqshrc)}
+                cmd = [module.SQSH_BIN, "-X", "-S", self.server, "-U", self.user, "-D", self.database, "-m", "csv",
+                       "-C", query]  # fmt: skip
+                return subprocess.check_output(cmd, env=env).decode().splitlines()
+
+            def fetchall(self, query: str) -> Any:
+                return astropy_ascii.read(self.fetch(query), format="csv")
+
+        module.Sqsh = Sqsh  # type: ignore[attr-defined]
+        return module
+
+
+def _running(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for its parent to reap it has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 @pytest.fixture
-def fake_sqsh(monkeypatch: pytest.MonkeyPatch) -> type[_FakeSqsh]:
-    _FakeSqsh.queries, _FakeSqsh.kwargs, _FakeSqsh.behaviour = [], [], "ok"
+def fake_sqsh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[_StandInSqsh]:
+    stand_in = _StandInSqsh(tmp_path)
     package = types.ModuleType("ska_dbi")
-    module = types.ModuleType("ska_dbi.sqsh")
-    module.Sqsh = _FakeSqsh  # type: ignore[attr-defined]
+    module = stand_in.module()
     package.sqsh = module  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ska_dbi", package)
     monkeypatch.setitem(sys.modules, "ska_dbi.sqsh", module)
-    return _FakeSqsh
+    yield stand_in
+    for pid in stand_in.pids:  # a stand-in left running by a failing test
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
-def test_sqsh_source_renders_literals_and_converts_rows(fake_sqsh: type[_FakeSqsh]) -> None:
+def test_sqsh_source_renders_literals_and_converts_rows(fake_sqsh: _StandInSqsh) -> None:
     source = SqshSource.from_url("sqsh://ocatsqlsrv/axafocat?user=u&authdir=/auth")
     rows = source.fetch("SELECT * FROM target WHERE obsid IN :ids OR group_id = :g", {"ids": [12345, 1007], "g": "a'b"})
     assert fake_sqsh.queries == ["SELECT * FROM target WHERE obsid IN (12345, 1007) OR group_id = 'a''b'"]
@@ -218,16 +291,30 @@ def test_sqsh_source_renders_literals_and_converts_rows(fake_sqsh: type[_FakeSqs
     assert source.round_trips == 1
 
 
-def test_sqsh_failures_and_timeouts_are_unavailable(fake_sqsh: type[_FakeSqsh]) -> None:
+def test_sqsh_failures_and_timeouts_are_unavailable(fake_sqsh: _StandInSqsh) -> None:
     fake_sqsh.behaviour = "fail"
     with pytest.raises(OcatUnavailable, match="CalledProcessError"):
         SqshSource.from_url("sqsh://s/d").fetch("SELECT 1", {})
     fake_sqsh.behaviour = "slow"
-    with pytest.raises(OcatUnavailable, match="did not answer within 0.2 s"):
-        SqshSource.from_url("sqsh://s/d", timeout_s=0.2).fetch("SELECT 1", {})
+    with pytest.raises(OcatUnavailable, match="did not answer within 0.5 s"):
+        SqshSource.from_url("sqsh://s/d", timeout_s=0.5).fetch("SELECT 1", {})
 
 
-def test_sqsh_refuses_unrenderable_parameters_before_running(fake_sqsh: type[_FakeSqsh]) -> None:
+def test_a_sqsh_read_that_times_out_ends_sqsh_and_its_children(fake_sqsh: _StandInSqsh) -> None:
+    """The timed-out sqsh.bin and what it started (its process group) end; nothing keeps running."""
+    fake_sqsh.behaviour = "slow"
+    start = time.monotonic()
+    with pytest.raises(OcatUnavailable, match="did not answer"):
+        SqshSource.from_url("sqsh://s/d", timeout_s=1.0).fetch("SELECT 1", {})
+    assert time.monotonic() - start < 3
+    assert len(fake_sqsh.pids) == 2, "the stand-in and its sleeping child started"
+    deadline = time.monotonic() + 2
+    while any(map(_running, fake_sqsh.pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in fake_sqsh.pids if _running(pid)], "sqsh or its child still runs after the timeout"
+
+
+def test_sqsh_refuses_unrenderable_parameters_before_running(fake_sqsh: _StandInSqsh) -> None:
     with pytest.raises(TypeError):
         SqshSource.from_url("sqsh://s/d").fetch("SELECT :x", {"x": object()})
     assert fake_sqsh.queries == []
