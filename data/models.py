@@ -2,7 +2,7 @@
 
 v2.1 tables: users, revisions, signoffs, parameters, originals, requests, schedules (data-layer §3.2).
 Additive (migration 2): UNIQUE(obsid, revision_number), board indexes, `events` (append-only audit) and
-`outbox` (queued e-mail, D21).
+`outbox` (queued e-mail, D21); (migration 5) `changes`, filled by triggers on `revisions` and `signoffs`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from data.parameters.catalogue import SIGNOFF_COLUMNS
+from data.parameters.catalogue import DISCARD as DISCARD  # the sign-off statuses, re-exported for the services
+from data.parameters.catalogue import NOT_REQUIRED as NOT_REQUIRED
+from data.parameters.catalogue import PENDING, REVISION_KINDS, SIGNOFF_COLUMNS, SIGNOFF_STATUSES
+from data.parameters.catalogue import SIGNED as SIGNED
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -24,13 +27,12 @@ NAMING_CONVENTION = {
 }
 
 SIGNOFF_PREFIXES = SIGNOFF_COLUMNS
+"""The five sign-off column prefixes of the `signoffs` table (v2.1 schema)."""
 EDIT_COLUMNS = SIGNOFF_COLUMNS[:4]
 """The four edit columns; `usint` (verification) comes after them."""
-"""The five sign-off column prefixes of the `signoffs` table (v2.1 schema)."""
 
-PENDING, SIGNED, NOT_REQUIRED, DISCARD = "Pending", "Signed", "Not Required", "Discard"
-STATUSES = (PENDING, SIGNED, NOT_REQUIRED, DISCARD)
-KINDS = ("norm", "asis", "remove", "clone")
+STATUSES = SIGNOFF_STATUSES
+KINDS = REVISION_KINDS
 
 
 class Base(DeclarativeBase):
@@ -190,6 +192,20 @@ class Event(Base):
     target: Mapped[str] = mapped_column(String)
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)
+
+
+class Change(Base):
+    """One row per row written to `revisions` or `signoffs`, by any writer (this app, v2.1, SQL by hand): the
+    obsid whose status-board rows may differ. Written only by the database's own triggers (migration 5); the live
+    board (`data.board.live`) reads the rows after the id it last saw. AUTOINCREMENT on SQLite: no id is reused."""
+
+    __tablename__ = "changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    obsid: Mapped[int] = mapped_column(Integer)
+    at: Mapped[int] = mapped_column(Integer)
+    """Epoch seconds of the writing transaction."""
 
 
 OUTBOX_STATUSES = ("queued", "sent", "failed", "suppressed")

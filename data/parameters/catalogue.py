@@ -29,8 +29,27 @@ SIGNOFF_LABELS = {
     "hrc_si": "HRC SI Mode",
     "usint": "Usint verification",
 }
-PENDING, SIGNED, NOT_REQUIRED = "Pending", "Signed", "Not Required"
+PENDING, SIGNED, NOT_REQUIRED, DISCARD = "Pending", "Signed", "Not Required", "Discard"
+SIGNOFF_STATUSES = (PENDING, SIGNED, NOT_REQUIRED, DISCARD)
+"""What a sign-off column can hold (the `signoffs` table)."""
+REVISION_KINDS = ("norm", "asis", "remove", "clone")
+"""A revision's kind: a parameter change, approval as is, removal of an approval, a split request."""
+
 ACTIVE_STATUSES = frozenset({"unobserved", "scheduled", "untriggered"})
+"""Ocat statuses an observation may be changed or approved in (D9, D10, D16)."""
+CLOSED_STATUSES = frozenset({"observed", "archived", "canceled", "cancelled", "discarded"})
+"""Ocat statuses that end an observation's changes: submissions and express approval skip them (D9, D16)."""
+
+
+def is_acis(instrument: object) -> bool:
+    """ACIS-I or ACIS-S (any case)."""
+    return isinstance(instrument, str) and instrument.strip().upper().startswith("ACIS")
+
+
+def is_hrc(instrument: object) -> bool:
+    """HRC-I or HRC-S (any case)."""
+    return isinstance(instrument, str) and instrument.strip().upper().startswith("HRC")
+
 
 SECTIONS: dict[str, str] = {
     "general": "General Parameters",

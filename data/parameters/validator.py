@@ -27,14 +27,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from data.parameters import values as V
-from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, Param, signoff_routing, values_equal
+from data.parameters.catalogue import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    PARAMETERS,
+    RANK_SETS,
+    REVISION_KINDS,
+    Param,
+    is_acis,
+    is_hrc,
+    signoff_routing,
+    values_equal,
+)
 
 MAX_RANK_ROWS = 30
 LARGE_SHIFT_ARCMIN = 8.0
 OFFSET_WARN_ARCMIN = 10.0
 OBSDATE_WINDOW_S = 10 * 86400
-KINDS = ("norm", "asis", "remove", "clone")
-BLOCKED_STATUSES = frozenset({"observed", "archived", "canceled", "cancelled", "discarded", "triggered"})
+BLOCKED_STATUSES = CLOSED_STATUSES | {"triggered"}
 INSTRUMENT_CHANGES_URL = "https://cxc.cfa.harvard.edu/cus/InstrumentChanges.html"
 
 DITHER_PAIRS = (("y_amp_asec", "y_amp"), ("y_freq_asec", "y_freq"), ("z_amp_asec", "z_amp"), ("z_freq_asec", "z_freq"))
@@ -202,14 +212,6 @@ def form_values(original: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _is_acis(instrument: Any) -> bool:
-    return isinstance(instrument, str) and instrument.upper().startswith("ACIS")
-
-
-def _is_hrc(instrument: Any) -> bool:
-    return isinstance(instrument, str) and instrument.upper().startswith("HRC")
-
-
 # ---------------------------------------------------------------------------------------------------- parsing
 
 
@@ -287,7 +289,7 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
     errors, warnings = report.errors, report.warnings
     kind = context.kind
     now = _naive_ut(context.now)
-    if kind not in KINDS:
+    if kind not in REVISION_KINDS:
         errors["kind"] = f"Unknown submission kind {kind!r}: use norm, asis, remove or clone"
         return report
 
@@ -563,8 +565,8 @@ def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, 
             f"Instrument changed: MP will be notified. See Instrument Changes Explanation: {INSTRUMENT_CHANGES_URL}"
         )
         old = changes["instrument"][0]
-        if _is_acis(old) != _is_acis(instrument):
-            other = "ACIS" if _is_acis(old) else "HRC"
+        if is_acis(old) != is_acis(instrument):
+            other = "ACIS" if is_acis(old) else "HRC"
             w.append(
                 f"The {other} parameters of this observation stay as they are; clear them if they no longer apply."
             )
@@ -580,7 +582,7 @@ def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, 
             old, new = changes[name]
             if abs((new or 0.0) - (old or 0.0)) > OFFSET_WARN_ARCMIN:
                 w.append(f"{_label(name)} changed by more than {OFFSET_WARN_ARCMIN:g} arcmin: CDO approval is needed.")
-    if _is_acis(instrument):
+    if is_acis(instrument):
         frame_time, most_eff = latest.get("frame_time"), latest.get("most_efficient")
         if frame_time is not None and most_eff == "Y":
             w.append("Frame Time is set, so Most Efficient must be NO (or NA).")
@@ -633,7 +635,7 @@ def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, 
         for chip, n in per_chip.items():
             if n > 6:
                 w.append(f"{n} windows on chip {chip}: at most 6 windows per chip.")
-    if _is_hrc(instrument) and latest.get("hrc_si_mode") in (None, ""):
+    if is_hrc(instrument) and latest.get("hrc_si_mode") in (None, ""):
         w.append("HRC SI Mode is not provided.")
     if (
         "grating" in changes

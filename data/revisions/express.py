@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data.errors import ValidationFailed
+from data.parameters.catalogue import CLOSED_STATUSES
 
 MAX_OBSIDS = 500
 """At most this many obsids in one express approval (other-pages §12 #11)."""
 
-CLOSED_STATUSES = frozenset({"observed", "archived", "canceled", "discarded"})
 """Ocat statuses that cannot be approved any more (other-pages §5.2)."""
 
 MAX_OBSID = 999_999_999
