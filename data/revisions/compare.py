@@ -1,124 +1,222 @@
-"""One long DataFrame of parameter values per obsid: as loaded, as requested, and in the Ocat now (D18).
+"""The three-way merge (D18): each parameter as loaded (original), as requested and in the Ocat now, and its state.
 
-Columns: obsid, name, label, section, unit, revision, original, requested, current, changed, state.
-- `current`: the Ocat value now (`data.ocat.read.parameter_values`: rank columns as lists, ra/dec in degrees).
-- `requested`: the latest requested value among the obsid's open revisions (a None request means "clear it");
-  `pd.NA` when no open revision requests the parameter. `revision` names the revision it comes from (or the
-  latest open revision when none requests it; NA without open revisions).
-- `original`: the value that revision stored in `originals` (an absent row is None, D2; NA when the revision has
-  no originals at all, e.g. an express approval); the current value when there is no open revision or the name
-  is not a stored parameter.
-- `changed`: a change is requested (requested present and not equal to original, `values_equal`).
-- `state` (the check page colours): `applied` (requested, equal to current), `pending` (requested, not yet in the
-  Ocat), `ocat_changed` (no request but the Ocat moved away from original), else "".
+The one home of the rule that the check page, the history page and the editor's notice of open revisions read:
+
+- `state(name, original, requested, current)`: `applied` (a request the Ocat now holds), `pending` (a request not in
+  the Ocat yet), `drifted` (no request, but the Ocat moved away from the original), `unknown` (a request, but the
+  Ocat could not be read), else "". Values compare with the catalogue's `values_equal` (approximate, NULL = `N` for
+  yes/no flags). An original that is n/a (`pd.NA`: the revision stored no originals, e.g. an express approval)
+  never drifts.
+- `merge(current, revisions)`: the pure merge of some revisions (oldest first) over one obsid's current values,
+  one row per parameter (catalogue order, then requested names the catalogue lacks), as a DataFrame of `COLUMNS`.
+  With `split_ranks` a ranked set becomes its order row (the number of ranks) and one row per rank and column.
+- `observation_frame(session, source, obsids, obs_ss=)`: `merge` of every obsid's open revisions over the Ocat.
+
+Columns: obsid, name, rank_set, rank (0, or 1… for a split rank cell), label, section, unit,
+- `revision`: the obsid.rev the requested value comes from (the latest revision that requests it), else the latest
+  revision given; NA without revisions.
+- `original`: what that revision stored in `originals` (an absent row is None, D2); `pd.NA` (n/a) when it stored
+  no originals at all; the current value for frozen names.
+- `requested`: the latest requested value (None means "clear it"); `pd.NA` when nothing requests the parameter.
+- `current`: the Ocat value now (rank columns as lists); `pd.NA` when the Ocat could not be read.
+- `asked`: a request exists (for a split rank cell: its column is requested and the cell differs from the original).
+- `changed`: asked, and the request differs from the original (or the original is n/a).
+- `frozen`: not kept in originals/requests, or read-only in the Ocat (`compare_but_uneditable`, TOO block): the
+  original is the current value and the state is always "" (other-pages §4.2).
+- `state`: the rule above.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from data.models import SIGNOFF_PREFIXES, Original, Parameter, Request, Revision, Signoff
 from data.ocat.read import obsid_list, parameter_values, read_observations
 from data.ocat.sources import OcatSource
-from data.parameters.catalogue import PARAMETERS, values_equal
+from data.parameters.catalogue import COMPARE_BUT_UNEDITABLE, PARAMETERS, RANK_SETS, values_equal
 
-COLUMNS = ("obsid", "name", "label", "section", "unit", "revision", "original", "requested", "current", "changed",
-           "state")  # fmt: skip
+APPLIED = "applied"
+PENDING = "pending"
+DRIFTED = "drifted"
+UNKNOWN = "unknown"
+
+COLUMNS = ("obsid", "name", "rank_set", "rank", "label", "section", "unit", "revision", "original", "requested",
+           "current", "asked", "changed", "frozen", "state")  # fmt: skip
+_OBJECTS = ("revision", "original", "requested", "current")  # keep None ("clear", NULL) apart from pd.NA ("none")
+_ORDER_KEYS = {r.order_key: key for key, r in RANK_SETS.items()}
+
+
+class RevisionValues(Protocol):
+    """What the merge reads of a revision (`data.revisions.store.RevisionView` read `with_values=True`)."""
+
+    @property
+    def obsidrev(self) -> str: ...
+
+    originals: dict[str, Any]
+    requests: dict[str, Any]
+
+
+def is_na(value: Any) -> bool:
+    """True for `pd.NA` (n/a, no request, unknown); None is a value (NULL)."""
+    return value is pd.NA
+
+
+def state(name: str, original: Any, requested: Any, current: Any, *, current_known: bool = True) -> str:
+    """The merge rule for one value (first match wins): applied, pending, unknown, drifted or ""."""
+    if not is_na(requested):
+        if not current_known:
+            return UNKNOWN
+        return APPLIED if values_equal(name, requested, current) else PENDING
+    if is_na(original) or not current_known:
+        return ""
+    return "" if values_equal(name, original, current) else DRIFTED
+
+
+def differs(name: str, original: Any, requested: Any) -> bool:
+    """A request that changes something: it differs from the original, or the original is n/a."""
+    return not is_na(requested) and (is_na(original) or not values_equal(name, requested, original))
+
+
+def frozen(name: str) -> bool:
+    """Not kept in originals/requests, or read-only in the Ocat: compared as the current value throughout."""
+    param = PARAMETERS.get(name)
+    return param is not None and (not param.stored or name in COMPARE_BUT_UNEDITABLE or param.section == "too")
+
+
+def merge(
+    current: Mapping[str, Any] | None,
+    revisions: Sequence[RevisionValues],
+    *,
+    obsid: int | None = None,
+    split_ranks: bool = False,
+) -> pd.DataFrame:
+    """The merge of `revisions` (oldest first) over one obsid's current values (`parameter_values` of its Ocat
+    record; None when the Ocat could not be read): one row per parameter, `COLUMNS`."""
+    known = current is not None
+    now = current if current is not None else {}
+    extra = sorted({n for r in revisions for n in r.requests if n not in PARAMETERS})
+    rows = []
+    for name in (*PARAMETERS, *extra):
+        param = PARAMETERS.get(name)
+        if split_ranks and param is not None and (param.rank_set or name in _ORDER_KEYS):
+            continue
+        rows.append(_row(obsid, name, revisions, now.get(name) if known else pd.NA, known))
+    if split_ranks:
+        for key in RANK_SETS:
+            rows += _rank_rows(obsid, key, revisions, now, known)
+    return _frame(rows)
 
 
 def observation_frame(
     session: Session, source: OcatSource, obsids: Iterable[int | str], *, obs_ss: Path | str
 ) -> pd.DataFrame:
-    """One row per known obsid × catalogue parameter (catalogue order); obsids the Ocat lacks are left out."""
-    ids = obsid_list(obsids)
-    records = read_observations(source, ids, obs_ss=obs_ss)
-    revisions = open_revisions(session, list(records))
-    stored = _stored_values(session, [r.id for revs in revisions.values() for r in revs])
-    rows: list[dict[str, Any]] = []
-    for obsid, record in records.items():
-        current = parameter_values(record)
-        revs = revisions.get(obsid, [])
-        for name, param in PARAMETERS.items():
-            source_rev = next((r for r in reversed(revs) if name in stored["requests"].get(r.id, {})), None)
-            requested: Any = pd.NA
-            if source_rev is not None:
-                requested = stored["requests"][source_rev.id][name]
-            else:
-                source_rev = revs[-1] if revs else None
-            original = _original(name, source_rev, stored["originals"], current[name])
-            changed = requested is not pd.NA and (original is pd.NA or not values_equal(name, requested, original))
-            rows.append({
-                "obsid": obsid, "name": name, "label": param.label, "section": param.section, "unit": param.unit,
-                "revision": source_rev.obsidrev if source_rev is not None else pd.NA,
-                "original": original, "requested": requested, "current": current[name], "changed": bool(changed),
-                "state": _state(name, original, requested, current[name]),
-            })  # fmt: skip
-    data = {col: [row[col] for row in rows] for col in COLUMNS}
-    objects = ("revision", "original", "requested", "current")  # keep None ("clear") apart from pd.NA ("no value")
-    return pd.DataFrame(
-        {col: pd.Series(data[col], dtype=object if col in objects else None) for col in COLUMNS}, columns=list(COLUMNS)
-    )
+    """`merge` of every obsid's open revisions over its Ocat record, obsids in list order (those the Ocat lacks
+    are left out): one row per obsid × parameter."""
+    from data.revisions.store import open_revisions
+
+    records = read_observations(source, obsid_list(obsids), obs_ss=obs_ss)
+    by_obsid: dict[int, list[Any]] = {}
+    for view in open_revisions(session, list(records), with_values=True):
+        by_obsid.setdefault(view.obsid, []).append(view)
+    frames = [merge(parameter_values(rec), by_obsid.get(obsid, []), obsid=obsid) for obsid, rec in records.items()]
+    return pd.concat(frames, ignore_index=True) if frames else _frame([])
 
 
-def open_revisions(session: Session, obsids: list[int]) -> dict[int, list[Revision]]:
-    """obsid → its open revisions (any sign-off column Pending), oldest first."""
-    if not obsids:
-        return {}
-    pending = or_(*(getattr(Signoff, f"{p}_status") == "Pending" for p in SIGNOFF_PREFIXES))
-    stmt = (
-        select(Revision)
-        .join(Signoff, Signoff.revision_id == Revision.id)
-        .where(Revision.obsid.in_(obsids), pending)
-        .order_by(Revision.obsid, Revision.revision_number)
-    )
-    out: dict[int, list[Revision]] = {}
-    for rev in session.scalars(stmt):
-        out.setdefault(rev.obsid, []).append(rev)
-    return out
+def _source(name: str, revisions: Sequence[RevisionValues]) -> tuple[RevisionValues | None, Any]:
+    """The latest revision requesting `name` and its request, else the latest revision and NA."""
+    for rev in reversed(revisions):
+        if name in rev.requests:
+            return rev, rev.requests[name]
+    return (revisions[-1] if revisions else None), pd.NA
 
 
-def _stored_values(session: Session, revision_ids: list[int]) -> dict[str, dict[int, dict[str, Any]]]:
-    found: dict[str, dict[int, dict[str, Any]]] = {"originals": {}, "requests": {}}
-    if not revision_ids:
-        return found
-    for key, model in (("originals", Original), ("requests", Request)):
-        stmt = (
-            select(model.revision_id, Parameter.name, model.value)
-            .join(Parameter, Parameter.id == model.parameter_id)
-            .where(model.revision_id.in_(revision_ids))
-        )
-        for rev_id, name, value in session.execute(stmt):
-            found[key].setdefault(rev_id, {})[name] = _decode(value)
-    return found
-
-
-def _decode(value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _original(name: str, rev: Revision | None, originals: dict[int, dict[str, Any]], current: Any) -> Any:
-    if rev is None or not PARAMETERS[name].stored:
+def _original(name: str, rev: RevisionValues | None, current: Any) -> Any:
+    if rev is None or frozen(name):
         return current
-    if rev.id not in originals:
+    if not rev.originals:
         return pd.NA
-    return originals[rev.id].get(name)
+    return rev.originals.get(name)
 
 
-def _state(name: str, original: Any, requested: Any, current: Any) -> str:
-    if requested is not pd.NA:
-        return "applied" if values_equal(name, requested, current) else "pending"
-    if original is not pd.NA and not values_equal(name, original, current):
-        return "ocat_changed"
-    return ""
+def _row(
+    obsid: int | None, name: str, revisions: Sequence[RevisionValues], current: Any, known: bool
+) -> dict[str, Any]:
+    rev, requested = _source(name, revisions)
+    original = _original(name, rev, current)
+    still = frozen(name)
+    return _record(obsid, name, None, 0, rev, original, requested, current, not is_na(requested),
+                   differs(name, original, requested), still,
+                   "" if still else state(name, original, requested, current, current_known=known))  # fmt: skip
+
+
+def _record(
+    obsid: int | None, name: str, rank_set: str | None, rank: int, rev: RevisionValues | None, original: Any,
+    requested: Any, current: Any, asked: bool, changed: bool, still: bool, st: str,
+) -> dict[str, Any]:  # fmt: skip
+    param = PARAMETERS.get(name)
+    return {
+        "obsid": obsid, "name": name, "rank_set": rank_set, "rank": rank,
+        "label": param.label if param else name, "section": param.section if param else None,
+        "unit": param.unit if param else None, "revision": rev.obsidrev if rev is not None else pd.NA,
+        "original": original, "requested": requested, "current": current, "asked": bool(asked),
+        "changed": bool(changed), "frozen": still, "state": st,
+    }  # fmt: skip
+
+
+def _at(values: Any, index: int) -> Any:
+    if is_na(values):
+        return pd.NA
+    if isinstance(values, list | tuple) and index < len(values):
+        return values[index]
+    return None
+
+
+def _count(columns: Iterable[Any]) -> int:
+    return max((len(v) for v in columns if isinstance(v, list | tuple)), default=0)
+
+
+def _rank_rows(
+    obsid: int | None, key: str, revisions: Sequence[RevisionValues], current: Mapping[str, Any], known: bool
+) -> list[dict[str, Any]]:
+    """A ranked set split: the order row (number of ranks), then per rank each column. A requested column replaces
+    the whole list (D10); a cell is asked when its column is requested and the cell differs from its original."""
+    rank = RANK_SETS[key]
+    sources = {c: _source(c, revisions) for c in rank.columns}
+    cur = {c: current.get(c) if known else pd.NA for c in rank.columns}
+    org = {c: _original(c, sources[c][0], cur[c]) for c in rank.columns}
+    asked_cols = {c for c in rank.columns if not is_na(sources[c][1])}
+    req = {c: (sources[c][1] if c in asked_cols else org[c]) for c in rank.columns}
+    n_org, n_req = _count(org.values()), _count(req.values())
+    n_cur: Any = _count(cur.values()) if known else pd.NA
+    no_originals = all(is_na(v) for v in org.values()) and bool(revisions)
+    order_org: Any = pd.NA if no_originals else n_org
+    order_asked = n_org != n_req
+    order_req: Any = n_req if order_asked else pd.NA
+    latest = revisions[-1] if revisions else None
+    order = rank.order_key
+    rows = [_record(obsid, order, key, 0, latest, order_org, order_req, n_cur, order_asked, order_asked, False,
+                    state(order, order_org, order_req, n_cur, current_known=known))]  # fmt: skip
+    n_rows = max(n_org, n_req, 0 if is_na(n_cur) else n_cur)
+    for i in range(n_rows):
+        for column in rank.columns:
+            o, r, c = _at(org[column], i), _at(req[column], i), _at(cur[column], i)
+            asked = column in asked_cols and differs(column, o, r)
+            requested = r if asked else pd.NA
+            rows.append(_record(obsid, column, key, i + 1, sources[column][0], o, requested, c, asked, asked, False,
+                                state(column, o, requested, c, current_known=known)))  # fmt: skip
+    return rows
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    data = {col: [row[col] for row in rows] for col in COLUMNS}
+    return pd.DataFrame(
+        {col: pd.Series(data[col], dtype=object if col in _OBJECTS else None) for col in COLUMNS}, columns=list(COLUMNS)
+    )
+
+
+__all__ = ["APPLIED", "COLUMNS", "DRIFTED", "PENDING", "UNKNOWN", "RevisionValues", "differs", "frozen", "is_na",
+           "merge", "observation_frame", "state"]  # fmt: skip
