@@ -1,203 +1,51 @@
-"""The TOO point-of-contact duty calendar (other-pages §8, data-layer §3.7, D14, D19, D20).
-
-Rows of the v2.1 `schedules` table are duty periods: `start` and `stop` are naive midnights of the first and
-last duty day (the duty runs to the end of `stop`), `user_id` NULL means "TBD" (nobody yet), `assigner_id`
-is who put the user there. A standard period is Monday to Sunday: 7 days, `stop - start` = 6 days.
-
-Every function is session first, takes the actor (`user=`, a `User` row or anything with a `username`, such
-as the web identity) and the clock (`now=`), flushes but never commits, writes one `events` row per change
-and raises typed errors (`ValidationFailed`, `Conflict`, `Forbidden`, `NotFound`) whose messages the pages
-show as they are. The caller writes the operation log line (`data.oplog`).
-
-Neighbours are the rows just before and after a period in time order (start, then id), so legacy rows with a
-NULL `order_id` and the first and last rows of the table never break an action (K10, other-pages §12 #20);
-`order_id` is still kept up to date as v2.1 does (split: later rows +1, delete: later rows -1).
-"""
+"""Changing the TOO duty calendar (other-pages §8, D14, D19): sign up, assign, unassign, change dates, split,
+delete, and the rolling horizon. Each change checks the actor, writes one `events` row and may queue a mail."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data import events
-from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from data.errors import Conflict, Forbidden, ValidationFailed
 from data.models import Schedule, User
+from data.schedule.periods import (
+    ACTION,
+    DEFAULT_TIMEZONE,
+    DUTY_GROUP,
+    HORIZON_DAYS,
+    MAX_SPAN,
+    ONE_DAY,
+    SPLIT_MIN_SPAN,
+    WEEK_SPAN,
+    Change,
+    Period,
+    _get,
+    _neighbours,
+    _ordered,
+    _periods,
+    _snapshot,
+    _span,
+    _target,
+    as_date,
+    fmt,
+    fmt_range,
+    local_today,
+    midnight,
+    monday_of,
+)
 from data.settings import DEFAULT_PERMISSIONS
 from data.users import acting_user, get_user, groups_of, require
-
-ACTION = "schedule"
-"""The D14 action every schedule change needs (default groups: too or usint; admin may do everything)."""
-DUTY_GROUP = "too"
-"""Only members of this group can be on TOO duty (v2.1's Contact choices)."""
-WEEK_SPAN = 6
-"""`stop - start` in days of a standard Monday-to-Sunday period (7 duty days)."""
-MAX_SPAN = WEEK_SPAN
-SPLIT_MIN_SPAN = 3
-"""A period can be split only when `stop - start` is more than 2 days (v2.1: more than 172800 s)."""
-HORIZON_DAYS = 240
-"""The rolling horizon of `extend_horizon` (v2.1: 8 x 30 days)."""
-LOOK_BACK_DAYS = 30
-"""How far back the page shows past periods (v2.1 `pull_schedule`)."""
-DEFAULT_TIMEZONE = "America/New_York"
-ONE_DAY = timedelta(days=1)
 
 MSG_TOO_LONG = "A duty period can be at most 7 days (Monday to Sunday). Please correct the dates."
 MSG_REVERSED = "The last day is before the first day."
 MSG_SPLIT_SHORT = "Sorry, there is not enough time to split this period: it needs more than 3 days."
 MSG_BOTH_LOCKED = "Cannot remove this period: both adjacent periods are taken."
 MSG_CANNOT_FIT = "Cannot remove this period: its days do not fit into an adjacent open period (at most 7 days each)."
-
-
-@dataclass(frozen=True)
-class Period:
-    """One duty period as the calendar, the API and the reminders see it."""
-
-    id: int
-    order_id: int | None
-    start: date
-    stop: date
-    user: str | None
-    """The username on duty, or None for TBD."""
-    full_name: str | None
-    email: str | None
-    assigner: str | None
-    """The username of whoever put `user` there (None when open or unknown)."""
-    nonstandard: bool = False
-    """The span is not 7 days (usage note: magenta)."""
-    gap_before: bool = False
-    """Days between the previous period's last day and this start are covered by nobody (usage note: red)."""
-    overlap: bool = False
-    """This period shares days with the previous or next one (red)."""
-
-    @property
-    def days(self) -> int:
-        """Number of duty days (7 for a standard week)."""
-        return (self.stop - self.start).days + 1
-
-    @property
-    def tbd(self) -> bool:
-        return self.user is None
-
-    @property
-    def display_name(self) -> str:
-        """The contact as people read it: full name, else username, else `TBD`."""
-        if self.user is None:
-            return "TBD"
-        return self.full_name or self.user
-
-    def covers(self, day: date) -> bool:
-        return self.start <= day <= self.stop
-
-
-@dataclass(frozen=True)
-class Change:
-    """What an action did: a sentence for the person, the periods touched, and mails queued (if any)."""
-
-    message: str
-    period_id: int | None
-    touched: tuple[int, ...] = ()
-    mails: int = 0
-
-
-# --------------------------------------------------------------------------------------------- helpers
-
-
-def as_date(value: date | datetime | str) -> date:
-    """A calendar date from a date, a datetime (its day) or ISO text `YYYY-MM-DD`; ValidationFailed otherwise."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise ValidationFailed({"date": f"Not a date: {value!r} (expected YYYY-MM-DD)"}) from None
-
-
-def midnight(day: date) -> datetime:
-    """The naive midnight v2.1 stores for a day."""
-    return datetime.combine(day, time())
-
-
-def local_today(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> date:
-    """The calendar day of `now` where the schedule lives (naive datetimes are taken as already local)."""
-    if now.tzinfo is None:
-        return now.date()
-    return now.astimezone(ZoneInfo(timezone)).date()
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def fmt(day: date) -> str:
-    """`March 02 2026`, the format of v2.1's mails and messages."""
-    return day.strftime("%B %d %Y")
-
-
-def fmt_range(start: date, stop: date) -> str:
-    return f"{start.strftime('%a %d %b %Y')} – {stop.strftime('%a %d %b %Y')}"
-
-
-def _span(row: Schedule) -> int:
-    return (row.stop.date() - row.start.date()).days
-
-
-def _snapshot(row: Schedule) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "order_id": row.order_id,
-        "start": row.start.date().isoformat(),
-        "stop": row.stop.date().isoformat(),
-        "user": row.user.username if row.user is not None else None,
-        "assigner_id": row.assigner_id,
-    }
-
-
-def _target(row: Schedule) -> str:
-    return f"schedule:{row.id}"
-
-
-def _ordered(session: Session) -> list[Schedule]:
-    return list(session.scalars(select(Schedule).order_by(Schedule.start, Schedule.id)))
-
-
-def _get(session: Session, period_id: int) -> Schedule:
-    try:
-        key = int(period_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"No duty period {period_id!r}") from None
-    if not 0 < key < 2**31:  # a hostile id would overflow the database's INTEGER
-        raise NotFound(f"No duty period {period_id!r}")
-    row = session.get(Schedule, key)
-    if row is None:
-        raise NotFound(f"No duty period #{key}: it may have been removed meanwhile. Reload the calendar.")
-    return row
-
-
-def _neighbours(session: Session, row: Schedule) -> tuple[Schedule | None, Schedule | None]:
-    """The periods just before and after `row` in time order (None at the ends of the table)."""
-    before = session.scalar(
-        select(Schedule)
-        .where(Schedule.id != row.id)
-        .where((Schedule.start < row.start) | ((Schedule.start == row.start) & (Schedule.id < row.id)))
-        .order_by(Schedule.start.desc(), Schedule.id.desc())
-        .limit(1)
-    )
-    after = session.scalar(
-        select(Schedule)
-        .where(Schedule.id != row.id)
-        .where((Schedule.start > row.start) | ((Schedule.start == row.start) & (Schedule.id > row.id)))
-        .order_by(Schedule.start, Schedule.id)
-        .limit(1)
-    )
-    return before, after
 
 
 def _actor(session: Session, user: Any, permissions: Mapping[str, Sequence[str]] | None) -> User:
@@ -233,35 +81,6 @@ def _must_be_open(row: Schedule, what: str) -> None:
         raise Conflict(f"{name} has this period: unassign it before you {what}.")
 
 
-def _period(row: Schedule, prev: Schedule | None, nxt: Schedule | None, assigners: Mapping[int, str]) -> Period:
-    start, stop = row.start.date(), row.stop.date()
-    gap = prev is not None and (start - prev.stop.date()).days > 1
-    overlap = (prev is not None and prev.stop.date() >= start) or (nxt is not None and nxt.start.date() <= stop)
-    user = row.user
-    return Period(
-        id=row.id,
-        order_id=row.order_id,
-        start=start,
-        stop=stop,
-        user=user.username if user is not None else None,
-        full_name=user.full_name if user is not None else None,
-        email=user.email if user is not None else None,
-        assigner=assigners.get(row.assigner_id) if row.assigner_id is not None else None,
-        nonstandard=(stop - start).days != WEEK_SPAN,
-        gap_before=gap,
-        overlap=overlap,
-    )
-
-
-def _periods(session: Session, rows: list[Schedule], before: Schedule | None, after: Schedule | None) -> list[Period]:
-    ids = {r.assigner_id for r in rows if r.assigner_id is not None}
-    assigners: dict[int, str] = {}
-    if ids:
-        assigners = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
-    chain: list[Schedule | None] = [before, *rows, after]
-    return [_period(rows[i], chain[i], chain[i + 2], assigners) for i in range(len(rows))]
-
-
 def _queue_mail(
     session: Session, row: Schedule, assignee: User, actor: User, *, now: datetime, base_url: str | None
 ) -> int:
@@ -286,69 +105,6 @@ def _record(session: Session, actor: User, action: str, row: Schedule, before: A
         after=_snapshot(row),
         now=now,
     )
-
-
-# ------------------------------------------------------------------------------------------------ reads
-
-
-def list_periods(session: Session, *, start: date | datetime, stop: date | datetime) -> list[Period]:
-    """Every period sharing a day with `start`…`stop` (inclusive), in time order, with its highlight flags."""
-    first, last = as_date(start), as_date(stop)
-    rows = list(
-        session.scalars(
-            select(Schedule)
-            .where(Schedule.stop >= midnight(first), Schedule.start <= midnight(last))
-            .order_by(Schedule.start, Schedule.id)
-        )
-    )
-    if not rows:
-        return []
-    before, _ = _neighbours(session, rows[0])
-    _, after = _neighbours(session, rows[-1])
-    return _periods(session, rows, before, after)
-
-
-def all_periods(session: Session) -> list[Period]:
-    """Every period of the table in time order (the API and the iCalendar feed)."""
-    rows = _ordered(session)
-    return _periods(session, rows, None, None) if rows else []
-
-
-def get_period(session: Session, period_id: int) -> Period:
-    row = _get(session, period_id)
-    before, after = _neighbours(session, row)
-    return _periods(session, [row], before, after)[0]
-
-
-def on_duty(session: Session, day: date | datetime) -> Period | None:
-    """The period covering `day` (the earliest one if legacy rows overlap), or None."""
-    when = midnight(as_date(day))
-    row = session.scalar(
-        select(Schedule)
-        .where(Schedule.start <= when, Schedule.stop >= when)
-        .order_by(Schedule.start, Schedule.id)
-        .limit(1)
-    )
-    if row is None:
-        return None
-    before, after = _neighbours(session, row)
-    return _periods(session, [row], before, after)[0]
-
-
-def unfilled_within(session: Session, days: int, today: date | datetime) -> list[Period]:
-    """Open (TBD) periods sharing a day with today … today + `days`."""
-    first = as_date(today)
-    return [p for p in list_periods(session, start=first, stop=first + timedelta(days=days)) if p.tbd]
-
-
-def duty_candidates(session: Session) -> list[User]:
-    """Users who can be assigned: active members of the `too` group, by full name."""
-    users = session.scalars(select(User).where(User.is_active.is_(True))).all()
-    chosen = [u for u in users if DUTY_GROUP in groups_of(u)]
-    return sorted(chosen, key=lambda u: ((u.full_name or u.username).lower(), u.username))
-
-
-# ----------------------------------------------------------------------------------------------- writes
 
 
 def sign_up(
