@@ -420,13 +420,6 @@ def _build() -> dict[str, Param]:
 PARAMETERS: dict[str, Param] = _build()
 
 COMPARE_BUT_UNEDITABLE: tuple[str, ...] = tuple(SELECTIONS["compare_but_uneditable"])
-compare_but_uneditable = COMPARE_BUT_UNEDITABLE
-BASIC_PARAMS: tuple[str, ...] = tuple(SELECTIONS["basic_params"])
-USINT_UNIT_CHANGE: tuple[str, ...] = tuple(SELECTIONS["usint_unit_change"])
-OCAT_UNIT_CHANGE: tuple[str, ...] = tuple(SELECTIONS["ocat_unit_change"])
-DITHER_PARAMS_USINT: tuple[str, ...] = tuple(SELECTIONS["dither_params_usint"])
-DITHER_PARAMS_OCAT: tuple[str, ...] = tuple(SELECTIONS["dither_params_ocat"])
-CLEAN_POST: tuple[str, ...] = tuple(SELECTIONS["clean_POST"])
 ACIS_WINDOW_COLUMNS: tuple[str, ...] = RANK_SETS["window"].columns
 
 

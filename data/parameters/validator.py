@@ -550,10 +550,6 @@ def _flag_set_changes(
             changes[name] = (orig, new)
 
 
-def _latest(name: str, latest: Mapping[str, Any]) -> Any:
-    return latest.get(name)
-
-
 def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, Any], changes: Mapping) -> None:
     w = report.warnings
     instrument = latest.get("instrument")

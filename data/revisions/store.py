@@ -107,12 +107,6 @@ class RevisionView:
     def pending(self) -> list[str]:
         return [c for c, s in self.signoff.items() if s["status"] == PENDING]
 
-    @property
-    def last_signed(self) -> datetime | None:
-        """The newest sign-off time of any column (None when nobody signed)."""
-        times = [s["time"] for s in self.signoff.values() if s["time"] is not None]
-        return max(times) if times else None
-
 
 def _utc(epoch: int | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
