@@ -23,6 +23,11 @@ from data.models import Base
 MIGRATIONS = Path(__file__).parent / "migrations"
 V21_REVISION = "0001_v21"
 V21_TABLES = frozenset({"users", "revisions", "signoffs", "parameters", "originals", "requests", "schedules"})
+CHANGE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sqlite": tuple(f"changes_{t}_{op}" for t in ("revisions", "signoffs") for op in ("insert", "update", "delete")),
+    "postgresql": ("changes_revisions", "changes_signoffs"),
+}
+"""The triggers of migration 5 that fill `changes` (what the live board reads), per dialect."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -101,5 +106,20 @@ def check(url_or_engine: str | Engine) -> list[str]:
             problems.append(f"database at revision {current!r}, code at {head!r}: run `usint db upgrade`")
         else:
             problems += [repr(diff) for diff in compare_metadata(ctx, Base.metadata)]
+            problems += [
+                f"trigger {name} is missing: the status board would miss writes to revisions/signoffs "
+                "(downgrade to 0004_revision_kind_ix and upgrade again)"
+                for name in missing_triggers(conn)
+            ]
         conn.rollback()
     return problems
+
+
+def missing_triggers(conn: Connection) -> list[str]:
+    """The `CHANGE_TRIGGERS` of this dialect the database does not have (a SQLite batch rebuild drops them)."""
+    expected = CHANGE_TRIGGERS.get(conn.dialect.name, ())
+    if conn.dialect.name == "sqlite":
+        have = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    else:
+        have = set(conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
+    return [name for name in expected if name not in have]

@@ -1,35 +1,37 @@
-"""The live status board of this worker: read in full once, then kept up to date from the `events` table.
+"""The live status board of this worker: read in full once, then kept up to date from the `changes` table.
 
-Every change a row can show is made in a transaction that also writes an event whose target is the
-revision's `obsid.rev` (submit, sign, approve, discard, undo, renumber). So when the change token moves, the
-events since the last read name every obsid whose rows may differ, and only those obsids are re-read (their
-rows and their per-obsid facts: approved, higher revision signed). Rows of other obsids keep their tuples, and
-`data.board.rows.shape` keeps their records. A change the events do not explain (the revision count moved by other
-than submissions minus undone submissions, many events at once, the clock going back) means a full read.
+The database's own triggers (migration 5) append an `(obsid, at)` row to `changes` for every row any writer
+inserts, updates or deletes in `revisions` or `signoffs`: this app, v2.1 during the switch-over, an operator's
+SQL. So when the change token moves, the `changes` rows since the last read name every obsid whose rows may
+differ, and only those obsids are re-read (their rows and their per-obsid facts: approved, higher revision signed).
+Rows of other obsids keep their tuples, and `data.board.rows.shape` keeps their records. A change the table cannot
+explain cheaply (more than `MAX_CHANGES` rows at once, a token that went back) means a full read.
 
-On PostgreSQL every write transaction first takes one advisory lock (`data.db`), as SQLite's `BEGIN IMMEDIATE`
-does, so event ids become visible in id order and "events after the last one seen" skips none.
+Writers commit in id order: SQLite has one writer at a time; on PostgreSQL every write transaction of this app
+takes one advisory lock first (`data.db`), and the trigger function takes the same lock for any other writer, so
+"changes after the last one seen" skips none.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.board.rows import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
-from data.models import Event
+from data.models import Change
 from data.ocat.cache import Cache
 
-MAX_EVENTS = 500
-"""More events than this since the last read: read the board in full instead."""
+MAX_CHANGES = 1000
+"""More `changes` rows than this since the last read (a bulk load, a restore): read the board in full instead."""
 
-_OBSIDREV = re.compile(r"^(\d+)\.\d+$")
+_CHANGED = (
+    select(Change.obsid).where(Change.id > bindparam("after"), Change.id <= bindparam("upto")).limit(MAX_CHANGES + 1)
+)
 
 
 @dataclass
@@ -37,7 +39,7 @@ class _Live:
     """One board (one revision DB and window) as this worker last read it. Changed only under its key's
     update lock; `served` (token parts and minute, the board) is replaced whole, so readers need no lock."""
 
-    parts: tuple[int, int, int]
+    parts: tuple[int, int]
     cutoff: int
     rows: dict[int, tuple[Any, ...]]  # revision id -> its `board_rows` tuple
     memo: Memo = field(default_factory=Memo)
@@ -85,29 +87,25 @@ def current(
         return data
 
 
-def _read_all(session: Session, parts: tuple[int, int, int], *, now: datetime, window_h: float) -> _Live:
+def _read_all(session: Session, parts: tuple[int, int], *, now: datetime, window_h: float) -> _Live:
     rows = board_rows(session, now=now, window_h=window_h)
     return _Live(parts=parts, cutoff=int(now.timestamp() - window_h * 3600), rows={r[0]: r for r in rows})
 
 
-def _catch_up(session: Session, live: _Live, parts: tuple[int, int, int], *, now: datetime, window_h: float) -> bool:
-    """Bring `live` to `parts` from the events since its token; False when only a full read will do.
+def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: datetime, window_h: float) -> bool:
+    """Bring `live` to `parts` from the `changes` rows since its token; False when only a full read will do.
     Called under the board's update lock; `live` changes only after every read succeeded."""
     if parts == live.parts:
         return True
-    (ev0, _rev0, count0), (ev1, _rev1, count1) = live.parts, parts
-    if ev1 < ev0:
+    (changed0, ev0), (changed1, ev1) = live.parts, parts
+    if changed1 < changed0 or ev1 < ev0:
         return False  # an older snapshot than the board's, or another database: read it as it is
-    found = session.execute(
-        select(Event.action, Event.target).where(Event.id > ev0, Event.id <= ev1).limit(MAX_EVENTS + 1)
-    ).all()
-    if len(found) > MAX_EVENTS:
-        return False
-    submitted = sum(1 for action, _ in found if action == "submit")
-    undone = sum(1 for action, _ in found if action == "undo.revision")
-    if count1 - count0 != submitted - undone:
-        return False  # revisions came or went without their events: nothing tells which
-    dirty = {int(m.group(1)) for _, target in found if (m := _OBSIDREV.match(target or ""))}
+    dirty: set[int] = set()
+    if changed1 > changed0:
+        found = session.connection().execute(_CHANGED, {"after": changed0, "upto": changed1}).scalars().all()
+        if len(found) > MAX_CHANGES:
+            return False
+        dirty = set(found)
     fresh = board_rows(session, now=now, window_h=window_h, obsids=dirty) if dirty else []
     for rid in [rid for rid, row in live.rows.items() if row[1] in dirty]:
         del live.rows[rid]

@@ -4,7 +4,7 @@
 signed) in ONE query; `shape` turns them into a `BoardData` (one record per row) in one pass of plain Python,
 with target and PI from the Ocat (`ocat_basics`, batched, cached 10 minutes). `board_frame` is the same as a
 DataFrame for the API and CSV. `change_token` is one tiny query; the pages read through `data.board.live`,
-which keeps the board per worker and re-reads only the obsids that changed.
+which keeps the board per worker and re-reads only the obsids the `changes` table names.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Integer, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Event, Revision, Signoff, User
+from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Change, Event, Revision, Signoff, User
 from data.ocat import lookups as ocat_lookups
 from data.ocat.cache import Cache
 from data.ocat.lookups import NO_BASICS, Basics
@@ -146,28 +146,25 @@ def assign_colors(obsids: Iterable[int]) -> dict[int, tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------------- token
 
 
-def token_parts(session: Session) -> tuple[int, int, int]:
-    """(max(events.id), max(revisions.id), count(revisions)) in ONE query over primary keys only."""
-    stmt = select(
-        select(func.max(Event.id)).scalar_subquery(),
-        select(func.max(Revision.id)).scalar_subquery(),
-        select(func.count()).select_from(Revision).scalar_subquery(),
-    )
-    ev, rev, count = session.execute(stmt).one()
-    return int(ev or 0), int(rev or 0), int(count or 0)
+def token_parts(session: Session) -> tuple[int, int]:
+    """(max(changes.id), max(events.id)) in ONE query over two primary keys."""
+    stmt = select(select(func.max(Change.id)).scalar_subquery(), select(func.max(Event.id)).scalar_subquery())
+    changed, ev = session.execute(stmt).one()
+    return int(changed or 0), int(ev or 0)
 
 
 def change_token(session: Session) -> str:
     """A cheap fingerprint of everything the board shows (`token_parts` as text).
 
-    Every submission, sign-off, approval, discard and undo writes an `events` row (D1/D17) in its transaction,
-    and submissions and undone submissions change the revisions, so the token moves whenever a row would.
+    The database's own triggers append a `changes` row for every row any writer (this app, v2.1, SQL by hand)
+    inserts, updates or deletes in `revisions` or `signoffs`, in the writer's transaction, so the token moves
+    whenever a row would. The events part moves on this app's other audited changes (users, for the names).
     Closed rows that age out of the window are handled by the caller through `BoardMeta.next_expiry`.
     """
     return token_text(token_parts(session))
 
 
-def token_text(parts: tuple[int, int, int]) -> str:
+def token_text(parts: tuple[int, ...]) -> str:
     return "-".join(str(part) for part in parts)
 
 
@@ -252,7 +249,7 @@ def board_rows(
 ) -> list[tuple[Any, ...]]:
     """What the board lists (`data.revisions.store.board_ids_query`: open, or submitted or signed within `window_h`
     hours) as plain tuples in `_ROW_FIELDS` order, newest first, in ONE query; no ORM entities.
-    `obsids` limits it to those obsids (the live board re-reads only the obsids an event touched)."""
+    `obsids` limits it to those obsids (the live board re-reads only the obsids `changes` names)."""
     cutoff = int(now.timestamp() - window_h * 3600)
     if obsids is None:
         result = session.connection().execute(_rows_statement(False), {"cutoff": cutoff})
@@ -325,7 +322,7 @@ def board_data(
     `meta.ocat_ok` is False; `lookups` keeps what was read of the Ocat (`ocat_basics`).
 
     `cache=True` (the pages and the API) answers from this worker's live board (`data.board.live`): read in
-    full once, then brought up to date from the events since, re-reading only the obsids they touched.
+    full once, then brought up to date from the `changes` rows since, re-reading only the obsids they name.
     """
     if cache:
         from data.board import live as board_live

@@ -1,8 +1,9 @@
-"""The live board (`data.board.live`): kept up to date from the events, always equal to a full read.
+"""The live board (`data.board.live`): kept up to date from the `changes` table, always equal to a full read.
 
 The main test drives random submissions, sign-offs, approvals, discards, undos and clock steps through the
 services (each in its own committed transaction, as the pages do) and after every step compares the live board
-with a board read in full; the live copy must have caught up from the events, not re-read everything.
+with a board read in full; the live copy must have caught up from the changes, not re-read everything.
+Writes by other writers (plain SQL, v2.1) are in `test_board_writers.py`.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def live_and_full(sessions: sessionmaker[Session], now: datetime, ocat: Any) -> 
     return live, full
 
 
-def test_the_live_board_catches_up_from_events_and_equals_a_full_read(sessions, engine, ocat_source):
+def test_the_live_board_catches_up_from_changes_and_equals_a_full_read(sessions, engine, ocat_source):
     rng = random.Random(20261126)
     now = START
     with session_scope(sessions) as db:
@@ -142,12 +143,12 @@ def test_the_live_board_catches_up_from_events_and_equals_a_full_read(sessions, 
     assert {"submit", "sign.general", "approve", "discard", "undo.signoff", "undo.revision"} <= set(done), done
 
 
-def test_a_change_without_events_is_read_in_full(sessions, engine, ocat_source):
+def test_a_change_without_events_is_caught_up_from_the_changes_table(sessions, engine, ocat_source):
     users = seed_clones(sessions, (7,), at=START)
     live_and_full(sessions, START, ocat_source)
     key = (str(engine.url), WINDOW_H)
     first = board_live._LIVE[key]
-    with session_scope(sessions) as db:  # a bulk load (demo seeding, a v2.1 import): no events
+    with session_scope(sessions) as db:  # a bulk load (demo seeding, a v2.1 import, v2.1 itself): no events
         rid = db.execute(
             insert(Revision).values(obsid=8, revision_number=1, kind="norm", sequence_number=500_008,
                                     time=int(START.timestamp()), user_id=users["demo"].id).returning(Revision.id)
@@ -156,9 +157,24 @@ def test_a_change_without_events_is_read_in_full(sessions, engine, ocat_source):
                                           acis_si_status="Not Required", hrc_si_status="Not Required",
                                           usint_status=PENDING))  # fmt: skip
     live, full = live_and_full(sessions, START, ocat_source)
-    assert board_live._LIVE[key] is not first
+    assert board_live._LIVE[key] is first  # caught up, not read in full
     assert live.records == full.records
     assert "8.001" in {r[0] for r in live.records}
+
+
+def test_more_changes_than_the_catch_up_takes_mean_a_full_read(sessions, engine, ocat_source):
+    users = seed_clones(sessions, (7,), at=START)
+    live_and_full(sessions, START, ocat_source)
+    key = (str(engine.url), WINDOW_H)
+    first = board_live._LIVE[key]
+    with session_scope(sessions) as db:  # one revision of each of many obsids: more `changes` rows than MAX_CHANGES
+        rows = [{"obsid": 1000 + i, "revision_number": 1, "kind": "asis", "sequence_number": 500_000,
+                 "time": int(START.timestamp()), "user_id": users["demo"].id}
+                for i in range(board_live.MAX_CHANGES + 1)]  # fmt: skip
+        db.execute(insert(Revision), rows)
+    live, full = live_and_full(sessions, START, ocat_source)
+    assert board_live._LIVE[key] is not first
+    assert live.records == full.records
 
 
 def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, ocat_source):

@@ -10,11 +10,11 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from data.schema import V21_REVISION, alembic_config, check, current_revision, upgrade
+from data.schema import V21_REVISION, _connect, alembic_config, check, current_revision, upgrade
 from tests.fixtures.revdb import PG_ENV, create_pg_database, drop_pg_database
 
 V21_DDL = (Path(__file__).parent / "v21_schema.sql").read_text()
-HEAD = "0004_revision_kind_ix"
+HEAD = "0005_board_changes"
 
 
 def make_v21_file(path: Path, *, duplicate: bool = False) -> str:
@@ -112,14 +112,95 @@ def test_duplicate_revision_numbers_of_v21_are_renumbered_and_recorded(tmp_path)
 def test_downgrade_to_v21_and_back(tmp_path):
     url = make_v21_file(tmp_path / "usint.db")
     upgrade(url)
-    from data.schema import _connect
-
     with _connect(url) as conn:
         command.downgrade(alembic_config(conn), V21_REVISION)
         conn.commit()
     assert current_revision(url) == V21_REVISION
     assert upgrade(url) == HEAD
     assert check(url) == []
+
+
+def v21_writes(con: sqlite3.Connection) -> None:
+    """What v2.1 writes for a submission, a sign-off and a removal (its ORM's SQL on a plain sqlite3 connection
+    with `foreign_keys=ON`, as v2.1 connects), after this app's `db upgrade` (switch-over, or a roll-back)."""
+    con.execute("PRAGMA foreign_keys=ON")
+    cur = con.execute(
+        "INSERT INTO revisions (obsid, revision_number, kind, sequence_number, time, notes, user_id)"
+        " VALUES (33333, 1, 'norm', 500003, 1700000300, NULL, 1)"
+    )
+    rid = cur.lastrowid
+    con.execute(
+        "INSERT INTO signoffs (revision_id, general_status, general_signoff_id, general_time, acis_status,"
+        " acis_signoff_id, acis_time, acis_si_status, acis_si_signoff_id, acis_si_time, hrc_si_status,"
+        " hrc_si_signoff_id, hrc_si_time, usint_status, usint_signoff_id, usint_time)"
+        " VALUES (?, 'Pending', NULL, NULL, 'Not Required', NULL, NULL, 'Not Required', NULL, NULL,"
+        " 'Not Required', NULL, NULL, 'Pending', NULL, NULL)",
+        (rid,),
+    )
+    con.execute("INSERT INTO requests (revision_id, parameter_id, value) VALUES (?, 1, '\"NGC 2\"')", (rid,))
+    con.execute("INSERT INTO originals (revision_id, parameter_id, value) VALUES (?, 1, '\"NGC 1\"')", (rid,))
+    con.execute(
+        "UPDATE signoffs SET general_status = 'Signed', general_signoff_id = 1, general_time = 1700000400"
+        " WHERE signoffs.id = (SELECT id FROM signoffs WHERE revision_id = ?)",
+        (rid,),
+    )
+    con.execute("DELETE FROM revisions WHERE revisions.id = 2")  # v2.1 `remove(..., 'revision')`
+    con.commit()
+
+
+def test_v21_still_writes_an_upgraded_file_and_the_triggers_record_it(tmp_path):
+    url = make_v21_file(tmp_path / "usint.db")
+    upgrade(url)
+    con = sqlite3.connect(tmp_path / "usint.db")
+    v21_writes(con)
+    changes = con.execute("SELECT obsid FROM changes ORDER BY id").fetchall()
+    signoff = con.execute("SELECT general_status FROM signoffs WHERE revision_id = 4").fetchone()
+    con.close()
+    assert [o for (o,) in changes] == [33333, 33333, 33333, 12345]  # revision, sign-off, sign-off update, removal
+    assert signoff == ("Signed",)
+    assert check(url) == []
+
+
+def test_rolled_back_to_v21_the_file_keeps_working_and_can_be_upgraded_again(tmp_path):
+    """Rolling back means running v2.1 on the upgraded file: the added tables, indexes and triggers stay and do
+    nothing v2.1 notices, and the next `db upgrade` finds the file at head with everything v2.1 wrote."""
+    url = make_v21_file(tmp_path / "usint.db")
+    upgrade(url)
+    con = sqlite3.connect(tmp_path / "usint.db")
+    v21_writes(con)
+    with pytest.raises(sqlite3.IntegrityError):  # the one thing v2.1 may notice: no duplicate revision number
+        con.execute(
+            "INSERT INTO revisions (obsid, revision_number, kind, sequence_number, time, notes, user_id)"
+            " VALUES (33333, 1, 'norm', 500003, 1700000500, NULL, 1)"
+        )
+    con.rollback()
+    con.close()
+    assert upgrade(url) == HEAD
+    assert check(url) == []
+    assert dump(url, ("revisions",))["revisions"][-1][1:3] == (33333, 1)
+
+
+def test_check_reports_a_missing_trigger(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    upgrade(url)
+    con = sqlite3.connect(tmp_path / "new.db")
+    con.execute("DROP TRIGGER changes_signoffs_update")
+    con.close()
+    problems = check(url)
+    assert len(problems) == 1 and "changes_signoffs_update" in problems[0]
+
+
+def test_downgrade_drops_the_triggers_with_the_changes_table(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    upgrade(url)
+    with _connect(url) as conn:
+        command.downgrade(alembic_config(conn), "0004_revision_kind_ix")
+        conn.commit()
+    con = sqlite3.connect(tmp_path / "new.db")
+    triggers = con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    tables = {t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    con.close()
+    assert triggers == [] and "changes" not in tables
 
 
 def test_check_reports_a_database_behind_head(tmp_path):
@@ -136,5 +217,29 @@ def test_a_new_postgresql_database_is_created_at_head_and_passes_check():
         assert upgrade(url) == HEAD
         assert upgrade(url) == HEAD
         assert check(url) == []
+        eng = create_engine(url)  # v2.1-shaped SQL on a plain connection (no advisory lock of its own)
+        with eng.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, username, is_active) VALUES (1, 'alice', true)"))
+            rid = conn.execute(
+                text(
+                    "INSERT INTO revisions (obsid, revision_number, kind, sequence_number, time, notes, user_id)"
+                    " VALUES (33333, 1, 'norm', 500003, 1700000300, NULL, 1) RETURNING id"
+                )
+            ).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO signoffs (revision_id, general_status, acis_status, acis_si_status, hrc_si_status,"
+                    " usint_status) VALUES (:r, 'Pending', 'Not Required', 'Not Required', 'Not Required', 'Pending')"
+                ),
+                {"r": rid},
+            )
+            conn.execute(text("UPDATE signoffs SET general_status = 'Signed' WHERE revision_id = :r"), {"r": rid})
+            conn.execute(text("DELETE FROM revisions WHERE id = :r"), {"r": rid})
+            assert conn.execute(text("SELECT obsid FROM changes ORDER BY id")).scalars().all() == [33333] * 4
+        eng.dispose()
+        with _connect(url) as conn:
+            command.downgrade(alembic_config(conn), "0004_revision_kind_ix")
+            conn.commit()
+        assert upgrade(url) == HEAD and check(url) == []
     finally:
         drop_pg_database(url)
