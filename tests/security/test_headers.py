@@ -66,7 +66,7 @@ def test_errors_and_refusals_carry_the_headers_too(client: Any) -> None:
 def test_every_inline_script_of_the_page_is_allowed_by_hash(client: Any) -> None:
     """The page's inline scripts (the renderer, clientside callbacks) run under the policy; nothing else inline."""
     response = client.get(f"/ocatdatapage/{OBSID}")
-    html = response.get_data(as_text=True)
+    html = re.sub(r"<!--.*?-->", "", response.get_data(as_text=True), flags=re.S)  # IE-only scripts never run
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, flags=re.S)
     scripts = [body for attrs, body in inline if "application/json" not in attrs]
     assert len(scripts) >= 2, "the renderer and at least one clientside callback are inline"
