@@ -284,15 +284,39 @@ def _type_message(p: Param, exc: ValueError) -> str:
 
 
 def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context: ValidationContext) -> Report:
-    """Check `requested` against `original`; see the module docstring for the report's parts."""
-    report = Report()
-    errors, warnings = report.errors, report.warnings
-    kind = context.kind
-    now = _naive_ut(context.now)
-    if kind not in REVISION_KINDS:
-        errors["kind"] = f"Unknown submission kind {kind!r}: use norm, asis, remove or clone"
-        return report
+    """Check `requested` against `original`; see the module docstring for the report's parts.
 
+    The steps, in order: the kind and the observation's status, unknown or read-only names, (1) basic parameters,
+    (2) RA/Dec, (3) dither, (4) ranked sets, (5) the changes, (6) the kind's rules (D9), (7) separation, warnings
+    and notes."""
+    report = Report()
+    kind = context.kind
+    if kind not in REVISION_KINDS:
+        report.errors["kind"] = f"Unknown submission kind {kind!r}: use norm, asis, remove or clone"
+        return report
+    _check_status(report.errors, original, context)
+    _check_names(report.errors, original, requested)
+    latest: dict[str, Any] = {}
+    _basic(report.errors, latest, original, requested)
+    coord_changed = _position(report.errors, latest, original, requested)
+    _dither(report.errors, latest, original, requested)
+    new_rows = {key: _ranked_rows(report.errors, original, requested, key, rs) for key, rs in RANK_SETS.items()}
+    _rank_flags(report.errors, latest, original, requested, new_rows)
+    changes = _changes(original, latest, new_rows)
+    report.changes = _kind_rules(report, original, changes, context)
+    report.latest = latest
+    report.signoffs = signoff_routing(kind, report.changes)
+    orig_ra, orig_dec = V.null_coerce(original.get("ra")), V.null_coerce(original.get("dec"))
+    if coord_changed and None not in (orig_ra, orig_dec, latest["ra"], latest["dec"]):
+        report.separation_arcmin = round(V.separation_arcmin(orig_ra, orig_dec, latest["ra"], latest["dec"]), 3)
+    if kind == "norm":
+        _warnings(report, original, latest, report.changes)
+        report.notes = _notes(original, report.changes, report.separation_arcmin, context, _naive_ut(context.now))
+    return report
+
+
+def _check_status(errors: dict[str, str], original: Mapping[str, Any], context: ValidationContext) -> None:
+    """D9: no change for an observation that is observed, archived, canceled or discarded (or not active)."""
     status = (original.get("status") or "").lower() if isinstance(original.get("status"), str) else None
     if context.check_status and status and (status in BLOCKED_STATUSES or status not in ACTIVE_STATUSES):
         errors["status"] = (
@@ -300,11 +324,9 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
             f"{status.upper()}: its parameters can no longer be changed"
         )
 
-    latest: dict[str, Any] = {}
-    changes: dict[str, tuple[Any, Any]] = {}
-    touched: set[str] = set()  # parameters the request names with a value different from the original
 
-    # unknown / read-only names
+def _check_names(errors: dict[str, str], original: Mapping[str, Any], requested: Mapping[str, Any]) -> None:
+    """Unknown names, and read-only parameters requested with a value other than the original."""
     for name in requested:
         if name in _IGNORED or name in _RECORDS_KEYS or name in DISPLAY_ONLY:
             continue
@@ -315,7 +337,11 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
             if not values_equal(name, V.null_coerce(original.get(name)), V.null_coerce(requested[name])):
                 errors[name] = f"{p.label} cannot be changed here"
 
-    # 1. basic parameters
+
+def _basic(
+    errors: dict[str, str], latest: dict[str, Any], original: Mapping[str, Any], requested: Mapping[str, Any]
+) -> None:
+    """Step 1: every basic parameter parsed by its kind; an unparsable one keeps its original and gets an error."""
     for name in BASIC:
         p = PARAMETERS[name]
         orig = V.null_coerce(original.get(name))
@@ -336,39 +362,46 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
     if "targname" in requested and latest.get("targname") in (None, ""):
         errors["targname"] = "Target Name is required"
 
-    # 2. RA / Dec (either unit form)
-    orig_ra, orig_dec = V.null_coerce(original.get("ra")), V.null_coerce(original.get("dec"))
-    new_ra, new_dec = orig_ra, orig_dec
-    for deg_name, text_name, parse, fmt in (
-        ("ra", "ra_hms", V.parse_ra, V.format_ra),
-        ("dec", "dec_dms", V.parse_dec, V.format_dec),
-    ):
-        orig_val = orig_ra if deg_name == "ra" else orig_dec
-        raw_key = text_name if text_name in requested else deg_name if deg_name in requested else None
-        value = orig_val
-        if raw_key is not None:
-            raw = requested[raw_key]
-            shown_orig = fmt(orig_val) if orig_val is not None else None
-            if raw_key == text_name and isinstance(raw, str) and shown_orig is not None and raw.strip() == shown_orig:
-                value = orig_val  # untouched display text: keep full precision of the Ocat value
-            elif orig_val is None and isinstance(raw, str) and raw.strip() in ("00:00:00.0000", "+00:00:00.0000"):
-                value = None  # v2.1's default text for a NULL position is not a request (defect 10)
-            else:
-                try:
-                    value = parse(raw)
-                except ValueError as exc:
-                    errors[text_name] = str(exc)
-                    value = orig_val
-        if deg_name == "ra":
-            new_ra = value
-        else:
-            new_dec = value
-    latest["ra"], latest["dec"] = new_ra, new_dec
-    coord_changed = not values_equal("ra", orig_ra, new_ra) or not values_equal("dec", orig_dec, new_dec)
-    if coord_changed and (new_ra is None) != (new_dec is None) and "ra_hms" not in errors and "dec_dms" not in errors:
-        errors["ra_hms" if new_ra is None else "dec_dms"] = "RA and Dec must both be given, or both be empty"
 
-    # 3. dither (arcsec or degree forms)
+def _coordinate(
+    errors: dict[str, str], requested: Mapping[str, Any], orig_val: Any, deg_name: str, text_name: str
+) -> Any:
+    """One of RA/Dec, typed as text (`ra_hms`, `dec_dms`) or in degrees; the original when not requested."""
+    parse, fmt = (V.parse_ra, V.format_ra) if deg_name == "ra" else (V.parse_dec, V.format_dec)
+    raw_key = text_name if text_name in requested else deg_name if deg_name in requested else None
+    if raw_key is None:
+        return orig_val
+    raw = requested[raw_key]
+    shown_orig = fmt(orig_val) if orig_val is not None else None
+    if raw_key == text_name and isinstance(raw, str) and shown_orig is not None and raw.strip() == shown_orig:
+        return orig_val  # untouched display text: keep full precision of the Ocat value
+    if orig_val is None and isinstance(raw, str) and raw.strip() in ("00:00:00.0000", "+00:00:00.0000"):
+        return None  # v2.1's default text for a NULL position is not a request (defect 10)
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        errors[text_name] = str(exc)
+        return orig_val
+
+
+def _position(
+    errors: dict[str, str], latest: dict[str, Any], original: Mapping[str, Any], requested: Mapping[str, Any]
+) -> bool:
+    """Step 2: RA and Dec (either unit form); True when the position changed."""
+    orig_ra, orig_dec = V.null_coerce(original.get("ra")), V.null_coerce(original.get("dec"))
+    new_ra = _coordinate(errors, requested, orig_ra, "ra", "ra_hms")
+    new_dec = _coordinate(errors, requested, orig_dec, "dec", "dec_dms")
+    latest["ra"], latest["dec"] = new_ra, new_dec
+    changed = not values_equal("ra", orig_ra, new_ra) or not values_equal("dec", orig_dec, new_dec)
+    if changed and (new_ra is None) != (new_dec is None) and "ra_hms" not in errors and "dec_dms" not in errors:
+        errors["ra_hms" if new_ra is None else "dec_dms"] = "RA and Dec must both be given, or both be empty"
+    return changed
+
+
+def _dither(
+    errors: dict[str, str], latest: dict[str, Any], original: Mapping[str, Any], requested: Mapping[str, Any]
+) -> None:
+    """Step 3: dither amplitudes and frequencies (arcsec or degree forms) and phases."""
     for asec, ocat in DITHER_PAIRS:
         orig = V.null_coerce(original.get(ocat))
         value = orig
@@ -396,52 +429,68 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
                 value = orig
         latest[name] = value
 
-    # 4. ranked sets
-    new_rows: dict[str, list[dict[str, Any]]] = {}
+
+def _requested_rows(original: Mapping[str, Any], requested: Mapping[str, Any], key: str, rs: Any) -> Any:
+    """The rows requested for one ranked set: as rows, or built from column lists (the API's form); None when
+    the request does not name the set."""
+    rows_in = requested.get(rs.records_key)
+    if rows_in is None and any(c in requested for c in rs.columns):
+        orig_cols = rows_to_columns(original_ranks(original, key), rs.columns)
+        given = {c: requested[c] if c in requested else orig_cols[c] for c in rs.columns}
+        rows_in = columns_to_rows(given, rs.columns)
+        for row in rows_in:
+            for c in ("tstart", "tstop"):
+                if c in row and row[c] is not None:
+                    row[c] = str(row[c])
+    return rows_in
+
+
+def _ranked_rows(
+    errors: dict[str, str], original: Mapping[str, Any], requested: Mapping[str, Any], key: str, rs: Any
+) -> list[dict[str, Any]]:
+    """Step 4: one ranked set's rows, each cell parsed; errors keyed `column[row]`."""
+    orig_rows = original_ranks(original, key)
+    rows_in = _requested_rows(original, requested, key, rs)
+    if rows_in is None:
+        return orig_rows
+    if not isinstance(rows_in, list) or not all(isinstance(r, Mapping) for r in rows_in):
+        errors[rs.records_key] = f"{rs.label} must be a list of rows"
+        return orig_rows
+    if len(rows_in) > MAX_RANK_ROWS:
+        errors[rs.records_key] = f"{rs.label}: at most {MAX_RANK_ROWS} rows (got {len(rows_in)})"
+    return [_ranked_row(errors, key, rs, i, row) for i, row in enumerate(rows_in[:MAX_RANK_ROWS])]
+
+
+def _ranked_row(errors: dict[str, str], key: str, rs: Any, i: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for c in rs.columns:
+        p = PARAMETERS[c]
+        try:
+            value = _parse_scalar(p, row.get(c))
+        except ValueError as exc:
+            errors[f"{c}[{i}]"] = _type_message(p, exc)
+            value = None
+        else:
+            if value is None and c != "roll_180" and c != "chip":
+                errors[f"{c}[{i}]"] = f"{p.label} is required"
+        clean[c] = value
+    if key == "time" and clean.get("tstart") and clean.get("tstop"):
+        if V.parse_datetime(clean["tstart"]) >= V.parse_datetime(clean["tstop"]):
+            errors[f"tstop[{i}]"] = "Stop Time must be after Start Time"
+    if key == "window" and clean.get("chip") is None and f"chip[{i}]" not in errors:
+        errors[f"chip[{i}]"] = "Chip is required"
+    return clean
+
+
+def _rank_flags(
+    errors: dict[str, str],
+    latest: dict[str, Any],
+    original: Mapping[str, Any],
+    requested: Mapping[str, Any],
+    new_rows: Mapping[str, list[dict[str, Any]]],
+) -> None:
+    """D11: a roll/time flag that is on follows its rows (P if all rows P, Y if any Y); a flag on needs rows."""
     for key, rs in RANK_SETS.items():
-        orig_rows = original_ranks(original, key)
-        rows_in = requested.get(rs.records_key)
-        if rows_in is None and any(c in requested for c in rs.columns):
-            orig_cols = rows_to_columns(orig_rows, rs.columns)
-            given = {c: requested[c] if c in requested else orig_cols[c] for c in rs.columns}
-            rows_in = columns_to_rows(given, rs.columns)
-            for row in rows_in:
-                for c in ("tstart", "tstop"):
-                    if c in row and row[c] is not None:
-                        row[c] = str(row[c])
-        if rows_in is None:
-            new_rows[key] = orig_rows
-            continue
-        if not isinstance(rows_in, list) or not all(isinstance(r, Mapping) for r in rows_in):
-            errors[rs.records_key] = f"{rs.label} must be a list of rows"
-            new_rows[key] = orig_rows
-            continue
-        if len(rows_in) > MAX_RANK_ROWS:
-            errors[rs.records_key] = f"{rs.label}: at most {MAX_RANK_ROWS} rows (got {len(rows_in)})"
-        parsed_rows = []
-        for i, row in enumerate(rows_in[:MAX_RANK_ROWS]):
-            clean: dict[str, Any] = {}
-            for c in rs.columns:
-                p = PARAMETERS[c]
-                raw = row.get(c)
-                try:
-                    value = _parse_scalar(p, raw)
-                except ValueError as exc:
-                    errors[f"{c}[{i}]"] = _type_message(p, exc)
-                    value = None
-                else:
-                    if value is None and c != "roll_180" and c != "chip":
-                        errors[f"{c}[{i}]"] = f"{p.label} is required"
-                clean[c] = value
-            if key == "time" and clean.get("tstart") and clean.get("tstop"):
-                if V.parse_datetime(clean["tstart"]) >= V.parse_datetime(clean["tstop"]):
-                    errors[f"tstop[{i}]"] = "Stop Time must be after Start Time"
-            if key == "window" and clean.get("chip") is None and f"chip[{i}]" not in errors:
-                errors[f"chip[{i}]"] = "Chip is required"
-            parsed_rows.append(clean)
-        new_rows[key] = parsed_rows
-    for key, rs in RANK_SETS.items():
-        # D11: a roll/time flag that is on follows its rows (P if all rows P, Y if any Y)
         unchanged = V.null_coerce(original.get(rs.flag)) in _ON and values_equal(
             rs.key,
             rows_to_columns(original_ranks(original, key), rs.columns),
@@ -453,7 +502,13 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
         if latest.get(rs.flag) in _ON and not new_rows[key] and rs.flag in requested:
             errors[rs.records_key] = f"{rs.label}: add at least one row, or set {_label(rs.flag)} to NO"
 
-    # 5. changes per ocat-data-page §7.2 and D11
+
+def _changes(
+    original: Mapping[str, Any], latest: dict[str, Any], new_rows: Mapping[str, list[dict[str, Any]]]
+) -> dict[str, tuple[Any, Any]]:
+    """Step 5: name → (original, requested) for every changed parameter (ocat-data-page §7.2, D11); the ranked
+    sets' rows go into `latest` under their records keys."""
+    changes: dict[str, tuple[Any, Any]] = {}
     for name in BASIC:
         if name in ("remarks", "comments"):
             continue
@@ -463,34 +518,38 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
         if not values_equal(name, orig, latest.get(name)):
             changes[name] = (orig, latest.get(name))
     for name in ("ra", "dec"):
-        orig = orig_ra if name == "ra" else orig_dec
+        orig = V.null_coerce(original.get(name))
         if not values_equal(name, orig, latest[name]):
             changes[name] = (orig, latest[name])
-    _flag_set_changes(
-        changes, "dither_flag", original, latest, DITHER_OCAT,
-        {n: V.null_coerce(original.get(n)) for n in DITHER_OCAT}, {n: latest[n] for n in DITHER_OCAT},
-    )  # fmt: skip
+    orig_dither = {n: V.null_coerce(original.get(n)) for n in DITHER_OCAT}
+    new_dither = {n: latest[n] for n in DITHER_OCAT}
+    _flag_set_changes(changes, "dither_flag", original, latest, DITHER_OCAT, orig_dither, new_dither)
     for key, rs in RANK_SETS.items():
         orig_cols = rows_to_columns(original_ranks(original, key), rs.columns)
         new_cols = rows_to_columns(new_rows[key], rs.columns)
         _flag_set_changes(changes, rs.flag, original, latest, rs.columns, orig_cols, new_cols)
-        latest.update({f"{rs.records_key}": new_rows[key]})
+        latest[rs.records_key] = new_rows[key]
     for name in ("remarks", "comments"):
         orig = V.null_coerce(original.get(name))
         if not values_equal(name, orig, latest.get(name)):
             changes[name] = (orig, latest.get(name))
-    for name in changes:
-        touched.add(name)
+    return changes
 
-    # 6. kind rules (D9)
+
+def _kind_rules(
+    report: Report, original: Mapping[str, Any], changes: dict[str, tuple[Any, Any]], context: ValidationContext
+) -> dict[str, tuple[Any, Any]]:
+    """Step 6 (D9): what each kind submits: a split only its comment, approve/remove nothing, a normal change at
+    least one changed parameter. Returns the changes the kind keeps."""
+    errors, warnings, kind = report.errors, report.warnings, context.kind
     if kind == "clone":
         comment = changes.get("comments")
         if comment is None or not (comment[1] or "").strip():
             errors["comments"] = "A split request needs a comment explaining why the split is needed"
         if set(changes) - {"comments"}:
             warnings.append("A split request submits only the comment; the other edits are not submitted.")
-        changes = {"comments": comment} if comment is not None else {}
-    elif kind in ("asis", "remove"):
+        return {"comments": comment} if comment is not None else {}
+    if kind in ("asis", "remove"):
         if changes:
             warnings.append(
                 "Parameter edits are not submitted with "
@@ -501,21 +560,10 @@ def validate(original: Mapping[str, Any], requested: Mapping[str, Any], context:
             warnings.append(f"Obsid {original.get('obsid')} is already on the approved list.")
         if kind == "remove" and not context.approved:
             warnings.append(f"Obsid {original.get('obsid')} is not on the approved list yet.")
-        changes = {}
-    elif not changes and not context.extra and not any(k.endswith("]") or k in PARAMETERS for k in errors):
+        return {}
+    if not changes and not context.extra and not any(k.endswith("]") or k in PARAMETERS for k in errors):
         errors["changes"] = "Nothing changed: a normal change needs at least one changed parameter"
-
-    report.changes = changes
-    report.latest = latest
-    report.signoffs = signoff_routing(kind, changes)
-
-    # 7. separation (D7), warnings, notes
-    if coord_changed and None not in (orig_ra, orig_dec, new_ra, new_dec):
-        report.separation_arcmin = round(V.separation_arcmin(orig_ra, orig_dec, new_ra, new_dec), 3)
-    if kind == "norm":
-        _warnings(report, original, latest, changes)
-        report.notes = _notes(original, changes, report.separation_arcmin, context, now)
-    return report
+    return changes
 
 
 def _flag_set_changes(
@@ -550,26 +598,42 @@ def _flag_set_changes(
             changes[name] = (orig, new)
 
 
+Warnings = list[str]
+
+
 def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, Any], changes: Mapping) -> None:
-    w = report.warnings
-    instrument = latest.get("instrument")
-    grating = latest.get("grating")
+    """The warnings of a normal change: each rule below adds what it finds, in the order the page shows them."""
+    for rule in _WARNING_RULES:
+        report.warnings.extend(rule(report, original, latest, changes))
+
+
+def _warn_notified(report: Report, original: Mapping, latest: Mapping, changes: Mapping) -> Warnings:
+    """Target, instrument and grating changes: MP is told; switching ACIS↔HRC leaves the other's parameters."""
+    out = []
     if "targname" in changes:
-        w.append("Target name changed: MP will be notified.")
+        out.append("Target name changed: MP will be notified.")
     if "instrument" in changes:
-        w.append(
+        out.append(
             f"Instrument changed: MP will be notified. See Instrument Changes Explanation: {INSTRUMENT_CHANGES_URL}"
         )
         old = changes["instrument"][0]
-        if is_acis(old) != is_acis(instrument):
+        if is_acis(old) != is_acis(latest.get("instrument")):
             other = "ACIS" if is_acis(old) else "HRC"
-            w.append(
+            out.append(
                 f"The {other} parameters of this observation stay as they are; clear them if they no longer apply."
             )
     if "grating" in changes:
-        w.append(f"Grating changed: MP will be notified. See Instrument Changes Explanation: {INSTRUMENT_CHANGES_URL}")
+        out.append(
+            f"Grating changed: MP will be notified. See Instrument Changes Explanation: {INSTRUMENT_CHANGES_URL}"
+        )
+    return out
+
+
+def _warn_pointing(report: Report, original: Mapping, latest: Mapping, changes: Mapping) -> Warnings:
+    """D7: a large coordinate move, or a detector offset moved by more than 10 arcmin, needs CDO approval."""
+    out = []
     if report.separation_arcmin is not None and report.separation_arcmin > LARGE_SHIFT_ARCMIN:
-        w.append(
+        out.append(
             f"Coordinates moved by {report.separation_arcmin:.2f} arcmin (more than {LARGE_SHIFT_ARCMIN:g} arcmin): "
             "CDO approval is needed."
         )
@@ -577,98 +641,114 @@ def _warnings(report: Report, original: Mapping[str, Any], latest: Mapping[str, 
         if name in changes:
             old, new = changes[name]
             if abs((new or 0.0) - (old or 0.0)) > OFFSET_WARN_ARCMIN:
-                w.append(f"{_label(name)} changed by more than {OFFSET_WARN_ARCMIN:g} arcmin: CDO approval is needed.")
-    if is_acis(instrument):
-        frame_time, most_eff = latest.get("frame_time"), latest.get("most_efficient")
-        if frame_time is not None and most_eff == "Y":
-            w.append("Frame Time is set, so Most Efficient must be NO (or NA).")
-        elif frame_time is None and most_eff != "Y":
-            w.append("Frame Time is not set, so Most Efficient should be YES.")
-        on = sum(1 for c in _CHIPS if latest.get(c) not in (None, "N"))
-        if on > 6:
-            w.append(f"{on} ACIS chips are on or optional: at most 6 may be used.")
-        if latest.get("subarray") == "CUSTOM" and (
-            latest.get("subarray_start_row") is None or latest.get("subarray_row_count") is None
-        ):
-            w.append("Use Subarray is CUSTOM: Start and Rows are needed.")
-        if latest.get("subarray") != "CUSTOM" and (
-            latest.get("subarray_start_row") is not None or latest.get("subarray_row_count") is not None
-        ):
-            w.append("Subarray Start/Rows are set but Use Subarray is not CUSTOM.")
-        if latest.get("duty_cycle") == "Y" and (
-            latest.get("secondary_exp_count") is None or latest.get("primary_exp_time") is None
-        ):
-            w.append("Duty Cycle is YES: Number and Tprimary are needed (recommended 2 and 0.3 s).")
-        if latest.get("eventfilter") == "Y" and (
-            latest.get("eventfilter_lower") is None or latest.get("eventfilter_higher") is None
-        ):
-            w.append("Energy Filter is YES: Lowest Energy and Energy Range are needed.")
-        if (
-            latest.get("eventfilter") != "Y"
-            and (latest.get("eventfilter_lower") is not None or latest.get("eventfilter_higher") is not None)
-            and any(n in changes for n in ("eventfilter", "eventfilter_lower", "eventfilter_higher"))
-        ):
-            w.append("Lowest Energy/Energy Range are set but Energy Filter is not YES.")
-        if (latest.get("eventfilter_higher") or 0) > 13:
-            w.append("An energy range above 13 keV risks telemetry saturation.")
-        if latest.get("onchip_sum") == "Y" and (latest.get("onchip_row_count"), latest.get("onchip_column_count")) != (
-            2, 2,
-        ):  # fmt: skip
-            w.append("Onchip Summing is normally 2 × 2 rows/columns; contact CDO for other values.")
-        if (
-            instrument == "ACIS-I"
-            and grating is None
-            and (latest.get("multiple_spectral_lines") is None or latest.get("spectra_max_count") is None)
-            and changes
-        ):
-            w.append("ACIS-I without a grating: Multi Spectral Lines and Spectra Max Count are needed.")
-        if instrument == "ACIS-S" and latest.get("trans_offset") is not None and latest["trans_offset"] > -8:
-            if "trans_offset" in changes:
-                w.append("Z-Sim above -8 mm is not allowed for ACIS-S.")
-        per_chip: dict[Any, int] = {}
-        for row in latest.get("window_ranks") or []:
-            per_chip[row.get("chip")] = per_chip.get(row.get("chip"), 0) + 1
-        for chip, n in per_chip.items():
-            if n > 6:
-                w.append(f"{n} windows on chip {chip}: at most 6 windows per chip.")
-    if is_hrc(instrument) and latest.get("hrc_si_mode") in (None, ""):
-        w.append("HRC SI Mode is not provided.")
-    if (
-        "grating" in changes
-        and grating is not None
-        and (latest.get("est_cnt_rate") is None or latest.get("forder_cnt_rate") is None)
+                out.append(
+                    f"{_label(name)} changed by more than {OFFSET_WARN_ARCMIN:g} arcmin: CDO approval is needed."
+                )
+    return out
+
+
+def _warn_acis_setup(report: Report, original: Mapping, latest: Mapping, changes: Mapping) -> Warnings:
+    """ACIS frame time, chips, subarray, duty cycle and on-chip summing."""
+    if not is_acis(latest.get("instrument")):
+        return []
+    out = []
+    frame_time, most_eff = latest.get("frame_time"), latest.get("most_efficient")
+    if frame_time is not None and most_eff == "Y":
+        out.append("Frame Time is set, so Most Efficient must be NO (or NA).")
+    elif frame_time is None and most_eff != "Y":
+        out.append("Frame Time is not set, so Most Efficient should be YES.")
+    on = sum(1 for c in _CHIPS if latest.get(c) not in (None, "N"))
+    if on > 6:
+        out.append(f"{on} ACIS chips are on or optional: at most 6 may be used.")
+    start, rows = latest.get("subarray_start_row"), latest.get("subarray_row_count")
+    if latest.get("subarray") == "CUSTOM" and (start is None or rows is None):
+        out.append("Use Subarray is CUSTOM: Start and Rows are needed.")
+    if latest.get("subarray") != "CUSTOM" and (start is not None or rows is not None):
+        out.append("Subarray Start/Rows are set but Use Subarray is not CUSTOM.")
+    if latest.get("duty_cycle") == "Y" and (
+        latest.get("secondary_exp_count") is None or latest.get("primary_exp_time") is None
     ):
-        w.append("A grating is used: Count Rate and 1st Order Rate are needed.")
+        out.append("Duty Cycle is YES: Number and Tprimary are needed (recommended 2 and 0.3 s).")
+    summing = (latest.get("onchip_row_count"), latest.get("onchip_column_count"))
+    if latest.get("onchip_sum") == "Y" and summing != (2, 2):
+        out.append("Onchip Summing is normally 2 × 2 rows/columns; contact CDO for other values.")
+    return out
+
+
+def _warn_acis_energy(report: Report, original: Mapping, latest: Mapping, changes: Mapping) -> Warnings:
+    """ACIS energy filter, spectra, Z-Sim and windows per chip."""
+    instrument = latest.get("instrument")
+    if not is_acis(instrument):
+        return []
+    out = []
+    lower, higher = latest.get("eventfilter_lower"), latest.get("eventfilter_higher")
+    if latest.get("eventfilter") == "Y" and (lower is None or higher is None):
+        out.append("Energy Filter is YES: Lowest Energy and Energy Range are needed.")
+    touched = any(n in changes for n in ("eventfilter", "eventfilter_lower", "eventfilter_higher"))
+    if latest.get("eventfilter") != "Y" and (lower is not None or higher is not None) and touched:
+        out.append("Lowest Energy/Energy Range are set but Energy Filter is not YES.")
+    if (higher or 0) > 13:
+        out.append("An energy range above 13 keV risks telemetry saturation.")
+    spectra = (latest.get("multiple_spectral_lines"), latest.get("spectra_max_count"))
+    if instrument == "ACIS-I" and latest.get("grating") is None and None in spectra and changes:
+        out.append("ACIS-I without a grating: Multi Spectral Lines and Spectra Max Count are needed.")
+    offset = latest.get("trans_offset")
+    if instrument == "ACIS-S" and offset is not None and offset > -8 and "trans_offset" in changes:
+        out.append("Z-Sim above -8 mm is not allowed for ACIS-S.")
+    per_chip: dict[Any, int] = {}
+    for row in latest.get("window_ranks") or []:
+        per_chip[row.get("chip")] = per_chip.get(row.get("chip"), 0) + 1
+    out.extend(f"{n} windows on chip {chip}: at most 6 windows per chip." for chip, n in per_chip.items() if n > 6)
+    return out
+
+
+def _warn_rates(report: Report, original: Mapping, latest: Mapping, changes: Mapping) -> Warnings:
+    """HRC SI mode, count rates for gratings."""
+    out = []
+    if is_hrc(latest.get("instrument")) and latest.get("hrc_si_mode") in (None, ""):
+        out.append("HRC SI Mode is not provided.")
+    rates_missing = latest.get("est_cnt_rate") is None or latest.get("forder_cnt_rate") is None
+    if "grating" in changes and latest.get("grating") is not None and rates_missing:
+        out.append("A grating is used: Count Rate and 1st Order Rate are needed.")
     elif latest.get("est_cnt_rate") is None and "est_cnt_rate" in changes:
-        w.append("Count Rate is needed.")
+        out.append("Count Rate is needed.")
+    return out
+
+
+def _warn_constraints(report: Report, original: Mapping, latest: Mapping, changes: Mapping) -> Warnings:
+    """Phase constraint, monitoring intervals, dither rate, constraint (Y) rows and flags that need CDO."""
+    out = []
     if V.null_coerce(original.get("phase_constraint_flag")) in _ON:
         names = ("phase_epoch", "phase_period", "phase_start", "phase_start_margin", "phase_end", "phase_end_margin")
         missing = [_label(n) for n in names if latest.get(n) is None]
         if missing and any(n in changes for n in names):
-            w.append("Phase constraint: " + ", ".join(missing) + " needed.")
+            out.append("Phase constraint: " + ", ".join(missing) + " needed.")
     if (latest.get("pre_min_lead") or 0) > 364 and "pre_min_lead" in changes:
-        w.append("Follows Obs Min Int is normally at most 364 days.")
+        out.append("Follows Obs Min Int is normally at most 364 days.")
     if (latest.get("pre_max_lead") or 0) > 365 and "pre_max_lead" in changes:
-        w.append("Follows Obs Max Int is normally at most 365 days.")
-    if (
-        latest.get("pre_id") is not None
-        and latest.get("window_flag") in _ON
-        and ("pre_id" in changes or "window_flag" in changes)
-    ):
-        w.append("Monitoring observations (Follows ObsID# set) cannot have time constraints.")
+        out.append("Follows Obs Max Int is normally at most 365 days.")
+    monitoring = latest.get("pre_id") is not None and latest.get("window_flag") in _ON
+    if monitoring and ("pre_id" in changes or "window_flag" in changes):
+        out.append("Monitoring observations (Follows ObsID# set) cannot have time constraints.")
     if latest.get("dither_flag") == "Y":
         rate = _peak_dither_rate(latest)
         if rate is not None and rate >= 0.22 and any(n in changes for n in DITHER_OCAT):
-            w.append(f"Peak dither rate {rate:.3f}″/s: it must stay below 0.22″/s.")
+            out.append(f"Peak dither rate {rate:.3f}″/s: it must stay below 0.22″/s.")
     for key, rs in RANK_SETS.items():
         if key == "window":
             continue
         col = rs.columns[0]
         if any(c in changes for c in rs.columns) and any(r.get(col) == "Y" for r in latest.get(rs.records_key) or []):
-            w.append(f"{rs.label}: CONSTRAINT (Y) only if TAC/CDO approved; otherwise use PREFERENCE.")
-    for flag in _NOTE_FLAGS:
-        if flag in changes:
-            w.append(f"{_label(flag)} changed: this needs CDO approval; note an existing approval in the comments.")
+            out.append(f"{rs.label}: CONSTRAINT (Y) only if TAC/CDO approved; otherwise use PREFERENCE.")
+    out.extend(
+        f"{_label(flag)} changed: this needs CDO approval; note an existing approval in the comments."
+        for flag in _NOTE_FLAGS
+        if flag in changes
+    )
+    return out
+
+
+_WARNING_RULES = (_warn_notified, _warn_pointing, _warn_acis_setup, _warn_acis_energy, _warn_rates, _warn_constraints)
 
 
 def _peak_dither_rate(latest: Mapping[str, Any]) -> float | None:
