@@ -204,37 +204,7 @@ def plan_submission(
     approved = revs.is_approved(session, obsid)
     ctx = ValidationContext(kind=kind, now=now, on_or_list=obsid in on_or, approved=approved)
 
-    conflicts: dict[str, dict[str, Any]] = {}
-    refreshed: list[str] = []
-    if loaded is not None:
-        first = validate(loaded, changes, ctx)
-        if first.errors:
-            report = first
-        else:
-            request = _request_input(first)
-            fresh_stored = stored_originals(fresh)
-            for name, (was, want) in first.changes.items():
-                now_value = fresh_stored.get(name)
-                if not values_equal(name, was, now_value):
-                    conflicts[name] = {"loaded": was, "now": now_value, "requested": want}
-            if conflicts:
-                report = first
-            else:
-                report = validate(fresh, request, ctx)
-                if kind == "clone" and "comments" in first.changes:
-                    report = validate(fresh, {"comments": first.changes["comments"][1]}, ctx)
-                if kind == "norm" and not report.changes and not report.errors:
-                    report = first
-            loaded_stored, fresh_stored = stored_originals(loaded), stored_originals(fresh)
-            for name in sorted(set(loaded_stored) | set(fresh_stored)):
-                if name not in first.changes and not values_equal(
-                    name, loaded_stored.get(name), fresh_stored.get(name)
-                ):
-                    refreshed.append(name)
-    else:
-        report = validate(fresh, changes, ctx)
-        if kind == "clone":
-            report.changes = {k: v for k, v in report.changes.items() if k == "comments"}
+    report, conflicts, refreshed = _main_report(loaded, fresh, changes, ctx)
 
     result = SubmissionReport(
         obsid=obsid,
@@ -263,56 +233,90 @@ def plan_submission(
     request = _request_input(report)
     for extra in extra_ids:
         rec = fresh_all.get(extra)
-        if rec is None:
-            result.extras.append(ExtraOutcome(extra, SKIPPED, "not in the Ocat"))
-            continue
-        rec = dict(rec)
-        status = rec.get("status")
-        if is_blocked_status(status):
-            result.extras.append(ExtraOutcome(extra, SKIPPED, f"status is {status}", record=rec))
-            continue
-        if kind == "clone":
-            result.extras.append(ExtraOutcome(extra, SKIPPED, "a split applies to the main obsid only", record=rec))
-            continue
-        if kind in ("asis", "remove"):
-            if kind == "asis" and extra in approved_set:
-                result.extras.append(ExtraOutcome(extra, SKIPPED, "already on the approved list", record=rec))
-                continue
-            if kind == "remove" and extra not in approved_set:
-                result.extras.append(ExtraOutcome(extra, SKIPPED, "not on the approved list", record=rec))
-                continue
-            result.extras.append(
-                ExtraOutcome(
-                    extra, REVISION, "", originals=stored_originals(rec), signoffs=emails_signoffs(kind), record=rec
-                )  # fmt: skip
-            )
-            continue
-        filtered = _instrument_filter(request, main_instrument, rec.get("instrument"))
-        if not filtered:
-            result.extras.append(ExtraOutcome(extra, UNAFFECTED, "no change applies to its instrument", record=rec))
-            continue
-        sub = validate(rec, filtered, ValidationContext(kind="norm", now=now, on_or_list=extra in on_or, extra=True))
-        if sub.errors:
-            first_key, message = next(iter(sub.errors.items()))
-            result.extras.append(ExtraOutcome(extra, SKIPPED, f"{first_key}: {message}", record=rec))
-            continue
-        if not sub.changes:
-            result.extras.append(ExtraOutcome(extra, UNAFFECTED, "already has the requested values", record=rec))
-            continue
-        result.extras.append(
-            ExtraOutcome(
-                extra,
-                REVISION,
-                "",
-                requests=sub.requests,
-                originals=stored_originals(rec),
-                notes=sub.notes,
-                signoffs=sub.signoffs,
-                on_or_list=extra in on_or,
-                record=rec,
-            )  # fmt: skip
-        )
+        record = None if rec is None else dict(rec)
+        result.extras.append(_extra_outcome(extra, record, kind, request, main_instrument, approved_set, on_or, now))
     return result
+
+
+def _main_report(
+    loaded: Mapping[str, Any] | None, fresh: dict[str, Any], changes: Mapping[str, Any], ctx: ValidationContext
+) -> tuple[Report, dict[str, dict[str, Any]], list[str]]:
+    """The main obsid's report, D8's conflicts (a changed parameter that also changed in the Ocat since the page
+    loaded: loaded / now / requested) and the other parameters the Ocat changed meanwhile (`refreshed`)."""
+    if loaded is None:
+        report = validate(fresh, changes, ctx)
+        if ctx.kind == "clone":
+            report.changes = {k: v for k, v in report.changes.items() if k == "comments"}
+        return report, {}, []
+    first = validate(loaded, changes, ctx)
+    if first.errors:
+        return first, {}, []
+    loaded_stored, fresh_stored = stored_originals(loaded), stored_originals(fresh)
+    conflicts = {
+        name: {"loaded": was, "now": fresh_stored.get(name), "requested": want}
+        for name, (was, want) in first.changes.items()
+        if not values_equal(name, was, fresh_stored.get(name))
+    }
+    refreshed = [
+        name
+        for name in sorted(set(loaded_stored) | set(fresh_stored))
+        if name not in first.changes and not values_equal(name, loaded_stored.get(name), fresh_stored.get(name))
+    ]
+    if conflicts:
+        return first, conflicts, refreshed
+    report = validate(fresh, _request_input(first), ctx)
+    if ctx.kind == "clone" and "comments" in first.changes:
+        report = validate(fresh, {"comments": first.changes["comments"][1]}, ctx)
+    if ctx.kind == "norm" and not report.changes and not report.errors:
+        report = first
+    return report, conflicts, refreshed
+
+
+def _extra_outcome(
+    extra: int,
+    rec: dict[str, Any] | None,
+    kind: str,
+    request: Mapping[str, Any],
+    main_instrument: Any,
+    approved_set: set[int],
+    on_or: set[int] | frozenset[int],
+    now: datetime,
+) -> ExtraOutcome:
+    """D10: what happens to one extra obsid: a revision of its own, unaffected, or skipped with the reason."""
+    if rec is None:
+        return ExtraOutcome(extra, SKIPPED, "not in the Ocat")
+    status = rec.get("status")
+    if is_blocked_status(status):
+        return ExtraOutcome(extra, SKIPPED, f"status is {status}", record=rec)
+    if kind == "clone":
+        return ExtraOutcome(extra, SKIPPED, "a split applies to the main obsid only", record=rec)
+    if kind in ("asis", "remove"):
+        if kind == "asis" and extra in approved_set:
+            return ExtraOutcome(extra, SKIPPED, "already on the approved list", record=rec)
+        if kind == "remove" and extra not in approved_set:
+            return ExtraOutcome(extra, SKIPPED, "not on the approved list", record=rec)
+        originals = stored_originals(rec)
+        return ExtraOutcome(extra, REVISION, "", originals=originals, signoffs=emails_signoffs(kind), record=rec)
+    filtered = _instrument_filter(request, main_instrument, rec.get("instrument"))
+    if not filtered:
+        return ExtraOutcome(extra, UNAFFECTED, "no change applies to its instrument", record=rec)
+    sub = validate(rec, filtered, ValidationContext(kind="norm", now=now, on_or_list=extra in on_or, extra=True))
+    if sub.errors:
+        first_key, message = next(iter(sub.errors.items()))
+        return ExtraOutcome(extra, SKIPPED, f"{first_key}: {message}", record=rec)
+    if not sub.changes:
+        return ExtraOutcome(extra, UNAFFECTED, "already has the requested values", record=rec)
+    return ExtraOutcome(
+        extra,
+        REVISION,
+        "",
+        requests=sub.requests,
+        originals=stored_originals(rec),
+        notes=sub.notes,
+        signoffs=sub.signoffs,
+        on_or_list=extra in on_or,
+        record=rec,
+    )
 
 
 def emails_signoffs(kind: str) -> dict[str, str]:
