@@ -30,6 +30,10 @@ class CheckIds(StrEnum):
     REDIRECT = "check-redirect"
     CONTENT = "check-content"
     HEADING = "check-heading"
+    BODY = "check-body"
+    CHANGES = "check-changes"
+    VALUES = "check-values"
+    FILTER = "check-filter"
 
 
 class ExpressIds(StrEnum):
@@ -214,6 +218,10 @@ class HistoryIds(StrEnum):
     CONTENT = "history-content"
     TIMELINE = "history-timeline"
     HEADING = "history-heading"
+    BODY = "history-body"
+    CURRENT = "history-current"
+    REVISIONS = "history-revisions"
+    CHANGES = "history-changes"
 
 
 class AnalyticsIds(StrEnum):

@@ -10,6 +10,7 @@ The one home of the rule that the check page, the history page and the editor's 
 - `merge(current, revisions)`: the pure merge of some revisions (oldest first) over one obsid's current values,
   one row per parameter (catalogue order, then requested names the catalogue lacks), as a DataFrame of `COLUMNS`.
   With `split_ranks` a ranked set becomes its order row (the number of ranks) and one row per rank and column.
+  `records(frame)` gives its rows as dicts that keep `pd.NA` (n/a, none, unknown) apart from None (NULL).
 - `observation_frame(session, source, obsids, obs_ss=)`: `merge` of every obsid's open revisions over the Ocat.
 
 Columns: obsid, name, rank_set, rank (0, or 1… for a split rank cell), label, section, unit,
@@ -46,7 +47,8 @@ UNKNOWN = "unknown"
 
 COLUMNS = ("obsid", "name", "rank_set", "rank", "label", "section", "unit", "revision", "original", "requested",
            "current", "asked", "changed", "frozen", "state")  # fmt: skip
-_OBJECTS = ("revision", "original", "requested", "current")  # keep None ("clear", NULL) apart from pd.NA ("none")
+_TYPED = {"rank": "int64", "asked": "bool", "changed": "bool", "frozen": "bool"}
+"""Every other column holds Python objects: None ("clear", NULL) stays apart from pd.NA ("none"), text stays str."""
 _ORDER_KEYS = {r.order_key: key for key, r in RANK_SETS.items()}
 
 
@@ -109,6 +111,12 @@ def merge(
         for key in RANK_SETS:
             rows += _rank_rows(obsid, key, revisions, now, known)
     return _frame(rows)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts that keep `pd.NA` apart from None (`DataFrame.to_dict` turns NA into None)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in frame.itertuples(index=False, name=None)]
 
 
 def observation_frame(
@@ -214,9 +222,9 @@ def _rank_rows(
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     data = {col: [row[col] for row in rows] for col in COLUMNS}
     return pd.DataFrame(
-        {col: pd.Series(data[col], dtype=object if col in _OBJECTS else None) for col in COLUMNS}, columns=list(COLUMNS)
+        {col: pd.Series(data[col], dtype=_TYPED.get(col, object)) for col in COLUMNS}, columns=list(COLUMNS)
     )
 
 
 __all__ = ["APPLIED", "COLUMNS", "DRIFTED", "PENDING", "UNKNOWN", "RevisionValues", "differs", "frozen", "is_na",
-           "merge", "observation_frame", "state"]  # fmt: skip
+           "merge", "observation_frame", "records", "state"]  # fmt: skip

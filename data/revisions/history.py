@@ -1,10 +1,11 @@
 """The history of one observation: every revision with its sign-offs as they happened, the audit events of its
 revisions (undos, discards, approvals, deleted revisions), what each revision changed, and the current Ocat value
-beside the latest requested value of every parameter that was ever requested.
+beside the latest requested value of every parameter that was ever requested (the one merge,
+`data.revisions.compare.merge`, over every revision still in the DB).
 
-`obsid_history(session, source, obsid, *, now, obs_ss)` reads the revision DB (`data.revisions.history`, one
+`obsid_history(session, source, obsid, *, now, obs_ss)` reads the revision DB (`data.revisions.store.history`, one
 query for the events) and the Ocat (one `read_observations`); a down Ocat leaves `ocat_error` set and the
-revision part complete. Pure dataclasses out: the figures and components are built from them without a DB.
+revision part complete. Dataclasses and a DataFrame out: the figures and grids are built from them without a DB.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,8 @@ from data.errors import OcatUnavailable
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Event
 from data.ocat.read import parameter_values, read_observations
 from data.ocat.sources import OcatSource
-from data.parameters.catalogue import PARAMETERS, SIGNOFF_COLUMNS, values_equal
+from data.parameters.catalogue import PARAMETERS, SIGNOFF_COLUMNS
+from data.revisions.compare import merge
 from data.revisions.store import RevisionView, history
 
 MAX_EVENTS = 2000
@@ -63,20 +66,6 @@ class HistoryEvent:
 
 
 @dataclass(frozen=True)
-class CurrentRow:
-    """A parameter some revision requested: the latest requested value (and where from) beside the Ocat's now."""
-
-    name: str
-    label: str
-    unit: str | None
-    requested: Any
-    revision: str
-    current: Any
-    applied: bool | None
-    """True when the Ocat holds the requested value, False when not, None when the Ocat could not be read."""
-
-
-@dataclass(frozen=True)
 class ObsidHistory:
     obsid: int
     now: datetime
@@ -84,7 +73,9 @@ class ObsidHistory:
     waits: list[Wait]
     events: list[HistoryEvent]
     changes: dict[str, list[Change]]
-    current: list[CurrentRow]
+    current: pd.DataFrame
+    """The merge's rows of every parameter some revision requested (`compare.COLUMNS`): the latest request and its
+    revision beside the Ocat value now; `state` applied, pending, or unknown when the Ocat could not be read."""
     targname: str | None = None
     status: str | None = None
     ocat_error: str | None = None
@@ -138,35 +129,10 @@ def signoff_waits(view: RevisionView, now: datetime) -> list[Wait]:
     return waits
 
 
-def latest_requests(revisions: list[RevisionView]) -> dict[str, tuple[Any, str]]:
-    """name → (latest requested value, obsid.rev that requested it), over every revision (discarded ones too)."""
-    latest: dict[str, tuple[Any, str]] = {}
-    for view in revisions:
-        for name, value in view.requests.items():
-            latest[name] = (value, view.obsidrev)
-    return latest
-
-
-def current_rows(latest: dict[str, tuple[Any, str]], current: dict[str, Any] | None) -> list[CurrentRow]:
-    order = {n: i for i, n in enumerate(PARAMETERS)}
-    rows = []
-    for name in sorted(latest, key=lambda n: (order.get(n, len(order)), n)):
-        value, rev = latest[name]
-        param = PARAMETERS.get(name)
-        now_value = current.get(name) if current is not None else None
-        applied = None if current is None else values_equal(name, value, now_value)
-        rows.append(
-            CurrentRow(
-                name=name,
-                label=param.label if param else name,
-                unit=param.unit if param else None,
-                requested=value,
-                revision=rev,
-                current=now_value,
-                applied=applied,
-            )  # fmt: skip
-        )
-    return rows
+def requested_now(current: dict[str, Any] | None, revisions: list[RevisionView], obsid: int) -> pd.DataFrame:
+    """The merge over every revision (discarded ones too), only the parameters some revision requested."""
+    frame = merge(current, revisions, obsid=obsid)
+    return frame[frame.asked].reset_index(drop=True)
 
 
 def events_of(session: Session, obsid: int) -> list[HistoryEvent]:
@@ -191,7 +157,6 @@ def obsid_history(
     removed = sorted({e.target for e in events if e.action == "undo.revision" and e.target not in present})
     waits = [w for view in revisions for w in signoff_waits(view, now)]
     changes = {view.obsidrev: revision_changes(view) for view in revisions}
-    latest = latest_requests(revisions)
     current: dict[str, Any] | None = None
     ocat_error: str | None = None
     missing = False
@@ -213,7 +178,7 @@ def obsid_history(
                     targname, status = record.get("targname"), record.get("status")
     return ObsidHistory(
         obsid=obsid, now=now, revisions=revisions, waits=waits, events=events, changes=changes,
-        current=current_rows(latest, current), targname=targname, status=status, ocat_error=ocat_error,
+        current=requested_now(current, revisions, obsid), targname=targname, status=status, ocat_error=ocat_error,
         ocat_missing=missing, removed=removed,
     )  # fmt: skip
 
@@ -221,14 +186,12 @@ def obsid_history(
 __all__ = [
     "DISCARD",
     "Change",
-    "CurrentRow",
     "HistoryEvent",
     "ObsidHistory",
     "Wait",
-    "current_rows",
     "events_of",
-    "latest_requests",
     "obsid_history",
+    "requested_now",
     "revision_changes",
     "signoff_waits",
 ]

@@ -37,8 +37,12 @@ def test_his001_history_of_an_obsid_with_revisions(started: Any, settings: dict[
     started.wait_for_contains_text("#history-heading", f"Obsid {obsid}", timeout=15)
     wait_until(started, lambda d: graph_title(d, "history-timeline").startswith(f"Revisions of {obsid}"), 15,
                "the timeline did not draw")  # fmt: skip
-    cards = started.driver.find_elements(By.CSS_SELECTOR, ".usint-history-revision")
-    assert len(cards) >= count
+    rows = wait_until(started, lambda d: d.find_elements(By.CSS_SELECTOR, "#history-revisions .ag-row"), 15,
+                      "the revisions grid has no rows")  # fmt: skip
+    assert len(rows) >= count
+    first = started.driver.find_element(By.CSS_SELECTOR, "#history-revisions .ag-row a[href^='/chkupdata/']")
+    assert first.text.startswith(f"{obsid}.")
+    assert started.driver.find_elements(By.CSS_SELECTOR, "#history-changes .ag-row")
     link = started.driver.find_element(By.CSS_SELECTOR, f'a[href="/ocatdatapage/{obsid}"]')
     assert link.is_displayed()
     assert console_errors(started) == []

@@ -21,6 +21,7 @@ from data.revisions.compare import (
     UNKNOWN,
     merge,
     observation_frame,
+    records,
     state,
 )
 from tests.factories import make_revision
@@ -109,6 +110,7 @@ def test_merge_of_one_revision():
     pi = row(frame, "pi_name")  # compare_but_uneditable: original overwritten with current, never coloured
     assert pi["frozen"] and pi["original"] == "Smith" and pi["state"] == ""
     assert row(frame, "instrument")["original"] is None  # an absent original row is NULL (D2)
+    assert targ["unit"] is None and offset["unit"] == "arcmin"  # text columns keep None (not NaN)
 
 
 def test_merge_without_originals_shows_na_and_never_drifts():
@@ -142,6 +144,8 @@ def test_merge_with_the_ocat_unreadable():
     targ = row(frame, "targname")
     assert targ["current"] is NA and targ["state"] == UNKNOWN
     assert set(frame.state) == {UNKNOWN, ""}
+    by_name = {r["name"]: r for r in records(frame)}  # rows as dicts keep NA apart from None
+    assert by_name["targname"]["current"] is NA and by_name["instrument"]["original"] is None
 
 
 def test_split_ranks_compare_per_rank_and_column():
