@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, jsonify
@@ -11,6 +9,7 @@ from flask import Response, jsonify
 from api import bp
 from data import clock
 from data.board.rows import COLUMNS, board_frame
+from data.csv_export import csv_text
 from web.db import ocat_source, resources, session_scope
 from web.identity import current_identity
 
@@ -113,30 +112,17 @@ def status() -> Response:
     return jsonify(status_rows())
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""A spreadsheet reads a cell starting with these as a formula (CSV injection); such text gets a leading quote."""
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def status_csv_text(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """The status rows as CSV (data.csv_export: formula-looking text neutralised), one column group per sign-off."""
+    flat_rows = []
     for row in rows:
         flat = {k: v for k, v in row.items() if k != "signoff"}
         flat["notes"] = ";".join(row["notes"])
         for c, s in row["signoff"].items():
             for part in ("status", "user", "time", "waited_h"):
                 flat[f"{c}_{part}"] = s[part]
-        writer.writerow([_cell(flat.get(k)) for k in CSV_COLUMNS])
-    return out.getvalue()
+        flat_rows.append([flat.get(k) for k in CSV_COLUMNS])
+    return csv_text(CSV_COLUMNS, flat_rows)
 
 
 @bp.get("/status.csv")

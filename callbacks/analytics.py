@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import _figures_analytics as figs
 from callbacks._context import now, ocat_lookups, ocat_source, session_scope, settings
 from data import analytics
+from data.csv_export import frame_csv
 from data.errors import UsintError, ValidationFailed
 from pages._ids import AnalyticsIds
 
@@ -103,7 +104,7 @@ def download_csv(n_clicks: int | None, start_date: str | None, end_date: str | N
     data, _scope = load(start_date, end_date, instruments)
     table = analytics.export_table(data.frame, settings().timezone)
     name = f"usint-revisions-{(start_date or '')[:10]}-{(end_date or '')[:10]}.csv"
-    return dcc.send_data_frame(table.to_csv, name, index=False)
+    return dcc.send_string(frame_csv(table), name, type="text/csv")
 
 
 def open_history(click: dict[str, Any] | None) -> Any:
