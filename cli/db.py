@@ -12,7 +12,9 @@ group = click.Group("db", help="The revision database.")
 
 @command(group, "upgrade")
 def upgrade() -> None:
-    """Create the revision DB, or upgrade it (a v2.1 usint.db too) in place, then seed the parameters."""
+    """Create the revision DB, or upgrade it (a v2.1 usint.db too) in place, then seed the parameters.
+
+    Only that: no demo data, even with USINT_DEMO=1 (`usint demo seed` seeds it)."""
     from data.parameters.table import seed_parameters
     from data.schema import upgrade as run_upgrade
 

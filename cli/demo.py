@@ -23,19 +23,26 @@ group = click.Group("demo", help="Demo data.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed: the same seed, the same data.")
 @click.option("--force", is_flag=True, help="Rebuild even when USINT_OCAT_URL is not the demo Ocat.")
 def seed(observations: int, revisions: int, open_revisions: int | None, seed: int, force: bool) -> None:
-    """Rebuild the demo Ocat at USINT_OCAT_URL and add demo users and revisions to the revision DB."""
-    from data.demo.seeding import DEFAULT_OPEN, seed_demo
+    """Rebuild the demo Ocat at USINT_OCAT_URL and put demo users and revisions in the revision DB.
+
+    Demo revisions already there (those of the demo users) are replaced, so the DB ends with exactly the
+    revisions this prints. A revision DB holding anything else is refused: demo data never goes into it."""
+    from data.demo.seeding import DEFAULT_OPEN, DemoRefused, seed_demo
 
     res = resources()
     if not res.settings.demo and not force:
         raise click.ClickException(f"{res.settings.ocat_url} is not the demo Ocat; pass --force to overwrite it")
     if open_revisions is None:
         open_revisions = DEFAULT_OPEN if revisions <= 10_000 else None
-    report = seed_demo(
-        res.settings, res.sessions, observations=observations, revisions=revisions,
-        open_revisions=open_revisions, seed=seed,
-    )  # fmt: skip
+    try:
+        report = seed_demo(
+            res.settings, res.sessions, observations=observations, revisions=revisions,
+            open_revisions=open_revisions, seed=seed,
+        )  # fmt: skip
+    except DemoRefused as err:
+        raise click.ClickException(f"not seeding: {err}") from None
+    done = f"replaced {report.replaced} demo revisions" if report.replaced else "seeded"
     click.echo(
-        f"demo Ocat: {report.observations} observations; revision DB: {report.revisions} revisions "
+        f"{done}: demo Ocat: {report.observations} observations; revision DB: {report.revisions} revisions "
         f"({report.open_revisions} open); {report.seconds:.1f} s"
     )

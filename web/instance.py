@@ -1,12 +1,19 @@
-"""First start: the instance folder, its logs and obs_ss folders, the revision DB, the demo data."""
+"""First start: the instance folder, its logs and obs_ss folders, the revision DB, the demo data.
+
+The demo is seeded on a first start that serves (gunicorn, `python dashboard.py`), never by a CLI command
+(`usint demo seed` does it on purpose), and never into a revision DB holding anything but demo data.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from data.settings import Settings
 
@@ -25,8 +32,13 @@ def instance_lock(instance: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def prepare_instance(settings: Settings) -> None:
-    """Create folders, upgrade the revision DB, and seed the demo Ocat and revisions once."""
+def prepare_instance(settings: Settings, *, first_start_demo: bool | None = None) -> None:
+    """Create folders, upgrade the revision DB, seed the parameters; in demo mode, seed the demo on first start.
+
+    `first_start_demo` None means: yes, unless this process is a Flask CLI command (`flask ... usint db upgrade`
+    only upgrades; `usint demo seed` seeds on purpose)."""
+    if first_start_demo is None:
+        first_start_demo = os.environ.get("FLASK_RUN_FROM_CLI") != "true"
     with instance_lock(settings.instance_path):
         settings.log_dir.mkdir(parents=True, exist_ok=True)
         settings.obs_ss.mkdir(parents=True, exist_ok=True)
@@ -41,14 +53,16 @@ def prepare_instance(settings: Settings) -> None:
             sessions = make_sessionmaker(engine)
             with sessions.begin() as session:
                 seed_parameters(session)
-            if settings.demo:
+            if settings.demo and first_start_demo:
                 seed_demo_once(settings, sessions)
         finally:
             engine.dispose()
 
 
-def seed_demo_once(settings: Settings, sessions) -> None:
-    """Build the demo Ocat and demo users/revisions when the demo Ocat file does not exist yet."""
+def seed_demo_once(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """When the demo Ocat file does not exist yet: seed the demo into an empty revision DB; build the Ocat again
+    (as the last seeding made it) for a DB holding demo data only; refuse (DemoRefused, start-up stops with the
+    reason) for a DB holding anything else, so a live DB never gets demo revisions."""
     from sqlalchemy.engine import make_url
 
     url = make_url(settings.ocat_url)
@@ -56,7 +70,16 @@ def seed_demo_once(settings: Settings, sessions) -> None:
         return
     if Path(url.database).exists():
         return
-    from data.demo.seeding import seed_demo
+    from data.db import session_scope
+    from data.demo.seeding import contents, rebuild_demo_ocat, refuse_unless_demo_only, seed_demo
 
+    with session_scope(sessions, readonly=True) as session:
+        found = contents(session)
+    refuse_unless_demo_only(found, settings.database_url)
+    if found.demo:
+        log.warning("the demo Ocat %s is missing: building it again for the %d demo revisions", url.database,
+                    found.demo)  # fmt: skip
+        rebuild_demo_ocat(settings, sessions)
+        return
     log.info("seeding the demo Ocat and revisions in %s", settings.instance_path)
     seed_demo(settings, sessions)
