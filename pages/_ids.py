@@ -96,10 +96,9 @@ class EditorIds(StrEnum):
     CONFLICTS = "editor-conflicts"
     CONFLICT_RELOAD = "editor-conflict-reload"
     REFRESHED = "editor-refreshed"
-    REFRESH_TOP = "editor-refresh-top"
-    OBSID = "editor-obsid"
     RECORD = "editor-record"
     TOKEN = "editor-token"
+    BUILT = "editor-built"
     PROMPT = "editor-prompt"
     PROMPT_INPUT = "editor-prompt-input"
     PROMPT_GO = "editor-prompt-go"
@@ -109,55 +108,21 @@ class EditorIds(StrEnum):
     HEADER = "editor-header"
     WARNING = "editor-warning"
     FORM = "editor-form"
-    RA_DEG = "editor-ra-deg"
-    DEC_DEG = "editor-dec-deg"
-    FIGURE = "editor-figure"
     CHANGES = "editor-changes"
     FORM_ERRORS = "editor-form-errors"
     KIND = "editor-kind"
     EXTRAS = "editor-extras"
     EXTRAS_FEEDBACK = "editor-extras-feedback"
     SUBMIT = "editor-submit"
-    REFRESH = "editor-refresh"
     CONFIRM = "editor-confirm"
     CONFIRM_BODY = "editor-confirm-body"
     BACK = "editor-back"
     FINALIZE = "editor-finalize"
     RESULT = "editor-result"
-    SEC_DITHER = "editor-sec-dither"
     SEC_HRC = "editor-sec-hrc"
     SEC_ACIS = "editor-sec-acis"
     SEC_WINDOW = "editor-sec-window"
-    SEC_PHASE = "editor-sec-phase"
-    SEC_SUBARRAY = "editor-sec-subarray"
-    SEC_DUTY = "editor-sec-duty"
-    NOT_HRC = "editor-not-hrc"
-    NOT_ACIS = "editor-not-acis"
-    GRID_TIME = "editor-grid-time"
-    GRID_ROLL = "editor-grid-roll"
-    GRID_WINDOW = "editor-grid-window"
     RANK_CELL_ERRORS = "editor-rank-cell-errors"
-    RANK_CELL_PAINTED = "editor-rank-cell-painted"
-
-    @staticmethod
-    def grid(key: str) -> str:
-        return f"editor-grid-{key}"
-
-    @staticmethod
-    def add(key: str) -> str:
-        return f"editor-add-{key}"
-
-    @staticmethod
-    def remove(key: str) -> str:
-        return f"editor-remove-{key}"
-
-    @staticmethod
-    def grid_errors(key: str) -> str:
-        return f"editor-grid-errors-{key}"
-
-    @staticmethod
-    def rank_block(key: str) -> str:
-        return f"editor-rank-{key}"
 
 
 def editor_field(name: str) -> dict[str, str]:
@@ -170,9 +135,47 @@ def editor_feedback(name: str) -> dict[str, str]:
     return {"type": "editor-feedback", "name": name}
 
 
-def editor_readonly(name: str) -> dict[str, str]:
-    """A read-only value of the editor."""
-    return {"type": "editor-readonly", "name": name}
+def editor_section_toggle(key: str) -> dict[str, str]:
+    """The header button that opens or closes an editor section (catalogue section key)."""
+    return {"type": "editor-section-toggle", "key": key}
+
+
+def editor_section_body(key: str) -> dict[str, str]:
+    """The collapsible body of an editor section, built on first open."""
+    return {"type": "editor-section-body", "key": key}
+
+
+def editor_part(name: str) -> dict[str, str]:
+    """A block inside a section that follows a flag (`dither`, `phase`, `subarray`, `duty`, `<rank key>_ranks`)."""
+    return {"type": "editor-part", "name": name}
+
+
+def editor_grid(key: str) -> dict[str, str]:
+    """The ag-grid of a ranked set (`time`, `roll`, `window`)."""
+    return {"type": "editor-grid", "key": key}
+
+
+def editor_grid_add(key: str) -> dict[str, str]:
+    return {"type": "editor-grid-add", "key": key}
+
+
+def editor_grid_remove(key: str) -> dict[str, str]:
+    return {"type": "editor-grid-remove", "key": key}
+
+
+def editor_grid_errors(key: str) -> dict[str, str]:
+    """The list of refused cells under a ranked set's grid."""
+    return {"type": "editor-grid-errors", "key": key}
+
+
+def editor_derived(name: str) -> dict[str, str]:
+    """A value the live check derives from the fields (`ra`, `dec` in degrees)."""
+    return {"type": "editor-derived", "name": name}
+
+
+def editor_figure(name: str) -> dict[str, str]:
+    """A figure of the editor (`focal-plane`), present once its section is open."""
+    return {"type": "editor-figure", "name": name}
 
 
 class SchedulerIds(StrEnum):

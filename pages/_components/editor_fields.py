@@ -1,8 +1,9 @@
-"""Editor widgets driven by the parameter catalogue (E9): one `make_field(param)` for every field of
-ocat-data-page §3."""
+"""Editor widgets driven by the parameter catalogue (E9): one `make_field(param, value)` for every field of
+ocat-data-page §3, filled with its value when the page is built (no load callback)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,23 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS, RANK_SETS, Param
-from pages._ids import EditorIds, editor_feedback, editor_field, editor_readonly
+from pages._ids import (
+    EditorIds,
+    editor_feedback,
+    editor_field,
+    editor_grid,
+    editor_grid_add,
+    editor_grid_errors,
+    editor_grid_remove,
+    editor_part,
+)
 
 NULL_OPTION = "__null__"
 """The dropdown value that stands for NULL (Dash options cannot hold None reliably)."""
+DEBOUNCE_MS = 300
+"""A text field sends its value this long after the last key (dbc counts milliseconds), not only on blur."""
+HIDE: dict[str, str] = {"display": "none"}
+SHOW: dict[str, str] = {}
 
 
 def options_of(param: Param) -> list[dict[str, Any]]:
@@ -22,46 +36,80 @@ def options_of(param: Param) -> list[dict[str, Any]]:
     return [{"label": label, "value": NULL_OPTION if value is None else value} for value, label in param.form_choices]
 
 
+def widget_value(value: Any, name: str) -> Any:
+    """A form value as its widget holds it: NULL_OPTION for a NULL choice, text for everything else."""
+    p = PARAMETERS.get(name)
+    if p is not None and p.choices:
+        if value is None and p.null_is_no:
+            return "N"  # NULL and N are equal for yes/no flags without an NA option (D11)
+        return NULL_OPTION if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}" if abs(value) < 1e6 else str(value)
+    return str(value)
+
+
+def shown_value(value: Any) -> str:
+    """A value as read-only text: NA for NULL, lists joined."""
+    if value is None or value == []:
+        return "NA"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def _label(param: Param) -> html.Label:
     unit = f" ({param.unit})" if param.unit and "(in " not in param.label else ""
-    return html.Label(
-        f"{param.label}{unit}", htmlFor=str(editor_field(param.name)["name"]), className="form-label small mb-0"
-    )
+    return html.Label(f"{param.label}{unit}", className="form-label small mb-0")
 
 
-def make_field(param: Param) -> dbc.Col:
-    """One labelled field: a read-only value, a dropdown (choices), a textarea (free text) or an input."""
+def _widget(param: Param, value: Any) -> Any:
+    shown = widget_value(value, param.name)
+    if param.choices:
+        return dcc.Dropdown(
+            id=editor_field(param.name), options=options_of(param), value=shown, clearable=False,
+            searchable=False, className="usint-editor-select",
+        )  # fmt: skip
+    if param.name in ("remarks", "comments"):
+        return dbc.Textarea(id=editor_field(param.name), rows=6, debounce=DEBOUNCE_MS, value=shown)
+    return dbc.Input(
+        id=editor_field(param.name), type="text", debounce=DEBOUNCE_MS, size="sm", value=shown,
+        placeholder=param.default if isinstance(param.default, str) else None,
+    )  # fmt: skip
+
+
+def make_field(param: Param, value: Any = None, error: str = "") -> dbc.Col:
+    """One labelled field: a read-only value (plain text, no id), or a dropdown (choices), a textarea (free
+    text) or an input, with its validation message under it."""
     if not param.editable:
         return dbc.Col(
-            [_label(param), html.Div("NA", id=editor_readonly(param.name), className="form-control-plaintext small")],
+            [_label(param), html.Div(shown_value(value), className="form-control-plaintext small")],
             md=3,
             className="mb-2",
         )
-    if param.choices:
-        widget: Any = dcc.Dropdown(
-            id=editor_field(param.name), options=options_of(param), clearable=False, searchable=False,
-            className="usint-editor-select",
-        )  # fmt: skip
-    elif param.name in ("remarks", "comments"):
-        widget = dbc.Textarea(id=editor_field(param.name), rows=6, debounce=True)
-    else:
-        widget = dbc.Input(
-            id=editor_field(param.name), type="text", debounce=True, size="sm",
-            placeholder=param.default if isinstance(param.default, str) else None,
-        )  # fmt: skip
+    wide = param.name in ("remarks", "comments")
     return dbc.Col(
         [
             _label(param),
-            widget,
-            html.Div(id=editor_feedback(param.name), className="invalid-feedback d-block small"),
+            _widget(param, value),
+            html.Div(error, id=editor_feedback(param.name), className="invalid-feedback d-block small"),
         ],
-        md=6 if param.name in ("remarks", "comments") else 3,
+        md=6 if wide else 3,
         className="mb-2",
     )
 
 
-def make_fields(names: list[str] | tuple[str, ...]) -> dbc.Row:
-    return dbc.Row([make_field(PARAMETERS[n]) for n in names])
+def make_fields(
+    names: Sequence[str], values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None
+) -> dbc.Row:
+    values, errors = values or {}, errors or {}
+    return dbc.Row([make_field(PARAMETERS[n], values.get(n), errors.get(n, "")) for n in names])
+
+
+def part(name: str, visible: bool, *children: Any) -> html.Div:
+    """A block that follows a flag (shown or hidden by the live check)."""
+    return html.Div(list(children), id=editor_part(name), style=SHOW if visible else HIDE)
 
 
 def rank_columns(key: str) -> list[dict[str, Any]]:
@@ -83,40 +131,33 @@ def rank_columns(key: str) -> list[dict[str, Any]]:
     return cols
 
 
-def make_rank_table(key: str) -> html.Div:
-    """A ranked set: editable grid, Add / Remove selected buttons, per-cell errors under it."""
-    rs = RANK_SETS[key]
-    return html.Div(
-        [
-            dag.AgGrid(
-                id=EditorIds.grid(key),
-                columnDefs=rank_columns(key),
-                rowData=[],
-                defaultColDef={"resizable": True, "singleClickEdit": True},
-                dashGridOptions={
-                    "rowSelection": "multiple",
-                    "stopEditingWhenCellsLoseFocus": True,
-                    "domLayout": "autoHeight",
-                },  # fmt: skip
-                style={"height": None},
-                className="ag-theme-alpine",
-            ),
-            html.Div(
-                [
-                    dbc.Button(
-                        f"Add {rs.label.split()[0] if key != 'window' else 'Window'} row",
-                        id=EditorIds.add(key),
-                        size="sm",
-                        color="secondary",
-                        className="me-2",
-                    ),  # fmt: skip
-                    dbc.Button("Remove selected rows", id=EditorIds.remove(key), size="sm", color="light"),
-                ],
-                className="my-2",
-            ),
-            html.Ul(id=EditorIds.grid_errors(key), className="text-danger small"),
-        ],
-        id=EditorIds.rank_block(key),
+def make_rank_table(key: str, rows: list[dict[str, Any]], visible: bool, errors: list[Any] | None = None) -> html.Div:
+    """A ranked set: editable grid fed with `rowData`, Add / Remove selected buttons, refused cells under it."""
+    label = "Window" if key == "window" else RANK_SETS[key].label.split()[0]
+    return part(
+        f"{key}_ranks",
+        visible,
+        dag.AgGrid(
+            id=editor_grid(key),
+            columnDefs=rank_columns(key),
+            rowData=rows,
+            defaultColDef={"resizable": True, "singleClickEdit": True},
+            dashGridOptions={
+                "rowSelection": "multiple",
+                "stopEditingWhenCellsLoseFocus": True,
+                "domLayout": "autoHeight",
+            },  # fmt: skip
+            style={"height": None},
+            className="ag-theme-alpine",
+        ),
+        html.Div(
+            [
+                dbc.Button(f"Add {label} row", id=editor_grid_add(key), size="sm", color="secondary", className="me-2"),
+                dbc.Button("Remove selected rows", id=editor_grid_remove(key), size="sm", color="light"),
+            ],
+            className="my-2",
+        ),
+        html.Ul(errors or [], id=editor_grid_errors(key), className="text-danger small"),
     )
 
 

@@ -21,13 +21,18 @@ OBSID = 12345
 SCREENSHOT = "/tmp/editor.png"
 
 
-def _dom_id(kind: str, name: str) -> str:
+def _dom_id(kind: str, name: str, key: str = "name") -> str:
     """The DOM id Dash gives a pattern-matching id (keys sorted, compact JSON)."""
-    return json.dumps({"name": name, "type": kind}, separators=(",", ":"), sort_keys=True)
+    return json.dumps({key: name, "type": kind}, separators=(",", ":"), sort_keys=True)
+
+
+def css(kind: str, name: str, key: str = "name") -> str:
+    """A CSS selector for a pattern-matching id (JSON holds no single quote)."""
+    return f"[id='{_dom_id(kind, name, key)}']"
 
 
 def _by_dom_id(duo: Any, dom_id: str) -> Any:
-    """Find by an id holding JSON (a CSS selector cannot quote it; XPath with single quotes can)."""
+    """Find by an id holding JSON (XPath with single quotes can quote it)."""
     return duo.driver.find_element(By.XPATH, f"//*[@id='{dom_id}']")
 
 
@@ -35,27 +40,32 @@ def field(duo: Any, name: str) -> Any:
     return _by_dom_id(duo, _dom_id("editor-field", name))
 
 
+def has_field(duo: Any, name: str) -> bool:
+    return bool(duo.driver.find_elements(By.XPATH, f"//*[@id='{_dom_id('editor-field', name)}']"))
+
+
 def feedback(duo: Any, name: str) -> str:
     return _by_dom_id(duo, _dom_id("editor-feedback", name)).text
 
 
-def type_into(duo: Any, name: str, text: str) -> None:
-    """Replace a debounced input's text and commit it (Tab), as a person would."""
+def type_into(duo: Any, name: str, text: str, commit: bool = True) -> None:
+    """Replace a text field's text as a person would, then leave it (Tab) unless `commit` is False."""
     box = field(duo, name)
     duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", box)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.DELETE)
-    box.send_keys(text, Keys.TAB)
+    box.send_keys(text, *([Keys.TAB] if commit else []))
 
 
 def click(duo: Any, element_id: str) -> None:
-    """Scroll a button into view and click it, retrying while the page still moves under it."""
+    """Scroll a button into view and click it, retrying while the page still moves under it. `element_id` is a
+    plain id or the DOM id of a pattern-matching one."""
     from selenium.common.exceptions import ElementClickInterceptedException
 
     last = [""]
 
     def attempt(driver: Any) -> bool:
-        button = driver.find_element(By.ID, element_id)
+        button = driver.find_element(By.XPATH, f"//*[@id='{element_id}']")
         driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button)
         try:
             button.click()
@@ -76,12 +86,22 @@ def click(duo: Any, element_id: str) -> None:
         raise AssertionError(f"could not click #{element_id}: {last[0]}") from exc
 
 
+def open_section(duo: Any, key: str, first_field: str) -> None:
+    """Open a closed section by its title and wait until its body is built (`first_field` is there)."""
+    click(duo, _dom_id("editor-section-toggle", key, "key"))
+    wait_until(duo, lambda d: has_field(duo, first_field), 10, f"the {key} section did not open")
+
+
 def submit_disabled(duo: Any) -> bool:
     return duo.driver.find_element(By.ID, "editor-submit").get_attribute("disabled") is not None
 
 
+def grid(key: str) -> str:
+    return css("editor-grid", key, "key")
+
+
 def grid_rows(duo: Any, key: str) -> int:
-    return len(duo.driver.find_elements(By.CSS_SELECTOR, f"#editor-grid-{key} .ag-center-cols-container [role=row]"))
+    return len(duo.driver.find_elements(By.CSS_SELECTOR, f"{grid(key)} .ag-center-cols-container [role=row]"))
 
 
 def _errors(duo: Any) -> list[dict[str, Any]]:
@@ -101,9 +121,13 @@ def test_edt001_edit_validate_confirm_finalize(started: Any) -> None:
     duo.wait_for_contains_text("#editor-header", f"Obsid {OBSID}", timeout=10)
     for section in ("General Parameters", "Dither", "Time Constraints", "ACIS Parameters", "Comments"):
         assert section in duo.driver.find_element(By.ID, "editor-form").text
+    open_section(duo, "time", "window_flag")
     wait_until(duo, lambda d: grid_rows(duo, "time") == 2, 10, "time ranks not shown")
+    open_section(duo, "acis_window", "spwindow_flag")
     wait_until(duo, lambda d: grid_rows(duo, "window") == 2, 10, "window ranks not shown")
-    assert duo.driver.find_elements(By.CSS_SELECTOR, "#editor-figure .main-svg"), "no focal plane figure"
+    open_section(duo, "acis", "ccds5_on")
+    figure = f"{css('editor-figure', 'focal-plane')} .main-svg"
+    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, figure), 15, "no focal plane figure")
     duo.driver.save_screenshot(SCREENSHOT)
 
     # an out-of-range value: the message appears under the field and Submit is disabled
@@ -117,19 +141,21 @@ def test_edt001_edit_validate_confirm_finalize(started: Any) -> None:
     duo.wait_for_contains_text("#editor-changes", "Offset Y", timeout=10)
 
     # a new time window row
-    click(duo, "editor-add-time")
+    click(duo, _dom_id("editor-grid-add", "time", "key"))
     wait_until(duo, lambda d: grid_rows(duo, "time") == 3, 10, "no third time row")
-    stop_cell = '#editor-grid-time [row-index="2"] [col-id="tstop"]'
+    stop_cell = f'{grid("time")} [row-index="2"] [col-id="tstop"]'
     duo.driver.find_element(By.CSS_SELECTOR, stop_cell).click()
     editor = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, stop_cell + " input"), 5, "no cell editor")
     editor[0].send_keys(Keys.CONTROL, "a")
     editor[0].send_keys("Jan 1 2001 00:00", Keys.ENTER)  # before its start: the cell itself is marked
     wait_until(duo, lambda d: "rank-cell-error" in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
                10, "the refused stop time was not marked")  # fmt: skip
-    listed = duo.driver.find_element(By.ID, "editor-grid-errors-time").get_attribute("textContent")
+    listed = duo.driver.find_element(By.CSS_SELECTOR, css("editor-grid-errors", "time", "key")).get_attribute(
+        "textContent"
+    )
     assert "Rank 3 Stop Time" in listed, listed
     assert submit_disabled(duo)
-    start_cell = '#editor-grid-time [row-index="2"] [col-id="tstart"]'
+    start_cell = f'{grid("time")} [row-index="2"] [col-id="tstart"]'
     assert "rank-cell-error" not in duo.driver.find_element(By.CSS_SELECTOR, start_cell).get_attribute("class"), listed
     duo.driver.find_element(By.CSS_SELECTOR, stop_cell).click()
     editor = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, stop_cell + " input"), 5, "no cell editor")
@@ -173,7 +199,7 @@ def test_edt002_prompt_and_unknown_obsid(started: Any) -> None:
 
     duo.driver.get(f"{duo.server_url}/ocatdatapage/99999999")
     duo.wait_for_contains_text("#editor-header", "not in the Ocat", timeout=15)
-    assert duo.driver.find_element(By.ID, "editor-form").value_of_css_property("display") == "none"
+    assert duo.driver.find_elements(By.ID, "editor-form") == [], "a form for an obsid that does not exist"
     assert _errors(duo) == []
 
 
@@ -255,9 +281,14 @@ def shown(duo: Any, element_id: str) -> bool:
 
 def figure_shapes(duo: Any) -> str:
     return duo.driver.execute_script(
-        "const g = document.querySelector('#editor-figure .js-plotly-plot');"
-        "return JSON.stringify([g.layout.shapes, g.data.map(t => t.marker && t.marker.color)]);"
+        "const g = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "return JSON.stringify([g.layout.shapes, g.data.map(t => t.marker && t.marker.color)]);",
+        css("editor-figure", "focal-plane"),
     )
+
+
+def part_shown(duo: Any, name: str) -> bool:
+    return _by_dom_id(duo, _dom_id("editor-part", name)).value_of_css_property("display") != "none"
 
 
 def test_edt004_units_sections_figure_and_back(started: Any) -> None:
@@ -265,12 +296,13 @@ def test_edt004_units_sections_figure_and_back(started: Any) -> None:
     open_editor(duo)
 
     # RA typed in degrees or sexagesimal: the degree value beside the field follows both
+    ra_deg, dec_deg = css("editor-derived", "ra"), css("editor-derived", "dec")
     type_into(duo, "ra_hms", "350.85")
-    duo.wait_for_text_to_equal("#editor-ra-deg", "350.850000", timeout=10)
+    duo.wait_for_text_to_equal(ra_deg, "350.850000", timeout=10)
     type_into(duo, "ra_hms", "23:23:30")
-    duo.wait_for_text_to_equal("#editor-ra-deg", "350.875000", timeout=10)
+    duo.wait_for_text_to_equal(ra_deg, "350.875000", timeout=10)
     type_into(duo, "dec_dms", "58.8")
-    duo.wait_for_text_to_equal("#editor-dec-deg", "58.800000", timeout=10)
+    duo.wait_for_text_to_equal(dec_deg, "58.800000", timeout=10)
 
     # Back from the confirm step keeps the edits
     wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit stayed disabled")
@@ -279,20 +311,105 @@ def test_edt004_units_sections_figure_and_back(started: Any) -> None:
     click(duo, "editor-back")
     wait_until(duo, lambda d: shown(duo, "editor-form"), 10, "Back did not return to the form")
     assert field(duo, "ra_hms").get_attribute("value") == "23:23:30"
-    duo.wait_for_text_to_equal("#editor-ra-deg", "350.875000", timeout=10)
+    duo.wait_for_text_to_equal(ra_deg, "350.875000", timeout=10)
 
     # the focal plane follows the chip fields
+    open_section(duo, "acis", "ccds5_on")
+    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, f"{css('editor-figure', 'focal-plane')} .main-svg"),
+               15, "no focal plane figure")  # fmt: skip
     before = figure_shapes(duo)
     current = field(duo, "ccds5_on").text
     choose(duo, "ccds5_on", "NO" if "YES" in current else "YES")
     wait_until(duo, lambda d: figure_shapes(duo) != before, 10, "the focal plane did not change with S5")
 
     # sections follow the flags and the instrument
-    assert shown(duo, "editor-rank-time")
+    open_section(duo, "time", "window_flag")
+    assert part_shown(duo, "time_ranks")
     choose(duo, "window_flag", "NO")
-    wait_until(duo, lambda d: not shown(duo, "editor-rank-time"), 10, "the time constraints stayed shown")
+    wait_until(duo, lambda d: not part_shown(duo, "time_ranks"), 10, "the time constraints stayed shown")
     assert shown(duo, "editor-sec-acis") and not shown(duo, "editor-sec-hrc")
     choose(duo, "instrument", "HRC-I")
     wait_until(duo, lambda d: shown(duo, "editor-sec-hrc"), 10, "the HRC section did not appear")
     wait_until(duo, lambda d: not shown(duo, "editor-sec-acis"), 10, "the ACIS section stayed shown")
+    assert _errors(duo) == []
+
+
+def test_edt005_a_typed_remark_counts_without_leaving_the_field(started: Any) -> None:
+    duo = started
+    open_editor(duo)
+    assert submit_disabled(duo)  # nothing changed yet
+    type_into(duo, "remarks", "Please observe after the flare.", commit=False)
+    box = field(duo, "remarks")
+    wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit stayed disabled while the remark was typed")
+    assert duo.driver.switch_to.active_element == box, "the remark field lost the focus"
+    click(duo, "editor-submit")
+    duo.wait_for_contains_text("#editor-confirm-body", "Please observe after the flare.", timeout=15)
+
+    # Back, add to the remark and press Submit at once (sooner than the field sends it): the confirm step has it all
+    click(duo, "editor-back")
+    wait_until(duo, lambda d: shown(duo, "editor-form"), 10, "Back did not return to the form")
+    field(duo, "remarks").send_keys(" Twice.")
+    click(duo, "editor-submit")
+    duo.wait_for_contains_text("#editor-confirm-body", "after the flare. Twice.", timeout=15)
+    assert _errors(duo) == []
+
+
+def test_edt006_closed_sections_are_built_when_opened(started: Any) -> None:
+    duo = started
+    open_editor(duo)
+    driver = duo.driver
+    assert has_field(duo, "remarks"), "the comments section starts open"
+    for name in ("dither_flag", "window_flag", "ccds5_on", "spwindow_flag", "hrc_timing_mode"):
+        assert not has_field(duo, name), f"{name} is on the page before its section was opened"
+    assert driver.find_elements(By.CSS_SELECTOR, ".ag-root, .js-plotly-plot") == [], "a grid or figure at load"
+
+    open_section(duo, "dither", "dither_flag")
+    assert field(duo, "y_amp_asec").get_attribute("value") not in ("", None), "the opened section is not filled"
+    type_into(duo, "y_amp_asec", "16")
+    wait_until(duo, lambda d: "Y_Amp" in d.find_element(By.ID, "editor-changes").text, 10, "no dither change")
+    # closing and opening again keeps the edit (the body is built once)
+    toggle = _dom_id("editor-section-toggle", "dither", "key")
+    click(duo, toggle)
+    wait_until(duo, lambda d: not field(duo, "y_amp_asec").is_displayed(), 10, "the section did not close")
+    click(duo, toggle)
+    wait_until(duo, lambda d: field(duo, "y_amp_asec").is_displayed(), 10, "the section did not open again")
+    assert field(duo, "y_amp_asec").get_attribute("value") == "16"
+
+    # the focal plane is drawn when the ACIS section is opened
+    open_section(duo, "acis", "ccds5_on")
+    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, f"{css('editor-figure', 'focal-plane')} .main-svg"),
+               15, "no focal plane figure")  # fmt: skip
+    assert _errors(duo) == []
+
+
+FILLED_PROBE = """
+(function () {
+  var id = JSON.stringify({name: 'targname', type: 'editor-field'});
+  function tick() {
+    var f = document.getElementById(id);
+    if (f && f.value) { window.usintFilledAt = performance.now(); return; }
+    requestAnimationFrame(tick);
+  }
+  requestAnimationFrame(tick);
+})();
+"""
+"""Notes when the first field of the editor shows its value (performance.now(), from navigation)."""
+
+
+def test_edt007_usable_after_one_round_trip(started: Any) -> None:
+    duo = started
+    duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FILLED_PROBE})
+    open_editor(duo)
+    filled = wait_until(duo, lambda d: d.execute_script("return window.usintFilledAt"), 10, "no fill time")
+    requests = duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component') && e.startTime < arguments[0]).length",
+        filled,
+    )
+    assert requests <= 1, f"{requests} callback round trips before the form showed its values"
+
+    # usable: a field takes text and the validation answers under it
+    type_into(duo, "y_det_offset", "500", commit=False)
+    wait_until(duo, lambda d: "120" in feedback(duo, "y_det_offset"), 10, "no range error under Offset Y")
+    assert submit_disabled(duo)
     assert _errors(duo) == []

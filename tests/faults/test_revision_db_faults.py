@@ -98,7 +98,7 @@ def test_locked_db_signoff_is_503(sqlite_app: Any, write_lock: sqlite3.Connectio
 def test_locked_db_in_a_callback_shows_a_clear_toast(sqlite_app: Any, write_lock: sqlite3.Connection) -> None:
     """The Dash funnel: a callback whose transaction cannot get the lock says so in the toast, in bounded time."""
     client = sqlite_app.server.test_client()
-    response, took = dash_call(client, "editor-record.data", {"editor-obsid": str(OBSID)})
+    response, took = dash_call(client, "_pages_content.children", {"_pages_location": f"/ocatdatapage/{OBSID}"})
     assert took < 10
     assert response.status_code == 200
     message = notice_text(response)

@@ -153,7 +153,7 @@ def test_page_callbacks_with_hostile_obsids_answer(client: Any, settings: dict[s
                                                    bad: str) -> None:  # fmt: skip
     """Deep links and the quick jump: the load callbacks answer with a message, never a server error."""
     calls = [
-        ("editor-obsid", {"editor-obsid.data": bad}, {}),
+        ("_pages_location", {"_pages_location.pathname": f"/ocatdatapage/{bad}"}, {}),  # the editor's page
         ("check-obsidrev", {"check-obsidrev.data": bad}, {}),
         ("check-obsidrev", {"check-obsidrev.data": f"{bad}.001"}, {}),
         ("history-obsid", {"history-obsid.data": bad}, {}),

@@ -124,7 +124,7 @@ def test_callback_answers_carry_hostile_text_as_strings(prepared: str, client: A
     calls = [
         ("check-obsidrev", {"check-obsidrev.data": prepared}, (REMARKS, TARGET)),
         ("history-obsid", {"history-obsid.data": str(OBSID)}, (TARGET,)),
-        ("editor-obsid", {"editor-obsid.data": str(OBSID)}, (TARGET,)),
+        ("_pages_location", {"_pages_location.pathname": f"/ocatdatapage/{OBSID}"}, (TARGET,)),  # the filled editor
         ("board-tick", {"board-tick.n_intervals": 0}, (TARGET,)),
     ]
     deps = {d["inputs"][0]["id"] for d in client.get("/_dash-dependencies").get_json() if d["inputs"]}
