@@ -27,28 +27,26 @@ def log_exception(err: BaseException, where: str) -> str:
     return ref
 
 
-LOCK_SQLSTATES = {"55P03", "40P01", "40001"}  # PostgreSQL: lock not available, deadlock, serialization failure
-FULL_SQLSTATES = {"53100"}  # PostgreSQL: disk full
+DATABASE_MESSAGES = {
+    "locked": "The revision database is busy: another writer holds its lock. Nothing was saved; please try again "
+    "in a minute.",
+    "read-only": "The revision database is read-only: the server cannot write to it. Nothing was saved; please "
+    "tell the USINT admin.",
+    "full": "The revision database is full and refuses to write. Nothing was saved; please tell the USINT admin.",
+}
 
 
 def database_message(err: BaseException) -> str | None:
-    """A clear message when the revision DB is locked/busy or full (nothing was written: the transaction rolled
-    back); None for any other error."""
-    from sqlalchemy.exc import OperationalError
+    """A clear message when the revision DB is locked/busy, read-only or full (nothing was written: the
+    transaction rolled back); None for any other error."""
+    from sqlalchemy.exc import DBAPIError
 
-    if not isinstance(err, OperationalError):
+    from data.db import storage_problem
+
+    if not isinstance(err, DBAPIError):
         return None
-    code = getattr(err.orig, "sqlstate", None)
-    text = str(err.orig or err).lower()
-    locked = ("database is locked", "database table is locked", "database is busy")
-    if code in LOCK_SQLSTATES or any(m in text for m in locked):
-        return (
-            "The revision database is busy: another writer holds its lock. Nothing was saved; please try again "
-            "in a minute."
-        )
-    if code in FULL_SQLSTATES or "disk is full" in text or "no space left" in text or "database is full" in text:
-        return "The revision database is full and refuses to write. Nothing was saved; please tell the USINT admin."
-    return None
+    problem = storage_problem(err)
+    return DATABASE_MESSAGES.get(problem) if problem else None
 
 
 def _page(title: str, body: str, status: int) -> Response:
@@ -92,10 +90,10 @@ def init_app(server: Flask) -> None:
             return jsonify({"error": message, "reference": ref}), 500
         return _page("An unexpected error has occurred", escape(message) + " The administrator can look it up.", 500)
 
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError
 
-    @server.errorhandler(OperationalError)
-    def database_error(err: OperationalError) -> tuple[Response, int] | Response:
+    @server.errorhandler(DBAPIError)
+    def database_error(err: DBAPIError) -> tuple[Response, int] | Response:
         message = database_message(err)
         if message is None:
             return unexpected(err)
