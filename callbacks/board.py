@@ -1,7 +1,8 @@
 """Callbacks of the status board (`/orupdate`): refresh through the change token, and the sign-off actions.
 
-Refresh: every `board_refresh_s` the interval asks for `data.board.rows.change_token` (one tiny query). When the
-token equals the one in the browser's store and no closed row has aged out, nothing is re-read or re-sent
+The page arrives filled (`pages/board.py` calls `build_board` while Dash Pages serves it), so nothing here runs
+at load. Refresh: every `board_refresh_s` the interval asks for `data.board.rows.change_token` (one tiny query).
+When the token equals the one in the browser's store and no closed row has aged out, nothing is re-read or re-sent
 (PreventUpdate). Otherwise the live board (`data.board.live`) catches up, re-reading only the obsids that
 changed, and the grid gets new `rowData` (rows re-formatted only where they changed); `getRowId` makes
 ag-grid update rows in place, keeping the user's sort, filter and scroll, and changed rows flash (CSS).
@@ -72,7 +73,7 @@ def refresh_board(
     kiosk: bool | None,
     stored: dict[str, Any] | None,
 ) -> tuple[Any, ...]:
-    """Initial fill, refresh on a changed token, on an action, or on "my revisions first"."""
+    """Refresh on a changed token (in full while the page has none), on an action, or on "my revisions first"."""
     trigger = ctx.triggered_id if ctx.triggered else None
     if stored and trigger == BoardIds.TICK:
         from data.board.rows import change_token
@@ -175,6 +176,7 @@ def register(app: Dash) -> None:
         Input(BoardIds.MINE_FIRST, "value"),
         State(BoardIds.KIOSK, "data"),
         State(BoardIds.TOKEN, "data"),
+        prevent_initial_call=True,  # the layout arrives with the rows
     )(refresh_board)
     app.callback(
         Output(BoardIds.GRID, "dashGridOptions"),

@@ -1,15 +1,14 @@
-"""Home callbacks: the signed-in user's open revisions."""
+"""Home: the signed-in user's open revisions, read by the page layout as it is served (no callback at load)."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 
 from callbacks._context import current_user, session_scope
-from pages._ids import HomeIds
 
 
-def list_my_revisions(_tick: int | None) -> html.Div:
+def list_my_revisions() -> html.Div | html.P:
     who = current_user()
     if who.anonymous or not who.registered:
         return html.P("Sign in as a registered USINT user to see your open revisions.", className="text-muted")
@@ -37,4 +36,4 @@ def list_my_revisions(_tick: int | None) -> html.Div:
 
 
 def register(app: Dash) -> None:
-    app.callback(Output(HomeIds.MY_REVISIONS, "children"), Input(HomeIds.LOAD, "n_intervals"))(list_my_revisions)
+    """Nothing to bind: the home page arrives filled (`pages/home.py`)."""

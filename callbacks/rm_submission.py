@@ -70,7 +70,8 @@ def undo_table(rows: Sequence[tuple[Any, Sequence[str], bool]]) -> dbc.Table:
 
 
 def list_reversible(_tick: int | None) -> Any:
-    """The user's reversible items, or (when there are none) their 10 newest rows read-only."""
+    """The user's reversible items, or (when there are none) their 10 newest rows read-only. The page layout calls it
+    as it is served; the callback reloads it after an undo."""
     who = current_user()
     if not who.username or not who.registered:
         return dbc.Alert("Only registered USINT users can undo their submissions.", color="warning")
@@ -155,7 +156,9 @@ def confirm_undo(_clicks: int | None, target: dict[str, str] | None, tick: int |
 
 
 def register(app: Dash) -> None:
-    app.callback(Output(UndoIds.LIST, "children"), Input(UndoIds.LOAD, "data"))(list_reversible)
+    app.callback(Output(UndoIds.LIST, "children"), Input(UndoIds.LOAD, "data"), prevent_initial_call=True)(
+        list_reversible
+    )
     app.callback(
         Output(UndoIds.MODAL, "is_open"),
         Output(UndoIds.MODAL_BODY, "children"),

@@ -1,9 +1,13 @@
 """Target Parameter Status (orupdate): the shared sign-off board, and its wall display at `?kiosk=1`.
 
-No database access here (E6): the layout is a skeleton; `callbacks/board.py` fills the grid and keeps it fresh.
+The layout arrives filled: while Dash Pages serves it to a browser, `callbacks.board.build_board` (the function the
+refresh uses) reads the rows, so the page is usable after that one round trip; the page module itself reads no
+database (E6). `callbacks/board.py` then keeps the grid fresh and runs the sign-off actions.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import dash
 import dash_ag_grid as dag
@@ -33,10 +37,10 @@ def _is_kiosk(kiosk: str | None) -> bool:
     return str(kiosk or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def board_grid(kiosk: bool) -> dag.AgGrid:
+def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgGrid:
     return dag.AgGrid(
         id=BoardIds.GRID,
-        rowData=[],
+        rowData=rows or [],
         columnDefs=column_defs(kiosk=kiosk),
         getRowId="params.data.id",
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": not kiosk},
@@ -133,27 +137,42 @@ def action_modal() -> dbc.Modal:
     )
 
 
+RETRY_S = 15.0
+"""When the first read failed, the refresh retries this often (it reads in full while the page has no token)."""
+
+
+def first_view(wall: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str, str, str]:
+    """(rowData, token store, updated, summary, Ocat notice): read while a browser opens the page, else empty."""
+    from callbacks._first_view import first_view as read_first
+    from callbacks.board import build_board
+
+    return read_first(lambda: build_board(kiosk=wall, mine_first=False, since=None), ([], None, "", "", ""))
+
+
 def layout(kiosk: str | None = None, **_query: str) -> html.Div:
-    """The board skeleton; `kiosk=1` gives the wall display (large type, no buttons, same refresh)."""
+    """The board, filled; `kiosk=1` gives the wall display (large type, no buttons, same refresh)."""
     wall = _is_kiosk(kiosk)
     refresh_s = float(_settings_value("board_refresh_s", DEFAULT_REFRESH_S))
     window_h = float(_settings_value("closed_window_h", 36.0))
+    rows, token, updated, summary, notice = first_view(wall)
+    if token is None:
+        refresh_s = min(refresh_s, RETRY_S)
     stores = [
         dcc.Store(id=BoardIds.KIOSK, data=wall),
-        dcc.Store(id=BoardIds.TOKEN),
+        dcc.Store(id=BoardIds.TOKEN, data=token),
         dcc.Store(id=BoardIds.PENDING_ACTION),
         dcc.Store(id=BoardIds.DONE),
         dcc.Interval(id=BoardIds.TICK, interval=int(refresh_s * 1000), n_intervals=0),
     ]
     status_line = html.Div(
         [
-            html.Span(id=BoardIds.UPDATED, className="fw-semibold me-2"),
+            html.Span(updated, id=BoardIds.UPDATED, className="fw-semibold me-2"),
             html.Span(id=BoardIds.CHECKED, className="text-muted small me-3"),
-            html.Span(id=BoardIds.SUMMARY, className="small"),
+            html.Span(summary, id=BoardIds.SUMMARY, className="small"),
         ],
         className="board-status-line mb-2",
     )
-    ocat_notice = html.Div(id=BoardIds.OCAT_NOTICE, className="small text-warning mb-1", role="status")
+    ocat_notice = html.Div(notice, id=BoardIds.OCAT_NOTICE, className="small text-warning mb-1", role="status")
     if wall:
         return html.Div(
             [
@@ -161,7 +180,7 @@ def layout(kiosk: str | None = None, **_query: str) -> html.Div:
                 html.H1("Target Parameter Status", className="board-kiosk-title"),
                 status_line,
                 ocat_notice,
-                board_grid(True),
+                board_grid(True, rows),
                 # The shared ids of the full page exist here too, hidden, so every callback has its components.
                 html.Div(
                     [
@@ -184,7 +203,7 @@ def layout(kiosk: str | None = None, **_query: str) -> html.Div:
             status_line,
             ocat_notice,
             html.Div(id=BoardIds.RESULT, role="status"),
-            dcc.Loading(board_grid(False), delay_show=400, type="dot"),
+            board_grid(False, rows),
             action_modal(),
         ],
         className="board-page",

@@ -1,10 +1,14 @@
-"""Home: what USINT is for, a card per page, the user's open revisions."""
+"""Home: what USINT is for, a card per page, the user's open revisions.
+
+The list of open revisions is read while Dash Pages serves the layout (`callbacks.home.list_my_revisions`), so the
+page arrives complete in one round trip; the page module itself reads no database (E6).
+"""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from pages._components.nav import PAGE_LINKS
 from pages._ids import HomeIds
@@ -43,7 +47,14 @@ def layout(**_query: str) -> html.Div:
             ),
             dbc.Row([page_card(link) for link in PAGE_LINKS]),
             html.H4("Your open revisions", className="mt-2"),
-            dcc.Loading(html.Div(id=HomeIds.MY_REVISIONS, children=html.P("Loading…", className="text-muted"))),
-            dcc.Interval(id=HomeIds.LOAD, max_intervals=1, interval=50),
+            html.Div(id=HomeIds.MY_REVISIONS, children=my_revisions()),
         ]
     )
+
+
+def my_revisions() -> object:
+    """The user's open revisions, read while a browser opens the page (nothing at start-up)."""
+    from callbacks._first_view import first_view
+    from callbacks.home import list_my_revisions
+
+    return first_view(list_my_revisions, None)

@@ -1,7 +1,8 @@
 """Remove Accidental Submission (other-pages §7, D17): undo one's own recent sign-offs and submissions.
 
-The list, the confirm dialog and the undo itself are filled in by `callbacks/rm_submission.py`; every undo is
-checked again on the server.
+The list is read while Dash Pages serves the layout (`callbacks.rm_submission.list_reversible`), so the page arrives
+complete in one round trip; the page module itself reads no database (E6). The confirm dialog and the undo are in
+`callbacks/rm_submission.py`; every undo is checked again on the server.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ def confirm_dialog() -> dbc.Modal:
     )
 
 
+def reversible_list() -> object:
+    """The user's reversible items, read while a browser opens the page (nothing at start-up)."""
+    from callbacks._first_view import first_view
+    from callbacks.rm_submission import list_reversible
+
+    return first_view(lambda: list_reversible(None), None)
+
+
 def layout(**_query: str) -> html.Div:
     return html.Div(
         [
@@ -42,7 +51,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id=UndoIds.LOAD, data=0),
             dcc.Store(id=UndoIds.TARGET),
             html.Div(id=UndoIds.RESULT),
-            dcc.Loading(html.Div(id=UndoIds.LIST), type="default"),
+            html.Div(id=UndoIds.LIST, children=reversible_list()),
             confirm_dialog(),
         ]
     )

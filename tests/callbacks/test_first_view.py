@@ -1,0 +1,76 @@
+"""Pages arrive filled: Dash Pages' routing answer already holds each page's data (one round trip), while the
+validation layout built at start-up reads nothing, and a failed first read still shows the page and says why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.factories import page_route_request
+
+
+def components(node: Any) -> Iterator[dict[str, Any]]:
+    """Every component (as Dash JSON) in an answer's layout, depth first."""
+    if isinstance(node, list):
+        for item in node:
+            yield from components(item)
+    elif isinstance(node, dict):
+        if "props" in node and "type" in node:
+            yield node
+            node = node["props"]
+        for value in node.values():
+            yield from components(value)
+
+
+def route(client: Any, path: str, search: str = "") -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """(props by component id, the whole answer) of the routing request for `path`."""
+    answer = client.post("/_dash-update-component", json=page_route_request(path, search))
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    body = answer.get_json()
+    found = {c["props"]["id"]: c["props"] for c in components(body["response"]["_pages_content"]["children"])
+             if isinstance(c["props"].get("id"), str)}  # fmt: skip
+    return found, body
+
+
+@pytest.mark.parametrize("search", ["", "?kiosk=1"])
+def test_the_board_arrives_with_its_rows_and_token(client: Any, search: str) -> None:
+    props, _ = route(client, "/orupdate", search)
+    assert len(props["board-grid"]["rowData"]) > 10
+    assert props["board-token"]["data"]["token"]
+    assert props["board-updated"]["children"].startswith("Last updated")
+    assert "Listed: every open revision" in props["board-summary"]["children"]
+
+
+def test_home_and_undo_arrive_with_their_lists(client: Any) -> None:
+    home, _ = route(client, "/")
+    assert "Loading" not in str(home["home-my-revisions"]["children"])
+    assert home["home-my-revisions"]["children"]
+    undo, _ = route(client, "/rm_submission")
+    assert undo["undo-list"]["children"]
+
+
+def test_the_validation_layout_reads_nothing(app: Any) -> None:
+    from callbacks._first_view import first_view
+
+    def read() -> str:
+        raise AssertionError("read at start-up")
+
+    with app.server.test_request_context("/"):
+        assert first_view(read, "skeleton") == "skeleton"
+
+
+def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from data.board import rows
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("revision DB gone")
+
+    monkeypatch.setattr(rows, "board_data", broken)
+    props, body = route(client, "/orupdate")
+    assert props["board-grid"]["rowData"] == []
+    assert props["board-token"]["data"] is None
+    assert props["board-tick"]["interval"] <= 15_000, "without rows the page retries soon"
+    notice = body["sideUpdate"]["shell-notice"]
+    assert notice["is_open"] and "logged as" in notice["children"]
