@@ -5,7 +5,8 @@ inserts, updates or deletes in `revisions` or `signoffs`: this app, v2.1 during 
 SQL. So when the change token moves, the `changes` rows since the last read name every obsid whose rows may
 differ, and only those obsids are re-read (their rows and their per-obsid facts: approved, higher revision signed).
 Rows of other obsids keep their tuples, and `data.board.rows.shape` keeps their records. A change the table cannot
-explain cheaply (more than `MAX_CHANGES` rows at once, a token that went back) means a full read.
+explain cheaply (more than `MAX_CHANGES` rows at once, a token that went back, rows since the last read already
+deleted) means a full read. So `changes` rows may be deleted at any time: a worker then reads the board in full once.
 
 Writers commit in id order: SQLite has one writer at a time; on PostgreSQL every write transaction of this app
 takes one advisory lock first (`data.db`), and the trigger function takes the same lock for any other writer, so
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.board.rows import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
@@ -30,8 +31,12 @@ MAX_CHANGES = 1000
 """More `changes` rows than this since the last read (a bulk load, a restore): read the board in full instead."""
 
 _CHANGED = (
-    select(Change.obsid).where(Change.id > bindparam("after"), Change.id <= bindparam("upto")).limit(MAX_CHANGES + 1)
+    select(Change.obsid, select(func.min(Change.id)).scalar_subquery())
+    .where(Change.id > bindparam("after"), Change.id <= bindparam("upto"))
+    .limit(MAX_CHANGES + 1)
 )
+"""The obsids changed since the board's token, each with the oldest id left (all rows since the token are there
+only if it is at most the token + 1)."""
 
 
 @dataclass
@@ -102,10 +107,10 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: dat
         return False  # an older snapshot than the board's, or another database: read it as it is
     dirty: set[int] = set()
     if changed1 > changed0:
-        found = session.connection().execute(_CHANGED, {"after": changed0, "upto": changed1}).scalars().all()
-        if len(found) > MAX_CHANGES:
-            return False
-        dirty = set(found)
+        found = session.connection().execute(_CHANGED, {"after": changed0, "upto": changed1}).all()
+        if not found or found[0][1] > changed0 + 1 or len(found) > MAX_CHANGES:
+            return False  # rows after the board's token were deleted (pruned), or too many to re-read by obsid
+        dirty = {obsid for obsid, _oldest in found}
     fresh = board_rows(session, now=now, window_h=window_h, obsids=dirty) if dirty else []
     for rid in [rid for rid, row in live.rows.items() if row[1] in dirty]:
         del live.rows[rid]

@@ -127,6 +127,21 @@ def test_a_revision_deleted_by_hand_leaves_the_board(sessions, engine, ocat_sour
     assert [r[0] for r in live.records] == ["52.001"] == [r[0] for r in full.records]
 
 
+def test_deleting_changes_rows_costs_one_full_read_and_misses_nothing(sessions, engine, ocat_source):
+    users = seed_clones(sessions, (56, 57), at=START - timedelta(hours=2))
+    live_and_full(sessions, START, ocat_source)
+    first = board_live._LIVE[(str(engine.url), WINDOW_H)]
+    plain_sql(sessions, V21_SIGN, who=users["bob"].id, at=int(START.timestamp()), obsid=57, rev=1)
+    plain_sql(sessions, V21_SIGN, who=users["bob"].id, at=int(START.timestamp()), obsid=56, rev=1)
+    with session_scope(sessions, readonly=True) as db:
+        newest = db.scalar(select(func.max(Change.id)))
+    plain_sql(sessions, text("DELETE FROM changes WHERE id < :newest"), newest=newest)  # 57's row is gone
+    live, full = live_and_full(sessions, START, ocat_source)
+    assert board_live._LIVE[(str(engine.url), WINDOW_H)] is not first
+    assert live.records == full.records
+    assert {r[0]: r[FIELD_INDEX["general_status"]] for r in live.records} == {"56.001": "Signed", "57.001": "Signed"}
+
+
 def test_the_triggers_name_the_obsid_of_every_written_row(sessions):
     users = seed_clones(sessions, (61,), at=START)
     with session_scope(sessions, readonly=True) as db:
