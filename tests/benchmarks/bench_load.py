@@ -42,6 +42,7 @@ from typing import Any
 import requests
 
 from tests.factories import page_route_request
+from tests.fixtures.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -242,12 +243,6 @@ def editor(rec: Recorder, base: str, obsids: list[int], think_s: float, seed: in
 
 
 # ------------------------------------------------------------------------------------------------------ the server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def configured_workers(env: dict[str, str]) -> int:

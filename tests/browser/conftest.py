@@ -6,14 +6,7 @@ from typing import Any
 
 import pytest
 
-
-def free_port() -> int:
-    """A free TCP port on loopback, so parallel runs never fight over 8050."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.fixtures.net import free_port
 
 
 @pytest.fixture

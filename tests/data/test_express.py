@@ -115,14 +115,6 @@ def config(tmp_path):
     return load_settings({"instance_path": tmp_path, "base_url": "https://usint.example/usint"}, environ={})
 
 
-@pytest.fixture
-def people(session, users):
-    from data.parameters.table import seed_parameters
-
-    seed_parameters(session)
-    return users
-
-
 def _asis(session, obsid, user, when=NOW - timedelta(days=2)):
     return create_revision(session, obsid, kind="asis", sequence_number=1, originals={}, requests={}, notes=None,
                            user=user, now=when)  # fmt: skip

@@ -23,14 +23,6 @@ WINDOW = timedelta(hours=36)
 SECOND = timedelta(seconds=1)
 
 
-@pytest.fixture
-def people(session, users):
-    from data.parameters.table import seed_parameters
-
-    seed_parameters(session)
-    return users
-
-
 def norm(session, user, *, when, obsid=12345):
     """A norm revision routed to general and usint (targname requested)."""
     return create_revision(session, obsid, kind="norm", sequence_number=1, originals={"targname": "Old"},
