@@ -113,13 +113,7 @@ def post_revision():  # noqa: ANN201
     except OcatChanged as exc:
         plan.conflicts = exc.conflicts
         return _conflict(plan)
-    try:
-        from data.mail.sender import send_pending
-
-        send_pending(resources().sessions, settings, now=clock.now())
-    except Exception:  # noqa: BLE001 - a failed send never loses the revision (D21)
-        pass
-    return jsonify(jsonable(result.as_dict())), 201
+    return jsonify(jsonable(result.as_dict())), 201  # the commit woke the mail sender (D21)
 
 
 @bp.get("/revisions")

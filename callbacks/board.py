@@ -14,7 +14,6 @@ server, e-mails queued with it), then sends the outbox after commit.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, ctx, html
@@ -130,28 +129,13 @@ def run_action(_n: int | None, action: dict[str, Any] | None) -> tuple[Any, Any,
         # Expected outcomes: somebody was first, or this user may not. Show it and refresh the board.
         alert = html.Div(err.user_message, className="alert alert-warning py-2 board-result", role="alert")
         return alert, False, moment.timestamp()
-    _send_outbox(moment)
-    text = result.message
+    text = result.message  # the commit woke the mail sender (D21)
     if result.mails:
         text += f" E-mail: {'; '.join(result.mails)}."
     if not result.ocat_ok:
         text += " (The Ocat could not be read, so no TOO/DDT routing e-mail was checked.)"
     alert = html.Div(text, className="alert alert-success py-2 board-result", role="status")
     return alert, False, moment.timestamp()
-
-
-def _send_outbox(moment: datetime) -> None:
-    """After commit (D21): a failed send never undoes the sign-off; the outbox retries it."""
-    from data.mail.sender import send_pending
-    from web.db import resources
-
-    res = resources()
-    try:
-        send_pending(res.sessions, res.settings, now=moment)
-    except Exception:  # the message stays queued for `usint mail retry`
-        import logging
-
-        logging.getLogger("usint.board").warning("sending the outbox failed", exc_info=True)
 
 
 CHECKED_JS = """

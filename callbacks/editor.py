@@ -402,12 +402,10 @@ def confirm(_n: int | None, values: list, rows: list, kind: str | None, extras: 
 
 def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras: str | None,
              record: dict | None, token: str | None) -> dict[str, Any]:  # fmt: skip
-    """Write the revisions (one transaction), then send the queued e-mails; show each obsid.rev."""
+    """Write the revisions (one transaction; its commit wakes the mail sender, D21); show each obsid.rev."""
     if not record:
         raise PreventUpdate
-    from data.mail.sender import send_pending
     from data.revisions.submission import OcatChanged, submit
-    from web.db import resources
 
     form = gather(_items("values"), _items("rows"))
     try:
@@ -418,10 +416,6 @@ def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras:
             )  # fmt: skip
     except OcatChanged as exc:  # D8: nothing was written; show the three-way view on the page
         return {"result": conflict_view(int(record["obsid"]), exc.conflicts), "confirm": HIDE, "form": HIDE}
-    try:
-        send_pending(resources().sessions, C.settings(), now=C.now())
-    except Exception:  # a failed send never loses the revision (D21); the outbox keeps it for retry
-        pass
     return {"result": result_body(result), "confirm": HIDE, "form": HIDE}
 
 

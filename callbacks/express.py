@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,8 +12,6 @@ from callbacks._context import current_user, now, ocat_source, session_scope, se
 from data.errors import ValidationFailed
 from data.revisions.express import FIELD, ExpressItem, ExpressResult, finalize, parse_obsids, preview
 from pages._ids import ExpressIds
-
-log = logging.getLogger("usint.express")
 
 OPEN_STYLE = {"backgroundColor": "rgba(255,185,0,0.6)"}
 SKIPPED_STYLE = {"backgroundColor": "rgba(255,0,0,0.2)"}
@@ -136,19 +133,7 @@ def finalize_list(_clicks: int | None, stored: dict[str, Any] | None) -> tuple[A
     with session_scope() as session:
         user = get_user(session, who.username) if who.username else None
         result = finalize(session, ocat_source(), obsids, user=user or who, now=moment, settings=config)
-    _send_mail(moment)
-    return result_view(result), None, None, True
-
-
-def _send_mail(moment: Any) -> None:
-    """Send the queued approval e-mails after commit; a failure never undoes the approvals (D21)."""
-    from data.mail.sender import send_pending
-    from web.db import resources
-
-    try:
-        send_pending(resources().sessions, resources().settings, now=moment)
-    except Exception:  # the outbox keeps the rows for the retry command
-        log.exception("sending the express approval e-mails failed; they stay in the outbox")
+    return result_view(result), None, None, True  # the commit woke the mail sender (D21)
 
 
 def register(app: Dash) -> None:

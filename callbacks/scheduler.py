@@ -221,17 +221,9 @@ def act(
         return _error_text(err), "danger", True, no_update, False, no_update
     except (Conflict, NotFound) as err:
         return err.user_message, "warning", True, version + 1, False, no_update
-    if change.mails:
-        from data.mail.sender import send_pending
-        from web.db import resources
-
-        report = send_pending(resources().sessions, config, now=moment)
-        if report.retrying or report.failed:
-            change = schedule.Change(change.message + " (The e-mail will be retried.)", change.period_id,
-                                     change.touched, change.mails)  # fmt: skip
-        else:
-            change = schedule.Change(change.message + " A confirmation e-mail was sent.", change.period_id,
-                                     change.touched, change.mails)  # fmt: skip
+    if change.mails:  # the commit woke the mail sender (D21): the e-mail goes after this answer
+        change = schedule.Change(change.message + " A confirmation e-mail is on its way.", change.period_id,
+                                 change.touched, change.mails)  # fmt: skip
     new_selection = (
         change.period_id if change.period_id is not None else (change.touched[0] if change.touched else None)
     )

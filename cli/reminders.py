@@ -1,7 +1,8 @@
 """`usint reminders` commands: the daily pending sign-off digests and the TOO duty reminders (D20).
 
-Each command builds its messages, queues them in the outbox in one transaction, then sends the queue
-(`data.mail.sender.send_pending`): a failed send stays queued for `usint mail retry`. A run that queued messages is
+Each command builds its messages, queues them in the outbox in one transaction, then sends the queue itself,
+synchronously (`data.mail.sender.send_pending`; only requests leave it to the worker's background sender): a
+failed send stays queued for `usint mail retry`. A run that queued messages is
 recorded as an event for its day (in the display zone): a second run that day (a cron line twice, a manual
 run after cron) sends nothing unless `--again` says so. Write transactions take turns, so two runs at once
 cannot both send.

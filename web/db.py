@@ -1,18 +1,22 @@
-"""The app's resources: one engine and sessionmaker for the revision DB, one Ocat source (E17)."""
+"""The app's resources: one engine and sessionmaker for the revision DB, one Ocat source, the outbox's background
+sender (E17)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.ocat.cache import Cache, LocalCache, make_cache
 from data.settings import Settings
+
+if TYPE_CHECKING:
+    from data.mail.sender import BackgroundSender
 
 
 @dataclass
@@ -24,6 +28,8 @@ class Resources:
     sessions: sessionmaker[Session]
     lookups: Cache = field(default_factory=LocalCache)
     """Ocat look-ups kept 10 minutes: in process, or shared through Redis (`USINT_CACHE_URL`)."""
+    mail: BackgroundSender | None = None
+    """Sends the outbox after a request's commit queued mail (one thread per worker)."""
     _ocat: Any = field(default=None, repr=False)
 
     @property
@@ -37,15 +43,26 @@ class Resources:
 
 
 def init_app(server: Flask, settings: Settings) -> Resources:
-    """Make the engine and sessionmaker once per app."""
-    from data.db import make_engine, make_sessionmaker
+    """Make the engine, the sessionmaker and the outbox's sender once per app."""
+    from data.db import make_engine, make_sessionmaker, on_outbox_commit
+    from data.mail.sender import BackgroundSender
 
     engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    sender = BackgroundSender(settings, sessions)
     resources = Resources(
-        settings=settings, engine=engine, sessions=make_sessionmaker(engine), lookups=make_cache(settings.cache_url)
+        settings=settings, engine=engine, sessions=sessions, lookups=make_cache(settings.cache_url), mail=sender
     )
+    on_outbox_commit(sessions, lambda: _after_outbox_commit(sender))
     server.extensions["usint"] = resources
     return resources
+
+
+def _after_outbox_commit(sender: BackgroundSender) -> None:
+    """A request's commit queued mail: the worker's sender mails it after the response. Outside requests (CLI
+    commands, scripts) the caller sends itself (`usint reminders`, `usint mail retry`), or the cron retry does."""
+    if has_request_context():
+        sender.wake()
 
 
 def resources() -> Resources:

@@ -1,7 +1,8 @@
 """The e-mail outbox (D21): messages are queued in the caller's transaction and sent after commit.
 
 `Mail` is what the e-mail builders return; `queue` stores it as an `outbox` row beside the change that
-caused it, so a rolled-back change never mails and a failed send never rolls back a change.
+caused it, so a rolled-back change never mails and a failed send never rolls back a change. `queue` marks the
+session, so the commit wakes the sender (`data.db.on_outbox_commit`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from data.db import mark_outbox_queued
 from data.models import Outbox
 
 OBSIDREV_PLACEHOLDER = "{obsidrev}"
@@ -103,6 +105,8 @@ def queue(
     ]
     session.add_all(rows)
     session.flush()
+    if rows:
+        mark_outbox_queued(session)
     return rows
 
 

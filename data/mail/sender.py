@@ -2,12 +2,21 @@
 
 A message is claimed with a compare-and-set UPDATE (its attempt count), so two senders never send the same
 row at once. A failure keeps the row `queued` with `last_error` until `max_attempts`, then marks it `failed`.
+SMTP connect and reads time out after `SMTP_TIMEOUT_S`; a server that cannot be reached (refused, silent,
+disconnecting) defers the rest of the run at once, and a run stops claiming rows after `max_run_s`.
+
+Requests never send: the commit that queued mail wakes the worker's `BackgroundSender` (a daemon thread,
+`data.db.on_outbox_commit`), which mails after the response. The CLI sends synchronously (`send_pending`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -23,6 +32,10 @@ from data.settings import Settings
 log = logging.getLogger("usint.mail")
 
 TEST_PREFIX = "TEST!!! "
+SMTP_TIMEOUT_S = 5.0
+"""Connect and read timeout of one SMTP conversation step."""
+MAX_RUN_S = 30.0
+"""A sending run claims no more rows after this long; the rest waits for the next run."""
 
 
 @dataclass
@@ -81,6 +94,10 @@ def _message(env: Envelope) -> EmailMessage:
     return msg
 
 
+class _ServerTrouble(Exception):
+    """The SMTP server cannot take mail now (unreachable, silent, refusing the session): the run stops."""
+
+
 class _Connection:
     """One SMTP connection opened on first use and re-opened after a disconnect."""
 
@@ -89,29 +106,41 @@ class _Connection:
         self.timeout = timeout
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, env: Envelope) -> None:
-        if self.smtp is None:
-            s = self.settings
-            smtp = smtplib.SMTP(s.mail_server, s.mail_port, timeout=self.timeout)
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp = smtplib.SMTP(timeout=self.timeout)  # connect and every read below time out
+        try:
+            smtp.connect(s.mail_server, s.mail_port)
             if s.mail_use_tls:
                 smtp.starttls()
             if s.mail_username:
                 smtp.login(s.mail_username, s.mail_password or "")
-            self.smtp = smtp
-        try:
-            self.smtp.send_message(_message(env), from_addr=env.sender, to_addrs=list(env.to + env.cc))
-        except smtplib.SMTPServerDisconnected:
-            self.smtp = None
-            raise
+        except (smtplib.SMTPException, OSError) as exc:
+            smtp.close()
+            raise _ServerTrouble(f"{type(exc).__name__}: {exc}") from exc
+        return smtp
+
+    def send(self, env: Envelope) -> None:
+        """Send one message; SMTPException for this message only, _ServerTrouble when the server fails us."""
+        kept = self.smtp is not None
+        for attempt in (1, 2):
+            if self.smtp is None:
+                self.smtp = self._open()
+            try:
+                self.smtp.send_message(_message(env), from_addr=env.sender, to_addrs=list(env.to + env.cc))
+                return
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self.close()
+                if not (kept and attempt == 1 and isinstance(exc, smtplib.SMTPServerDisconnected)):
+                    raise _ServerTrouble(f"{type(exc).__name__}: {exc}") from exc
+                # the server closed a connection kept from an earlier message: once more on a new one
 
     def close(self) -> None:
         if self.smtp is not None:
             try:
                 self.smtp.quit()
-            except smtplib.SMTPException:
-                pass
-            except OSError:
-                pass
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
             self.smtp = None
 
 
@@ -140,11 +169,16 @@ def send_pending(
     limit: int = 100,
     max_attempts: int = 5,
     retry_after_s: int = 60,
-    timeout_s: float = 10.0,
+    timeout_s: float = SMTP_TIMEOUT_S,
+    max_run_s: float | None = MAX_RUN_S,
 ) -> SendReport:
-    """Send up to `limit` queued messages; call after the change's transaction has committed."""
+    """Send up to `limit` queued messages; call after the change's transaction has committed.
+
+    When the server cannot be reached, the message tried and the rest of the run are deferred with that error
+    (one attempt each) without another connection; after `max_run_s` no more rows are claimed."""
     report = SendReport()
     now_s = int(now.timestamp())
+    deadline = time.monotonic() + max_run_s if max_run_s is not None else None
     with session_scope(sessions, readonly=True) as session:
         pending = session.execute(
             select(Outbox.id, Outbox.attempts)
@@ -155,9 +189,13 @@ def send_pending(
             .order_by(Outbox.id)
             .limit(limit)
         ).all()
-    conn = _Connection(settings, timeout_s)
+    conn = _Connection(settings, min(timeout_s, SMTP_TIMEOUT_S))
+    server_trouble: str | None = None
     try:
-        for row_id, attempts in pending:
+        for done, (row_id, attempts) in enumerate(pending):
+            if deadline is not None and time.monotonic() > deadline:
+                log.warning("mail: run stopped after %.0f s; %d message(s) wait", max_run_s, len(pending) - done)
+                break
             with session_scope(sessions) as session:
                 if not _claim(session, row_id, attempts, now_s):
                     continue
@@ -169,15 +207,18 @@ def send_pending(
                 _finish(sessions, row_id, status="suppressed", last_error=None)
                 report.suppressed.append(row_id)
                 continue
-            if not env.to:
+            if server_trouble is not None:
+                error: str | None = server_trouble
+            elif not env.to:
                 error = "no recipient (test mode needs the acting user's e-mail)"
             else:
                 try:
                     conn.send(env)
                     error = None
-                except (smtplib.SMTPException, OSError) as exc:
+                except _ServerTrouble as exc:
+                    error = server_trouble = str(exc)[:2000]
+                except smtplib.SMTPException as exc:  # this message refused; the next may go
                     error = f"{type(exc).__name__}: {exc}"[:2000]
-                    conn.close()
             if error is None:
                 _finish(sessions, row_id, status="sent", sent_at=now_s, last_error=None)
                 report.sent.append(row_id)
@@ -191,3 +232,71 @@ def send_pending(
     finally:
         conn.close()
     return report
+
+
+class BackgroundSender:
+    """One per worker process: a daemon thread that runs `send_pending` when woken (after a commit that queued
+    mail), so no request waits on SMTP. Wakes during a run make one more run; the thread starts on the first wake
+    in each process (a forked worker starts its own)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session] | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+        max_run_s: float = MAX_RUN_S,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.max_run_s = max_run_s
+        self._now = now
+        self._cond = threading.Condition()
+        self._woken = False
+        self._running = False
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+        self.runs = 0
+        """Sending runs done by this process's thread (for tests and logs)."""
+
+    def wake(self) -> None:
+        """Ask for a sending run soon; returns at once."""
+        with self._cond:
+            if self._pid != os.getpid():  # a forked child: the parent's thread does not exist here
+                self._pid, self._thread, self._running = os.getpid(), None, False
+            self._woken = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="usint-mail-sender", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no run is asked for or going on; False if still busy after `timeout_s`."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._woken and not self._running, timeout_s)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._woken)
+                self._woken, self._running = False, True
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - the thread must live on; rows stay queued for the next run
+                log.exception("mail: the background sending run failed; the outbox keeps the messages")
+            finally:
+                with self._cond:
+                    self._running = False
+                    self.runs += 1
+                    self._cond.notify_all()
+
+    def run_once(self) -> SendReport:
+        """One sending run now, in the calling thread."""
+        from data import clock
+
+        assert self.sessions is not None, "BackgroundSender.sessions is not set"
+        now = self._now() if self._now else clock.now()
+        report = send_pending(self.sessions, self.settings, now=now, max_run_s=self.max_run_s)
+        if report.retrying or report.failed:
+            log.warning("mail: background run: %s", report)
+        return report

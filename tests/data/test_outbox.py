@@ -123,3 +123,32 @@ def test_a_message_sent_again_after_a_crash_keeps_its_message_id(sessions, smtp_
     ids = [m["Message-ID"] for m in smtp_server.received]
     assert len(ids) == 3 and ids[0] == ids[2] != ids[1]
     assert ids[0].startswith("<usint-outbox.") and ids[0].endswith(">")
+
+
+def test_only_a_committed_transaction_that_queued_mail_calls_the_hook(sessions):
+    from data.db import on_outbox_commit
+
+    calls = []
+    on_outbox_commit(sessions, lambda: calls.append(1))
+    submit(sessions)
+    assert calls == [1]
+    with session_scope(sessions) as s:  # a commit that queued nothing
+        retry_failed(s)
+    assert calls == [1]
+    with pytest.raises(RuntimeError), session_scope(sessions) as s:
+        queue(s, [MAIL], acting_user_email=None, now=NOW)
+        raise RuntimeError("rolled back")
+    assert calls == [1]
+    assert len(rows(sessions)) == 1
+
+
+def test_the_background_sender_mails_after_the_commit_wakes_it(sessions, smtp_server):
+    from data.db import on_outbox_commit
+    from data.mail.sender import BackgroundSender
+
+    sender = BackgroundSender(settings_for(smtp_server), sessions, now=lambda: NOW)
+    on_outbox_commit(sessions, sender.wake)
+    obsidrev = submit(sessions)
+    assert sender.wait_idle(10)
+    assert smtp_server.subjects == [f"Parameter Change Log: {obsidrev}"]
+    assert [r.status for r in rows(sessions)] == ["sent"] and sender.runs == 1

@@ -1,6 +1,7 @@
 """SMTP down for an hour (D21): revisions and sign-offs go on, mails wait in the outbox with their error, and
 `usint mail retry` sends them once the server is back. A real aiosmtpd server on loopback is stopped and started;
-the cron job's retries during that hour run `send_pending` with no back-off (the ticks would be 10 minutes apart).
+the worker's background sender tries each request's mails after the response (the test waits for it, bounded); the
+cron job's retries during that hour run `send_pending` with no back-off (the ticks would be 10 minutes apart).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def test_smtp_down_for_an_hour_then_mail_retry_sends_everything(settings: dict[s
     signed = client.post("/api/v1/signoffs", json={"obsidrev": written[0], "column": "general"})
     assert signed.status_code == 200, signed.get_json()
     assert signed.get_json()["signoff"]["general"]["status"] == "Signed"
+    assert res.mail.wait_idle(30), "the worker's sender tried the mails after the responses"
 
     queued = _outbox_after(app, first_id)
     assert queued, "the submissions queued their mails"
