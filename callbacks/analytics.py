@@ -1,7 +1,9 @@
 """Callbacks of the analytics page (E10): the filters drive every figure; a CSV of the table; sky-map click-through.
 
 `analytics_figures(start, end, instruments)` reads `data.analytics.compute` in one session and builds the figures
-with the pure `callbacks._figures_analytics`. Dates are whole days in the display time zone (D4).
+with the pure `callbacks._figures_analytics`. Dates are whole days in the display time zone (D4). The page arrives
+drawn for the default filters (`pages/analytics.py` calls `analytics_figures` while Dash Pages serves it), so the
+figure callback runs only when a filter changes.
 """
 
 from __future__ import annotations
@@ -134,6 +136,7 @@ def register(app: Dash) -> None:
         Input(ids.DATES, "start_date"),
         Input(ids.DATES, "end_date"),
         Input(ids.INSTRUMENTS, "value"),
+        prevent_initial_call=True,  # the layout arrives with the default filters' figures
     )(analytics_figures)
     app.callback(
         Output(ids.DOWNLOAD, "data"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -63,23 +64,33 @@ def filters(today: date, instruments: tuple[str, ...]) -> dbc.Row:
     )
 
 
-def graph(graph_id: str, height: int = 360) -> dcc.Graph:
+FIGURE_IDS = (AnalyticsIds.WEEKLY, AnalyticsIds.TURNAROUND, AnalyticsIds.BACKLOG, AnalyticsIds.AGES,
+              AnalyticsIds.BY_INSTRUMENT, AnalyticsIds.BY_SUBMITTER, AnalyticsIds.SKY)  # fmt: skip
+"""The graphs in the order `callbacks.analytics.build_figures` returns their figures."""
+
+
+def graph(graph_id: str, height: int = 360, figure: dict[str, Any] | None = None) -> dcc.Graph:
+    extra = {} if figure is None else {"figure": figure}
     return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style={"minHeight": f"{height}px"},
-                     className="usint-analytics-graph")  # fmt: skip
+                     className="usint-analytics-graph", **extra)  # fmt: skip
 
 
-def grid() -> html.Div:
+def grid(figures: dict[str, dict[str, Any]] | None = None) -> html.Div:
+    """The figure grid; `figures` (by graph id) arrive drawn with the page, else the graphs start empty."""
     ids = AnalyticsIds
+    figs = figures or {}
+
+    def cell(graph_id: str, height: int = 360, lg: int = 6) -> dbc.Col:
+        return dbc.Col(graph(graph_id, height, figs.get(graph_id)), lg=lg)
+
     return html.Div(
         [
-            dbc.Row([dbc.Col(graph(ids.WEEKLY), lg=6), dbc.Col(graph(ids.TURNAROUND), lg=6)], className="g-3"),
-            dbc.Row([dbc.Col(graph(ids.BACKLOG), lg=6), dbc.Col(graph(ids.AGES), lg=6)], className="g-3"),
-            dbc.Row(
-                [dbc.Col(graph(ids.BY_INSTRUMENT), lg=6), dbc.Col(graph(ids.BY_SUBMITTER), lg=6)], className="g-3"
-            ),  # fmt: skip
-            dbc.Row([dbc.Col(graph(ids.SKY, 460), lg=12)], className="g-3"),
+            dbc.Row([cell(ids.WEEKLY), cell(ids.TURNAROUND)], className="g-3"),
+            dbc.Row([cell(ids.BACKLOG), cell(ids.AGES)], className="g-3"),
+            dbc.Row([cell(ids.BY_INSTRUMENT), cell(ids.BY_SUBMITTER)], className="g-3"),
+            dbc.Row([cell(ids.SKY, 460, 12)], className="g-3"),
         ]
     )
 
 
-__all__ = ["GRAPH_CONFIG", "filters", "graph", "grid"]
+__all__ = ["FIGURE_IDS", "GRAPH_CONFIG", "filters", "graph", "grid"]
