@@ -245,7 +245,6 @@ class _Planned:
     when: int
     is_open: bool
     k: int
-    seed: int
 
 
 def seed_revisions(
@@ -302,7 +301,7 @@ def seed_revisions(
         obsid, seq = chosen[i]
         number = next_number.get(obsid, 0) + 1
         next_number[obsid] = number
-        item = _Planned(first_rev_id + k, obsid, seq, number, when, is_open, k, rng.getrandbits(32))
+        item = _Planned(first_rev_id + k, obsid, seq, number, when, is_open, k)
         by_obsid.setdefault(obsid, []).append(item)
 
     rows: dict[type, list[dict[str, Any]]] = {Revision: [], Signoff: [], Original: [], Request: []}
@@ -315,7 +314,7 @@ def seed_revisions(
             record = found.get(obsid)
             instrument = record.get("instrument") if record is not None else (instruments or {}).get(obsid)
             for item in by_obsid[obsid]:
-                n_really_open += _revision_rows(rows, item, record, instrument, uid=uid, pids=pids, now_s=now_s,
+                n_really_open += _revision_rows(rows, item, record, instrument, rng, uid=uid, pids=pids, now_s=now_s,
                                                 so_id=first_so_id + (item.rev_id - first_rev_id))  # fmt: skip
         if sum(len(r) for r in rows.values()) > 50_000:
             _flush(session, rows)
@@ -342,6 +341,7 @@ def _revision_rows(
     item: _Planned,
     record: Mapping[str, Any] | None,
     instrument: str | None,
+    rng: random.Random,
     *,
     uid: Mapping[str, int],
     pids: Mapping[str, int],
@@ -349,7 +349,6 @@ def _revision_rows(
     so_id: int,
 ) -> int:
     """Buffer one demo revision's rows (revision, sign-off, originals, requests); 1 when it is open."""
-    rng = random.Random(item.seed)
     k, when, is_open = item.k, item.when, item.is_open
     roll = rng.random()
     kind = "norm"
