@@ -16,8 +16,14 @@ _logs.mkdir(parents=True, exist_ok=True)
 
 bind = os.environ.get("USINT_BIND", "127.0.0.1:8050")
 workers = int(os.environ.get("USINT_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
-threads = int(os.environ.get("USINT_THREADS", 2))
-timeout = 60
+# Threaded workers: a thread reading a slow client's request body waits on the socket, not on the CPU, so many
+# threads per worker keep a few trickling clients from starving the rest (20 clients at 1 byte/s: /healthz stays
+# fast, tests/faults/test_slow_clients.py). A worker with 2 x threads connections takes no more, so the others get
+# the new ones. The front web server should still buffer request bodies (README, Deployment).
+worker_class = "gthread"
+threads = int(os.environ.get("USINT_THREADS", 32))
+worker_connections = 2 * threads
+timeout = 30  # a worker whose main loop is stuck this long is restarted; a slow request does not count
 graceful_timeout = 20
 max_requests = 2000
 max_requests_jitter = 200
