@@ -39,7 +39,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     import api
     import cli
     from callbacks import analytics, board, chkupdata, editor, express, history, home, rm_submission, scheduler, shell
-    from web import caching, db, errors, headers, health, identity, instance, logs, routing
+    from web import caching, db, errors, headers, health, identity, instance, json_input, logs, routing
     from web import help as help_pages
 
     config = load_settings(settings)
@@ -74,6 +74,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     api.init_app(server)
     cli.init_app(server)
     routing.init_app(server)
+    json_input.init_app(server)
     errors.init_app(server)
     headers.init_app(app)
     _set_up_now(app)

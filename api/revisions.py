@@ -36,11 +36,31 @@ def _loaded(body: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | No
         return None
     if isinstance(loaded.get("parameters"), dict):
         record = dict(loaded["parameters"])
-        for key, rows in (loaded.get("ranks") or {}).items():
+        ranks = loaded.get("ranks") or {}
+        for key, rows in ranks.items() if isinstance(ranks, dict) else ():
             if key in RANK_SETS:
                 record[RANK_SETS[key].records_key] = rows
-        return record
-    return dict(loaded)
+    else:
+        record = dict(loaded)
+    rank_keys = {rs.records_key for rs in RANK_SETS.values()}
+    for name, value in record.items():
+        if not (_rows(value) if name in rank_keys else _scalar(value)):
+            errors["loaded"] = f"loaded: {name} must be a plain value, or rank rows [{{...}}], as GET returns it"
+            return None
+    return record
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float)
+
+
+def _rows(value: Any) -> bool:
+    """Rank rows as the GET answer has them: a list of objects with plain values (or none)."""
+    if value is None:
+        return True
+    return isinstance(value, list) and all(
+        isinstance(row, dict) and all(_scalar(cell) for cell in row.values()) for row in value
+    )
 
 
 def _parse(body: dict[str, Any]) -> tuple[int, str, dict[str, Any], str | None, bool, str | None, dict | None]:
