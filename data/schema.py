@@ -1,24 +1,26 @@
 """Create, adopt and upgrade the revision DB through Alembic (D1, E20); `check` is `alembic check`.
 
 A v2.1 `usint.db` has the tables but no `alembic_version`: it is stamped at revision 1 (the v2.1 schema)
-and then upgraded in place. A new database runs every revision from the start.
+and then upgraded in place. A new database runs every revision from the start. Alembic is imported only when
+there is work for it: `at_head` reads the migration files and `alembic_version` without it (every worker asks at
+start; Alembic and Mako would add about 10 MiB to each).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from data.db import make_engine
 from data.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 V21_REVISION = "0001_v21"
@@ -30,8 +32,41 @@ CHANGE_TRIGGERS: dict[str, tuple[str, ...]] = {
 """The triggers of migration 5 that fill `changes` (what the live board reads), per dialect."""
 
 
+_REVISION = re.compile(r"^(revision|down_revision) = (None|\"([^\"]*)\")", re.M)
+
+
+def code_head() -> str:
+    """The newest migration of `migrations/versions`, read from the files (no Alembic import)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for key, _raw, value in _REVISION.findall(path.read_text()):
+            if value:
+                (revisions if key == "revision" else parents).add(value)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"expected one migration head, found {sorted(heads)}")
+    return heads.pop()
+
+
+def at_head(url_or_engine: str | Engine) -> bool:
+    """True when the database's `alembic_version` is the newest migration (a cheap check without Alembic)."""
+    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    try:
+        with engine.connect() as conn:
+            if "alembic_version" not in inspect(conn).get_table_names():
+                return False
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            return versions == [code_head()]
+    finally:
+        if isinstance(url_or_engine, str):
+            engine.dispose()
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic Config built in code (no alembic.ini): script location inside the package."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
@@ -62,6 +97,8 @@ def _connect(url_or_engine: str | Engine) -> Iterator[Connection]:
 
 def current_revision(url_or_engine: str | Engine) -> str | None:
     """The Alembic revision the database is at (None: new or v2.1)."""
+    from alembic.runtime.migration import MigrationContext
+
     with _connect(url_or_engine) as conn:
         rev = MigrationContext.configure(conn).get_current_revision()
         conn.rollback()
@@ -70,6 +107,9 @@ def current_revision(url_or_engine: str | Engine) -> str | None:
 
 def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
     """Create a new DB or adopt a v2.1 file, then upgrade to `revision`; returns the revision reached."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     with _connect(url_or_engine) as conn:
         tables = set(inspect(conn).get_table_names())
         conn.commit()
@@ -90,6 +130,10 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
 
 def check(url_or_engine: str | Engine) -> list[str]:
     """What `alembic check` reports: an empty list when the DB is at head and matches the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     problems: list[str] = []
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with _connect(url_or_engine) as conn:

@@ -42,9 +42,10 @@ def prepare_instance(settings: Settings, *, first_start_demo: bool | None = None
     with instance_lock(settings.instance_path):
         settings.log_dir.mkdir(parents=True, exist_ok=True)
         settings.obs_ss.mkdir(parents=True, exist_ok=True)
-        from data.schema import upgrade
+        from data.schema import at_head, upgrade
 
-        upgrade(settings.database_url)
+        if not at_head(settings.database_url):  # a worker after the master's upgrade: no Alembic import
+            upgrade(settings.database_url)
         from data.db import make_engine, make_sessionmaker
         from data.parameters.table import seed_parameters
 

@@ -203,6 +203,39 @@ def test_downgrade_drops_the_triggers_with_the_changes_table(tmp_path):
     assert triggers == [] and "changes" not in tables
 
 
+def test_at_head_reads_the_files_and_the_version_table(tmp_path):
+    from data.schema import at_head, code_head
+
+    assert code_head() == HEAD
+    url = make_v21_file(tmp_path / "usint.db")
+    assert not at_head(url)
+    upgrade(url, "0004_revision_kind_ix")
+    assert not at_head(url)
+    upgrade(url)
+    assert at_head(url)
+
+
+def test_a_worker_starting_on_an_upgraded_instance_does_not_import_alembic(tmp_path):
+    """Each gunicorn worker prepares the instance again after the master: at head it must not load Alembic and
+    Mako (about 10 MiB per worker)."""
+    import subprocess
+    import sys
+
+    instance = tmp_path / "instance"
+    script = (
+        "import sys\n"
+        "from data.settings import load_settings\n"
+        "from web.instance import prepare_instance\n"
+        f"settings = load_settings({{'instance_path': {str(instance)!r}, 'demo': False}}, environ={{}})\n"
+        "prepare_instance(settings)\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    root = Path(__file__).parents[2]
+    first = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["True"] and again.stdout.split() == ["False"], first.stderr + again.stderr
+
+
 def test_check_reports_a_database_behind_head(tmp_path):
     url = make_v21_file(tmp_path / "usint.db")
     problems = check(url)
