@@ -10,7 +10,7 @@ Times are aware UTC `Timestamp`s (D4); figures convert them to the display zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import case, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from data.errors import OcatUnavailable
@@ -44,6 +44,8 @@ AGE_BUCKETS: tuple[tuple[str, float], ...] = (
 )
 """Age bucket label and its upper bound in days."""
 
+DAY_S = 86400
+
 FRAME_COLUMNS = (
     "id", "obsid", "revision_number", "obsidrev", "kind", "time", "user", "in_range", "is_open", "state",
     "closed", *(f"{c}_status" for c in SIGNOFF_COLUMNS), *(f"{c}_time" for c in SIGNOFF_COLUMNS),
@@ -56,10 +58,21 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+_TS_UNIT = pd.to_datetime(np.zeros(1), unit="s", utc=True).unit
+"""The unit pandas gives epoch seconds (`_ts` builds the same timestamps directly)."""
+_PER_S = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[_TS_UNIT]
+
+
 def _ts(values: Any) -> pd.Series:
     """Epoch seconds (with None) → aware UTC timestamps (NaT for None)."""
     seconds = np.asarray(values, dtype="float64")  # None → NaN
-    return pd.Series(pd.to_datetime(seconds, unit="s", utc=True))
+    missing = np.isnan(seconds)
+    whole = np.where(missing, 0.0, seconds)
+    if np.any(whole != np.floor(whole)):  # fractions: pandas' own rounding
+        return pd.Series(pd.to_datetime(seconds, unit="s", utc=True))
+    ticks = whole.astype("int64") * _PER_S
+    ticks[missing] = np.iinfo("int64").min  # NaT
+    return pd.Series(pd.DatetimeIndex(ticks.view(f"datetime64[{_TS_UNIT}]")).tz_localize(UTC))
 
 
 def _utc_ts(moment: datetime | pd.Timestamp) -> pd.Timestamp:
@@ -70,6 +83,15 @@ def _utc_ts(moment: datetime | pd.Timestamp) -> pd.Timestamp:
 def _seconds(values: pd.Series) -> pd.Series:
     """Aware timestamps → float epoch seconds (independent of the datetime unit pandas chose)."""
     return (values - pd.Timestamp(0, tz=UTC)).dt.total_seconds()
+
+
+def _secs(values: pd.Series) -> np.ndarray:
+    """Aware timestamps → float epoch seconds as a numpy array, NaN for NaT: `_seconds` without pandas' timedelta
+    steps (the same floats for whole microseconds)."""
+    micros = values.to_numpy(dtype="datetime64[us]")
+    out = micros.view("int64") / 1e6
+    out[np.isnat(micros)] = np.nan
+    return out
 
 
 def _fetch_tuples(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
@@ -102,10 +124,9 @@ def revisions_frame(session: Session, start: datetime, stop: datetime) -> pd.Dat
             Revision.id,
             Revision.obsid,
             Revision.revision_number,
-            Revision.kind,
             Revision.time,
-            User.username,
-            *(getattr(Signoff, f"{c}_status") for c in SIGNOFF_COLUMNS),
+            Revision.user_id,
+            _CODES,
             *(getattr(Signoff, f"{c}_time") for c in SIGNOFF_COLUMNS),
         )  # fmt: skip
         .join(Signoff, Signoff.revision_id == Revision.id)
@@ -115,41 +136,99 @@ def revisions_frame(session: Session, start: datetime, stop: datetime) -> pd.Dat
     older = base.where(Revision.time < lo, or_(pending_any, closed_after)).order_by(Revision.time, Revision.id)
     in_range = base.where(Revision.time >= lo, Revision.time < hi).order_by(Revision.time, Revision.id)
     rows = _fetch_tuples(session, older) + _fetch_tuples(session, in_range)
-    return _shape(rows, lo)
+    names = dict(session.execute(select(User.id, User.username)).tuples().all())
+    return _shape(rows, lo, names, lambda ids: _texts(session, ids))
 
 
-_RAW_NAMES = ("id", "obsid", "revision_number", "kind", "time", "user",
-              *(f"{c}_status" for c in SIGNOFF_COLUMNS), *(f"{c}_time" for c in SIGNOFF_COLUMNS))  # fmt: skip
+# Kind and the five statuses come as ONE small integer per row (base-5 digits: the kind, then each column's status
+# as its index in `_STATUS_TEXT`; the last digit value means "other text", read separately): a tenth of the Python
+# objects a row of strings costs, and numpy compares digits instead of strings.
+_KIND_TEXT = tuple(KINDS)
+_STATUS_TEXT = (PENDING, SIGNED, NOT_REQUIRED, DISCARD)
+_BASE = 5
+_OTHER = _BASE - 1
 
 
-def _shape(rows: list[tuple[Any, ...]], lo: int) -> pd.DataFrame:
-    """The frame from raw (epoch) rows: numpy per column, one DataFrame at the end."""
+def _digit(column: Any, texts: Sequence[str]) -> Any:
+    return case(*((column == text, literal_column(str(i))) for i, text in enumerate(texts)),
+                else_=literal_column(str(_OTHER)))  # fmt: skip
+
+
+_CODES = sum(
+    (_digit(col, texts) * literal_column(str(_BASE**i))
+     for i, (col, texts) in enumerate([(Revision.kind, _KIND_TEXT),
+                                       *((getattr(Signoff, f"{c}_status"), _STATUS_TEXT) for c in SIGNOFF_COLUMNS)])),
+    start=literal_column("0"),
+).label("codes")  # fmt: skip
+
+
+def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """revision id -> (kind, *statuses) as stored, for the rows whose codes say "other text" (rare)."""
+    stmt = select(Revision.id, Revision.kind, *(getattr(Signoff, f"{c}_status") for c in SIGNOFF_COLUMNS)).join(
+        Signoff, Signoff.revision_id == Revision.id
+    )
+    out: dict[int, tuple[Any, ...]] = {}
+    for at in range(0, len(ids), 500):
+        chunk = stmt.where(Revision.id.in_([int(i) for i in ids[at : at + 500]]))
+        out.update((row[0], tuple(row[1:])) for row in session.execute(chunk).tuples())
+    return out
+
+
+_RAW_NAMES = ("id", "obsid", "revision_number", "time", "user_id", "codes", *(f"{c}_time" for c in SIGNOFF_COLUMNS))
+
+
+def _text(codes: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Digits -> the shared text objects (None for "other", filled in afterwards)."""
+    return np.array([*texts, *([None] * (_BASE - len(texts)))], dtype=object)[codes]
+
+
+def _shape(
+    rows: list[tuple[Any, ...]],
+    lo: int,
+    names: Mapping[int, str] | None = None,
+    texts: Callable[[Sequence[int]], Mapping[int, tuple[Any, ...]]] | None = None,
+) -> pd.DataFrame:
+    """The frame from raw (epoch, coded) rows: numpy per column, one DataFrame at the end."""
     n = len(rows)
     table = np.array(rows, dtype=object).reshape(n, len(_RAW_NAMES))  # one C-level pass (zip(*rows) is 3× slower)
-    col = {name: table[:, i] for i, name in enumerate(_RAW_NAMES)}
-    obsid = col["obsid"].astype("int64")
-    number = col["revision_number"].astype("int64")
-    submitted = col["time"].astype("float64")
-    kind = col["kind"]
-    first = _RAW_NAMES.index(f"{SIGNOFF_COLUMNS[0]}_status")
-    statuses = table[:, first : first + len(SIGNOFF_COLUMNS)].T
-    times = table[:, first + len(SIGNOFF_COLUMNS) :].T.astype("float64")  # None → NaN
-    is_open = (statuses == PENDING).any(axis=0)
-    discarded = (statuses == DISCARD).any(axis=0)
-    state = np.where(kind == "asis", "approved", np.where(kind == "remove", "removed", "signed")).astype(object)
+    ids = table[:, 0].astype("int64")
+    obsid = table[:, 1].astype("int64")
+    number = table[:, 2].astype("int64")
+    submitted = table[:, 3].astype("float64")
+    codes = table[:, 5].astype("int64")
+    digits = np.stack([(codes // _BASE**i) % _BASE for i in range(1 + len(SIGNOFF_COLUMNS))]) if n else (
+        np.zeros((1 + len(SIGNOFF_COLUMNS), 0), dtype="int64"))  # fmt: skip
+    kind = _text(digits[0], _KIND_TEXT)
+    statuses = np.stack([_text(d, _STATUS_TEXT) for d in digits[1:]]) if n else np.empty((len(SIGNOFF_COLUMNS), 0),
+                                                                                         dtype=object)  # fmt: skip
+    other = np.flatnonzero((digits == _OTHER).any(axis=0))
+    if len(other) and texts is not None:  # a kind or status outside the catalogue (v2.1 data, SQL by hand)
+        stored = texts(ids[other].tolist())
+        for at in other.tolist():
+            row = stored[int(ids[at])]
+            kind[at] = row[0]
+            statuses[:, at] = row[1:]
+    times = table[:, 6:].T.astype("float64")  # None → NaN
+    is_open = (digits[1:] == _STATUS_TEXT.index(PENDING)).any(axis=0)
+    discarded = (digits[1:] == _STATUS_TEXT.index(DISCARD)).any(axis=0)
+    state = np.array(["signed", "approved", "removed"], dtype=object)[
+        np.where(digits[0] == _KIND_TEXT.index("asis"), 1, np.where(digits[0] == _KIND_TEXT.index("remove"), 2, 0))
+    ]
     state[discarded] = "discarded"
     state[is_open] = "open"
     last = np.fmax.reduce(times, axis=0) if n else np.empty(0)
     last = np.where(is_open, np.nan, np.where(np.isnan(last), submitted, last))
+    users, at_user = np.unique(table[:, 4].astype("int64"), return_inverse=True)  # one name look-up per user
+    user = np.array([(names or {}).get(u) or "" for u in users.tolist()], dtype=object)[at_user.reshape(-1)]
     data: dict[str, Any] = {
-        "id": col["id"].astype("int64"),
+        "id": ids,
         "obsid": obsid,
         "revision_number": number,
-        "obsidrev": np.array([f"{o}.{r:03d}" for o, r in zip(obsid.tolist(), number.tolist(), strict=True)],
+        "obsidrev": np.array(list(map("%d.%03d".__mod__, zip(obsid.tolist(), number.tolist(), strict=True))),
                              dtype=object),
         "kind": kind,
         "time": _ts(submitted),
-        "user": np.array([u or "" for u in col["user"]], dtype=object),
+        "user": user,
         "in_range": submitted >= lo,
         "is_open": is_open,
         "state": state,
@@ -188,12 +267,14 @@ def ocat_positions(source: OcatSource, obsids: Iterable[int], *, obs_ss: Path | 
 
 def attach_instruments(df: pd.DataFrame, basics: Mapping[int, Mapping[str, Any]] | None) -> pd.DataFrame:
     """`df` with `instrument` and `targname` columns (UNKNOWN_INSTRUMENT / "" when the Ocat lacks the obsid)."""
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the new columns never touch `df`
     basics = basics or {}
-    inst = {o: (b.get("instrument") or UNKNOWN_INSTRUMENT) for o, b in basics.items()}
-    names = {o: (b.get("targname") or "") for o, b in basics.items()}
-    out["instrument"] = out["obsid"].map(inst).fillna(UNKNOWN_INSTRUMENT).astype(object)
-    out["targname"] = out["obsid"].map(names).fillna("").astype(object)
+    obsids, at = np.unique(out["obsid"].to_numpy(), return_inverse=True)  # one look-up per obsid, not per row
+    found = [basics.get(o) or {} for o in obsids.tolist()]
+    inst = np.array([b.get("instrument") or UNKNOWN_INSTRUMENT for b in found], dtype=object)
+    names = np.array([b.get("targname") or "" for b in found], dtype=object)
+    out["instrument"] = pd.Series(inst[at.reshape(-1)], index=out.index, dtype=object)
+    out["targname"] = pd.Series(names[at.reshape(-1)], index=out.index, dtype=object)
     return out
 
 
@@ -207,66 +288,102 @@ def filter_instruments(df: pd.DataFrame, instruments: Sequence[str] | None) -> p
 # ------------------------------------------------------------------------------------------------ aggregates
 
 
+def _kind_index(kinds: np.ndarray) -> np.ndarray:
+    """Each kind's index in KINDS, -1 for any other value (a comparison per kind: faster than a hash look-up)."""
+    out = np.full(len(kinds), -1, dtype="int64")
+    for i, kind in enumerate(KINDS):
+        out[kinds == kind] = i
+    return out
+
+
+def _has_kind(kinds: np.ndarray) -> np.ndarray:
+    """Not missing (only the few kinds outside KINDS are checked one by one)."""
+    out = np.ones(len(kinds), dtype=bool)
+    odd = np.flatnonzero(_kind_index(kinds) < 0)
+    out[odd] = pd.notna(kinds[odd])
+    return out
+
+
 def weekly_counts(df: pd.DataFrame) -> pd.DataFrame:
     """Revisions submitted per week (weeks start on Monday, UTC) by kind: columns week, kind, count.
 
     Every week between the first and the last submission is present for every kind (0 when none)."""
-    rows = df[df["in_range"]]
-    if rows.empty:
+    in_range = df["in_range"].to_numpy(dtype=bool)
+    seconds = _secs(df["time"])[in_range]
+    kinds = df["kind"].to_numpy(dtype=object)[in_range]
+    known = ~np.isnan(seconds) & _has_kind(kinds)
+    if not known.any():
         return pd.DataFrame({"week": pd.Series(dtype="datetime64[ns, UTC]"), "kind": pd.Series(dtype=object),
                              "count": pd.Series(dtype="int64")})  # fmt: skip
-    day = rows["time"].dt.floor("D")
-    week = day - pd.to_timedelta(day.dt.weekday, unit="D")
-    table = rows.groupby([week.rename("week"), rows["kind"]]).size().unstack(fill_value=0)
-    weeks = pd.date_range(table.index.min(), table.index.max(), freq="7D")
-    table = table.reindex(index=weeks, columns=list(KINDS), fill_value=0)
-    table.index.name, table.columns.name = "week", "kind"
-    out = table.stack().rename("count").reset_index()
-    out["count"] = out["count"].astype("int64")
-    return out
+    # Monday of each submission's week (UTC) as a day number: 1970-01-01 was a Thursday (weekday 3).
+    day = np.floor(seconds[known] / DAY_S).astype("int64")
+    monday = day - (day + 3) % 7
+    first = int(monday.min())
+    week = (monday - first) // 7
+    kind = _kind_index(kinds[known])
+    listed = kind >= 0
+    n_weeks = int(week.max()) + 1
+    counts = np.bincount(week[listed] * len(KINDS) + kind[listed], minlength=n_weeks * len(KINDS))
+    unit = df["time"].dt.unit
+    starts = (first + 7 * np.arange(n_weeks, dtype="int64")) * DAY_S
+    weeks = pd.DatetimeIndex(starts.astype("datetime64[s]").astype(f"datetime64[{unit}]")).tz_localize(UTC)
+    return pd.DataFrame({
+        "week": np.repeat(weeks, len(KINDS)),
+        "kind": np.tile(np.array(KINDS, dtype=object), n_weeks),
+        "count": counts.astype("int64"),
+    })  # fmt: skip
 
 
 def signoff_waits(df: pd.DataFrame) -> pd.DataFrame:
     """One row per signed column of an in-range revision that had to wait for it: obsidrev, column, submitted,
     signed, hours. Columns signed at submission (asis/remove's usint column) are not waits and are left out."""
-    base = df["in_range"].to_numpy(dtype=bool) & ~df["kind"].isin(("asis", "remove")).to_numpy(dtype=bool)
-    submitted = _seconds(df["time"]).to_numpy(dtype="float64")
-    revs = df["obsidrev"].to_numpy(dtype=object)
-    parts: dict[str, list[Any]] = {"obsidrev": [], "column": [], "submitted": [], "signed": []}
-    for c in SIGNOFF_COLUMNS:
-        signed = _seconds(df[f"{c}_time"]).to_numpy(dtype="float64")
-        with np.errstate(invalid="ignore"):
-            mask = base & (df[f"{c}_status"].to_numpy(dtype=object) == SIGNED) & (signed >= submitted)
-        parts["obsidrev"].append(revs[mask])
-        parts["column"].append(np.full(int(mask.sum()), c, dtype=object))
-        parts["submitted"].append(submitted[mask])
-        parts["signed"].append(signed[mask])
-    sub = np.concatenate(parts["submitted"]) if parts["submitted"] else np.empty(0)
-    sig = np.concatenate(parts["signed"]) if parts["signed"] else np.empty(0)
+    rows, column, sub, sig = _waits(df)
     return pd.DataFrame({
-        "obsidrev": np.concatenate(parts["obsidrev"]).astype(object), "column": np.concatenate(parts["column"]),
+        "obsidrev": df["obsidrev"].to_numpy(dtype=object)[rows], "column": np.array(SIGNOFF_COLUMNS, dtype=object)[column],
         "submitted": _ts(sub), "signed": _ts(sig), "hours": (sig - sub) / 3600.0,
     })  # fmt: skip
+
+
+def _waits(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The waits of `signoff_waits` as arrays, column by column: (row positions, column index, submitted, signed)."""
+    base = df["in_range"].to_numpy(dtype=bool) & ~df["kind"].isin(("asis", "remove")).to_numpy(dtype=bool)
+    submitted = _secs(df["time"])
+    rows, columns, signed_at = [], [], []
+    for i, c in enumerate(SIGNOFF_COLUMNS):
+        signed = _secs(df[f"{c}_time"])
+        with np.errstate(invalid="ignore"):
+            mask = base & (df[f"{c}_status"].to_numpy(dtype=object) == SIGNED) & (signed >= submitted)
+        where = np.flatnonzero(mask)
+        rows.append(where)
+        columns.append(np.full(len(where), i, dtype="int64"))
+        signed_at.append(signed[where])
+    at = np.concatenate(rows)
+    return at, np.concatenate(columns), submitted[at], np.concatenate(signed_at)
 
 
 def turnaround(df: pd.DataFrame) -> pd.DataFrame:
     """Sign-off turnaround per column and month of submission: month (first day, UTC), column, n, median_h, p90_h.
 
     Hours from submission to the column's sign-off; percentiles by linear interpolation (numpy's default)."""
-    waits = signoff_waits(df)
-    if waits.empty:
+    _rows, column, sub, sig = _waits(df)
+    if not len(sub):
         return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns, UTC]"), "column": pd.Series(dtype=object),
                              "n": pd.Series(dtype="int64"), "median_h": pd.Series(dtype="float64"),
                              "p90_h": pd.Series(dtype="float64")})  # fmt: skip
-    months = _seconds(waits["submitted"]).to_numpy().astype("int64").astype("datetime64[s]").astype("datetime64[M]")
-    waits["month"] = pd.to_datetime(months.astype("datetime64[s]")).tz_localize(UTC)
-    waits["order"] = waits["column"].map({c: i for i, c in enumerate(SIGNOFF_COLUMNS)})
-    grouped = waits.groupby(["month", "order", "column"], sort=True)["hours"]
-    out = pd.concat(
-        [grouped.size().rename("n"), grouped.median().rename("median_h"), grouped.quantile(0.9).rename("p90_h")],
-        axis=1,
-    ).reset_index()  # quantile interpolates linearly, as numpy's percentile does
-    return out.drop(columns="order")[["month", "column", "n", "median_h", "p90_h"]]
+    # One integer per (month, column), months counted from 1970: a single key sorts as (month, column order).
+    month = sub.astype("int64").astype("datetime64[s]").astype("datetime64[M]").astype("int64")
+    n_columns = len(SIGNOFF_COLUMNS)
+    grouped = pd.Series((sig - sub) / 3600.0).groupby(month * n_columns + column, sort=True)
+    size, median, p90 = grouped.size(), grouped.median(), grouped.quantile(0.9)  # linear, as numpy's percentile
+    key = size.index.to_numpy()
+    months = (key // n_columns).astype("datetime64[M]").astype("datetime64[s]")
+    return pd.DataFrame({
+        "month": pd.to_datetime(months).tz_localize(UTC),
+        "column": np.array(SIGNOFF_COLUMNS, dtype=object)[key % n_columns],
+        "n": size.to_numpy(dtype="int64"),
+        "median_h": median.to_numpy(dtype="float64"),
+        "p90_h": p90.to_numpy(dtype="float64"),
+    })  # fmt: skip
 
 
 def backlog(df: pd.DataFrame, now: datetime, *, start: datetime | None = None, freq: str = "D") -> pd.DataFrame:
@@ -284,8 +401,8 @@ def backlog(df: pd.DataFrame, now: datetime, *, start: datetime | None = None, f
     at = np.unique(np.minimum(_seconds(pd.Series(days)).to_numpy(), _seconds(pd.Series([now_ts]))[0]))
     if not len(at):
         at = _seconds(pd.Series([now_ts])).to_numpy()
-    opened = np.sort(_seconds(df["time"].dropna()).to_numpy())
-    closed = np.sort(_seconds(df["closed"].dropna()).to_numpy())
+    opened, closed = _secs(df["time"]), _secs(df["closed"])
+    opened, closed = np.sort(opened[~np.isnan(opened)]), np.sort(closed[~np.isnan(closed)])
     n_open = np.searchsorted(opened, at, side="right") - np.searchsorted(closed, at, side="right")
     return pd.DataFrame({"at": _ts(at), "open": n_open.astype("int64")})
 
@@ -293,17 +410,20 @@ def backlog(df: pd.DataFrame, now: datetime, *, start: datetime | None = None, f
 def pending_by_age(df: pd.DataFrame, now: datetime) -> pd.DataFrame:
     """Today's open revisions by age bucket and pending column: columns bucket, column, count (every bucket and
     column present). A revision waiting on two columns counts once in each."""
-    now_ts = _utc_ts(now)
-    open_rows = df[df["is_open"]]
-    age_days = (now_ts - open_rows["time"]).dt.total_seconds() / 86400.0
+    now_us = int(_utc_ts(now).tz_convert(None).to_datetime64().astype("datetime64[us]").astype("int64"))
+    rows = np.flatnonzero(df["is_open"].to_numpy(dtype=bool))
+    submitted = df["time"].iloc[rows].to_numpy(dtype="datetime64[us]")
+    age_days = (now_us - submitted.view("int64")) / 1_000_000 / 86400.0  # as pandas' total_seconds() / 86400
+    age_days[np.isnat(submitted)] = np.nan
     labels = [label for label, _ in AGE_BUCKETS]
-    edges = [-np.inf] + [bound for _, bound in AGE_BUCKETS]
-    bucket = pd.cut(age_days, bins=edges, labels=labels, right=False)
+    edges = np.array([-np.inf] + [bound for _, bound in AGE_BUCKETS])
+    bucket = np.searchsorted(edges, age_days, side="right") - 1  # [lower, upper) as pd.cut(right=False)
+    bucket[np.isnan(age_days)] = len(labels)  # no bucket
     counts = []
     for c in SIGNOFF_COLUMNS:
-        waiting = open_rows[f"{c}_status"] == PENDING
-        per = bucket[waiting].value_counts().reindex(labels, fill_value=0)
-        counts.extend({"bucket": b, "column": c, "count": int(per[b])} for b in labels)
+        waiting = df[f"{c}_status"].iloc[rows].to_numpy(dtype=object) == PENDING
+        per = np.bincount(bucket[waiting], minlength=len(labels) + 1)
+        counts.extend({"bucket": b, "column": c, "count": int(per[i])} for i, b in enumerate(labels))
     return pd.DataFrame(counts, columns=["bucket", "column", "count"])
 
 
@@ -320,16 +440,29 @@ def open_ages(df: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 def counts_by(df: pd.DataFrame, key: str) -> pd.DataFrame:
     """In-range revisions by `key` (e.g. `instrument`, `user`) and kind: columns key, kind, count (descending total)."""
-    rows = df[df["in_range"]]
-    if rows.empty or key not in rows:
-        return pd.DataFrame({key: pd.Series(dtype=object), "kind": pd.Series(dtype=object),
-                             "count": pd.Series(dtype="int64")})  # fmt: skip
-    table = rows.groupby([key, "kind"]).size().unstack(fill_value=0).reindex(columns=list(KINDS), fill_value=0)
-    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    table.index.name, table.columns.name = key, "kind"
-    out = table.stack().rename("count").reset_index()
-    out["count"] = out["count"].astype("int64")
-    return out
+    empty = pd.DataFrame({key: pd.Series(dtype=object), "kind": pd.Series(dtype=object),
+                          "count": pd.Series(dtype="int64")})  # fmt: skip
+    if key not in df:
+        return empty
+    in_range = df["in_range"].to_numpy(dtype=bool)
+    keys, kinds = df[key][in_range], df["kind"].to_numpy(dtype=object)[in_range]
+    valid = _has_kind(kinds)  # as groupby, which leaves out a missing kind (and, below, a missing key)
+    codes, uniques = pd.factorize(keys[valid], sort=True)  # groupby's order of the keys; -1: missing
+    kind = _kind_index(kinds[valid])
+    listed = (kind >= 0) & (codes >= 0)
+    if not (codes >= 0).any():
+        return empty
+    counts = np.bincount(codes[listed] * len(KINDS) + kind[listed], minlength=len(uniques) * len(KINDS))
+    table = counts.reshape(len(uniques), len(KINDS))
+    order = np.argsort(-table.sum(axis=1), kind="stable")  # the largest total first, ties in key order
+    labels = uniques.take(order).repeat(len(KINDS))
+    if labels.dtype == object:  # text keys come out of a groupby as text (pandas infers the dtype)
+        labels = pd.Index(labels.tolist())
+    return pd.DataFrame({
+        key: labels,
+        "kind": np.tile(np.array(KINDS, dtype=object), len(uniques)),
+        "count": table[order].ravel().astype("int64"),
+    })  # fmt: skip
 
 
 def by_instrument(df: pd.DataFrame) -> pd.DataFrame:
@@ -342,8 +475,11 @@ def by_submitter(df: pd.DataFrame) -> pd.DataFrame:
 
 def recent_targets(df: pd.DataFrame, limit: int = 150) -> pd.DataFrame:
     """The newest in-range revision of each of the `limit` most recently revised obsids (for the sky map)."""
-    rows = df[df["in_range"]].sort_values(["time", "id"], ascending=False)
-    return rows.drop_duplicates("obsid").head(limit).reset_index(drop=True)
+    rows = np.flatnonzero(df["in_range"].to_numpy(dtype=bool))
+    seconds, ids = _secs(df["time"])[rows], df["id"].to_numpy()[rows]
+    newest_first = rows[np.lexsort((-ids, -seconds))]  # by time, then id, both descending
+    _obsids, first = np.unique(df["obsid"].to_numpy()[newest_first], return_index=True)
+    return df.iloc[newest_first[np.sort(first)[:limit]]].reset_index(drop=True)
 
 
 def sky_points(targets: pd.DataFrame, positions: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:

@@ -168,3 +168,21 @@ def test_export_table_has_times_in_the_display_zone(session, hand_made):
     row = table.set_index("obsidrev").loc["1.001"]
     assert row["time"] == "2026-02-02 07:00:00-0500"
     assert row["instrument"] == "unknown"
+
+
+def test_kinds_and_statuses_outside_the_catalogue_come_through_as_stored(session, hand_made):
+    """v2.1 data or SQL by hand may hold other text; the frame shows it as stored (the read codes known values)."""
+    from sqlalchemy import update
+
+    from data.models import Revision, Signoff
+
+    session.execute(update(Signoff).where(Signoff.revision_id == hand_made[1].id).values(acis_status="NA"))
+    session.execute(update(Revision).where(Revision.id == hand_made[2].id).values(kind="Norm"))
+    session.flush()
+    df = frame(session).set_index("obsid")
+    assert df.loc[1, "acis_status"] == "NA" and df.loc[1, "general_status"] == SIGNED
+    assert df.loc[1, "state"] == "signed" and not df.loc[1, "is_open"]
+    assert df.loc[2, "kind"] == "Norm" and df.loc[2, "state"] == "signed"
+    assert df.loc[3, "kind"] == "norm" and df.loc[3, "is_open"]
+    weeks = analytics.weekly_counts(df.reset_index())
+    assert int(weeks["count"].sum()) == 5  # "Norm" is no kind of the figure
