@@ -7,6 +7,7 @@ An optional `"token"` (or `Idempotency-Key` header) makes a retried POST return 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import jsonify, request
@@ -17,7 +18,7 @@ from data.errors import ValidationFailed
 from data.events import jsonable
 from data.models import KINDS
 from data.parameters.catalogue import PARAMETERS, RANK_SETS
-from data.revisions.submission import OcatChanged
+from data.revisions.submission import MAX_TOKEN_CHARS, OcatChanged
 
 
 def _named(name: str) -> str:
@@ -84,11 +85,29 @@ def _parse(body: dict[str, Any]) -> tuple[int, str, dict[str, Any], str | None, 
     dry_run = body.get("dry_run", False)
     if not isinstance(dry_run, bool):
         errors["dry_run"] = "dry_run must be true or false"
-    token = body.get("token") or request.headers.get("Idempotency-Key")
+    token = _key(body, errors)
     loaded = _loaded(body, errors)
     if errors:
         raise ValidationFailed(errors)
-    return obsid, kind, changes, extras, dry_run, (str(token) if token else None), loaded
+    return obsid, kind, changes, extras, dry_run, token, loaded
+
+
+_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_TOKEN_CHARS}}}")
+
+
+def _key(body: dict[str, Any], errors: dict[str, str]) -> str | None:
+    """The idempotency key: the `Idempotency-Key` header or `"token"`, 1 to 80 visible ASCII characters, never cut."""
+    token, header = body.get("token"), request.headers.get("Idempotency-Key")
+    if token is not None and header is not None and token != header:
+        errors["token"] = "Give the Idempotency-Key header or token, not two different keys"
+        return None
+    key = token if token is not None else header
+    if key is not None and not (isinstance(key, str) and _KEY.fullmatch(key)):
+        errors["token"] = (
+            f"The Idempotency-Key (or token) must be 1 to {MAX_TOKEN_CHARS} visible ASCII characters, e.g. a UUID"
+        )
+        return None
+    return key
 
 
 def _refused(plan: Any) -> tuple[Any, int]:

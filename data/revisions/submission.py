@@ -13,14 +13,17 @@ e-mails of ocat-data-page §10 through `data.mail.outbox`, and returns the obsid
 Idempotency: a `token` (the editor's submit token, or an API client's key) is recorded as one `events` row with
 `action="submit-token"`, `target="submit-token:<user id>:<token>"` and the obsid.revs in `after`, in the same
 transaction as the revisions. A second submit with the same token by the same user finds that row and returns the
-same obsid.revs without writing anything (double click, reload, retried POST). SQLite transactions begin with
-`BEGIN IMMEDIATE`, so two concurrent submits with one token are serialised before the check; on PostgreSQL a
-transaction-scoped advisory lock on the token does the same.
+same obsid.revs without writing anything (double click, reload, retried POST). The row also keeps a hash of the
+request (obsid, kind, changes, extra obsids, loaded record): the same token with another request is refused
+(`TokenReused`, 422) and writes nothing. A token is at most `MAX_TOKEN_CHARS` long, never cut. SQLite transactions
+begin with `BEGIN IMMEDIATE`, so two concurrent submits with one token are serialised before the check; on
+PostgreSQL a transaction-scoped advisory lock on the token does the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +32,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from data.errors import Conflict, NotFound, ValidationFailed
+from data.errors import Conflict, NotFound, UsintError, ValidationFailed
 from data.events import record as record_event
 from data.mail.outbox import Mail, queue
 from data.mail.templates import revision as emails
@@ -51,6 +54,8 @@ from data.users import acting_user, require
 MAX_EXTRA_OBSIDS = 500
 EXTRA_FIELD = "extra_obsids"
 TOKEN_ACTION = "submit-token"
+MAX_TOKEN_CHARS = 80
+"""The longest submit token (Idempotency-Key) accepted; a longer one is refused, never cut."""
 HRC_ONLY = ("hrc_timing_mode", "hrc_zero_block", "hrc_si_mode")
 REVISION, SKIPPED, UNAFFECTED = "revision", "skipped", "unaffected"
 
@@ -115,6 +120,18 @@ class SubmissionReport:
         if self.revisions:
             out["revisions"] = list(self.revisions)
         return out
+
+
+class TokenReused(UsintError):
+    """The submit token was already used by this user for a different request."""
+
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key (submit token) was already used for another request: nothing was written. "
+            "Use a new key for a new request."
+        )
 
 
 class OcatChanged(Conflict):
@@ -332,10 +349,18 @@ def _request_input(report: Report) -> dict[str, Any]:
 
 
 def _token_target(user_id: int, token: str) -> str:
-    return f"{TOKEN_ACTION}:{user_id}:{token[:80]}"
+    return f"{TOKEN_ACTION}:{user_id}:{token}"
 
 
-def _replay(session: Session, user_id: int, token: str) -> list[str] | None:
+def request_hash(obsid: int, kind: str, changes: Mapping[str, Any], extra_obsids_text: str | None,
+                 loaded: Mapping[str, Any] | None) -> str:  # fmt: skip
+    """A hash of what a submit asks for, kept with its token: a replay must ask for the same."""
+    parts = [obsid, kind, changes, extra_obsids_text, loaded]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(session: Session, user_id: int, token: str, asked: str) -> list[str] | None:
+    """The obsid.revs of the first submit with this token, or None; TokenReused when it asked for another thing."""
     if session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(_token_target(user_id, token).encode()).digest()[:8], "big", signed=True)
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
@@ -344,6 +369,9 @@ def _replay(session: Session, user_id: int, token: str) -> list[str] | None:
     )
     if row is None:
         return None
+    first = (row.after or {}).get("request")
+    if first is not None and first != asked:  # rows written before the hash was kept have none
+        raise TokenReused()
     return list((row.after or {}).get("revisions") or [])
 
 
@@ -364,12 +392,16 @@ def submit(
     """Validate again on a fresh Ocat read and write every revision in the caller's transaction (no commit).
 
     Raises ValidationFailed (nothing written), OcatChanged (409, D8), NotFound, Forbidden. A repeated `token`
-    returns the first submission's obsid.revs with `replayed=True` and writes nothing.
+    returns the first submission's obsid.revs with `replayed=True` and writes nothing; the same token with another
+    request raises TokenReused (422), one longer than MAX_TOKEN_CHARS ValidationFailed.
     """
     user_row = acting_user(session, user)
     require(user_row, "submit", settings.permissions)
+    if token is not None and len(token) > MAX_TOKEN_CHARS:
+        raise ValidationFailed({"token": f"The submit token (Idempotency-Key) is longer than {MAX_TOKEN_CHARS}"})
+    asked = request_hash(obsid, kind, changes, extra_obsids_text, loaded)
     if token:
-        done = _replay(session, user_row.id, token)
+        done = _replay(session, user_row.id, token, asked)
         if done is not None:
             plan = plan_submission(session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now,
                                    settings=settings)  # fmt: skip
@@ -450,7 +482,7 @@ def submit(
     if token:
         record_event(
             session, user=user_row, action=TOKEN_ACTION, target=_token_target(user_row.id, token), before=None,
-            after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind}, now=now,
+            after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind, "request": asked}, now=now,
         )  # fmt: skip
     plan.revisions = obsidrevs
     return plan
