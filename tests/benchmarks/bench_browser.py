@@ -152,7 +152,7 @@ PAGES = (
     Page(
         "scheduler",
         "/scheduler",
-        f"return visible(document.querySelector('#{SchedulerIds.CALENDAR} td.scheduler-segment'));",
+        f"return visible(document.querySelector('#{SchedulerIds.CALENDAR} .scheduler-segment'));",
     ),
     Page(
         "rm_submission",
