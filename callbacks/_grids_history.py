@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from callbacks._check_rows import NOT_AVAILABLE, show
-from data.models import DISCARD, NOT_REQUIRED
+from data.models import DISCARD, NOT_REQUIRED, SIGNED
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.compare import APPLIED, PENDING, UNKNOWN, is_na, records
 from data.revisions.history import HistoryEvent, ObsidHistory
@@ -68,20 +68,22 @@ def revision_state(view: RevisionView) -> str:
     return {"asis": "approved", "remove": "removed"}.get(view.kind, "closed")
 
 
-def _signoffs(view: RevisionView, fmt: Formatter) -> str:
-    parts = []
+def signoff_cells(view: RevisionView, fmt: Formatter) -> dict[str, str]:
+    """Per sign-off column: who signed (`✓ bob`), `Pending` or `Discard`, "" when Not Required; the whole
+    sentence with the time in `<column>_tip`."""
+    cells: dict[str, str] = {}
     for column in SIGNOFF_COLUMNS:
         s = view.signoff[column]
-        if s["status"] == NOT_REQUIRED:
-            continue
-        who = f" by {s['user']} {fmt(s['time'])}" if s["user"] else ""
-        parts.append(f"{SIGNOFF_LABELS[column]}: {s['status']}{who}")
-    return "; ".join(parts)
+        status = "" if s["status"] == NOT_REQUIRED else s["status"]
+        by = f" by {s['user']}" if s["user"] and status else ""
+        cells[column] = f"✓ {s['user']}" if status == SIGNED and s["user"] else status
+        cells[f"{column}_tip"] = f"{status}{by} {fmt(s['time'])}" if s["time"] and status else status
+    return cells
 
 
 def revision_rows(data: ObsidHistory, fmt: Formatter) -> list[dict[str, Any]]:
-    """Newest first: each revision (kind, submitter, state, sign-offs, number of requests, events), then the
-    revisions removed by their submitter (known from their events only)."""
+    """Newest first: each revision (kind, submitter, state, each sign-off column, number of requests, events),
+    then the revisions removed by their submitter (known from their events only)."""
     events: dict[str, list[str]] = {}
     for event in data.events:
         events.setdefault(event.target, []).append(event_text(event, fmt))
@@ -94,7 +96,7 @@ def revision_rows(data: ObsidHistory, fmt: Formatter) -> list[dict[str, Any]]:
             "kind": view.kind,
             "submitted": f"{view.user} {fmt(view.time)}",
             "state": revision_state(view),
-            "signoffs": _signoffs(view, fmt),
+            **signoff_cells(view, fmt),
             "changes": len(data.changes.get(view.obsidrev, [])),
             "events": "; ".join(events.get(view.obsidrev, [])),
         }
@@ -102,7 +104,7 @@ def revision_rows(data: ObsidHistory, fmt: Formatter) -> list[dict[str, Any]]:
     ]
     rows += [
         {"id": rev, "obsidrev": rev, "link": False, "removed": True, "kind": "", "submitted": "",
-         "state": "removed by its submitter", "signoffs": "", "changes": None, "events": "; ".join(events.get(rev, []))}
+         "state": "removed by its submitter", "changes": None, "events": "; ".join(events.get(rev, []))}
         for rev in data.removed
     ]  # fmt: skip
     return rows
@@ -125,4 +127,5 @@ def change_rows(data: ObsidHistory) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["STATE_TEXT", "change_rows", "current_rows", "event_text", "revision_rows", "revision_state"]
+__all__ = ["STATE_TEXT", "change_rows", "current_rows", "event_text", "revision_rows", "revision_state",
+           "signoff_cells"]  # fmt: skip

@@ -1,8 +1,11 @@
 """Callbacks of the Parameter Check Page (other-pages §4, D18): the provide-form and the revision view.
 
-`load_check(obsidrev)` reads the revision (data.revisions.store) and the current Ocat record, shapes the rows with
-`callbacks._check_rows` and builds the components with `pages._components.check_tables`. A down Ocat shows a
-banner; the revision part (requests, sign-offs, notes) is shown all the same.
+`load_check(obsidrev)` reads the revision (data.revisions.store) and the current Ocat record, merges them with the
+one three-way merge (`data.revisions.compare.merge`, ranks split per cell) and lays the rows out with
+`callbacks._check_rows`: a small header and one grid that carries its rows as data
+(`pages._components.check_grids`). The page layout calls it while it is served (the page arrives filled, one round
+trip); "Re-read the Ocat" calls it again. A down Ocat shows a banner; the revision part (requests, sign-offs,
+notes) is shown all the same.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from callbacks import _check_rows as shape
 from callbacks._context import ocat_source, session_scope, settings
 from data.errors import NotFound, OcatUnavailable
 from data.parameters.catalogue import SIGNOFF_LABELS
+from data.revisions.compare import merge
+from pages._components import check_grids as grids
 from pages._components import check_tables as ui
 from pages._ids import CheckIds
 
@@ -88,27 +93,27 @@ def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
 
 
 def _current(obsid: int) -> tuple[dict[str, Any], str | None]:
-    """The current Ocat values of the obsid (catalogue names, rank columns as lists), or a banner text."""
-    from data.ocat.read import parameter_values, read_observation
+    """The obsid's Ocat record (as `read_observation` gives it), or {} and a banner text."""
+    from data.ocat.read import read_observation
 
     try:
-        record = read_observation(ocat_source(), obsid, settings().obs_ss)
+        return read_observation(ocat_source(), obsid, settings().obs_ss), None
     except OcatUnavailable as err:
         return {}, f"The Ocat cannot be reached, so current values are not shown ({err.user_message})."
     except NotFound:
         return {}, f"Obsid {obsid} is not in the Ocat, so current values are not shown."
-    values = parameter_values(record)
-    for key, value in record.items():  # ranks as records too, and keys the catalogue does not list
-        values.setdefault(key, value)
-    return values, None
 
 
 def build_content(view: Any, revisions: list[Any], current: dict[str, Any], notices: list[str],
                   ocat_notice: str | None) -> html.Div:  # fmt: skip
-    """The whole revision view from plain values (no DB, no Ocat): testable without a request."""
+    """The whole revision view from plain values (no DB, no Ocat): testable without a request. `current` is the
+    Ocat record ({} with `ocat_notice` when it could not be read)."""
+    from data.ocat.read import parameter_values
+
     fmt = _formatter()
     original, requested = view.originals, view.requests
-    has_originals = bool(original)
+    known = ocat_notice is None
+    merged = merge(parameter_values(current) if known else None, [view], obsid=view.obsid, split_ranks=True)
     alerts = [dbc.Alert(n, color="info", className="py-2") for n in notices]
     if ocat_notice:
         alerts.append(dbc.Alert(ocat_notice, color="warning", className="py-2 usint-ocat-down"))
@@ -138,9 +143,6 @@ def build_content(view: Any, revisions: list[Any], current: dict[str, Any], noti
     ]  # fmt: skip
     notes = [NOTE_TEXT.get(k, k.replace("_", " ")) for k, v in (view.notes or {}).items() if v]
     changes = shape.change_groups(original, requested)
-    tables = shape.parameter_tables(
-        original, requested, current, has_originals=has_originals, current_known=ocat_notice is None
-    )
     return html.Div(
         [
             html.Div(
@@ -169,19 +171,24 @@ def build_content(view: Any, revisions: list[Any], current: dict[str, Any], noti
             ),  # fmt: skip
             html.Div(
                 [html.H4("Change Requested Parameters", className="h5 mt-3")]
-                + [ui.make_change_table(t.title, [r.as_dict() for r in t.rows]) for t in changes]
+                + [ui.make_change_table(title, rows) for title, rows in changes]
             )
             if changes
             else None,
             html.H4("All Parameters", className="h5 mt-3"),
             html.P("Original is n/a: this revision stored no original values.", className="small text-muted")
-            if not has_originals
+            if not original
             else None,
-            ui.make_legend(shape.LEGEND, shape.COLOURS),
-            *[ui.make_value_table(t.key, t.title, [r.as_dict() for r in t.rows], shape.COLOURS) for t in tables],
+            grids.legend(shape.LEGEND),
+            grids.values_grid(shape.value_rows(merged, current_known=known)),
         ],
         className="usint-check",
     )
+
+
+def reread_check(obsidrev: str | None, _clicks: int | None) -> tuple[Any, bool, str]:
+    """ "Re-read the Ocat": the same view again, with the Ocat as it is now (the page arrives filled, E6)."""
+    return load_check(obsidrev)
 
 
 def register(app: Dash) -> None:
@@ -190,7 +197,9 @@ def register(app: Dash) -> None:
         Output(CheckIds.FORM, "hidden"),
         Output(CheckIds.FEEDBACK, "children"),
         Input(CheckIds.OBSIDREV, "data"),
-    )(load_check)
+        Input(CheckIds.REFRESH, "n_clicks"),
+        prevent_initial_call=True,
+    )(reread_check)
     app.callback(
         Output(CheckIds.REDIRECT, "href"),
         Output(CheckIds.FEEDBACK, "children", allow_duplicate=True),

@@ -1,8 +1,9 @@
 """Callbacks of the history page `/history/<obsid>` (E10): the obsid prompt and the history view.
 
-`load_history(obsid)` reads `data.revisions.history.obsid_history` in one session and sends, in one round trip, the
-small header and the data of the page's grids and timeline (`callbacks/_grids_history.py`,
-`callbacks/_figures_history.py`); a down Ocat shows a banner above a complete revision part.
+`load_history(obsid)` reads `data.revisions.history.obsid_history` in one session and gives the small header and
+the data of the page's grids and timeline (`callbacks/_grids_history.py`, `callbacks/_figures_history.py`); the
+page layout calls it while it is served (the page arrives filled, one round trip), "Re-read" calls it again. A down
+Ocat shows a banner above a complete revision part.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def load_history(obsid: str | None) -> tuple[Any, ...]:
     return build_content(data, conf.timezone)
 
 
+def reread_history(obsid: str | None, _clicks: int | None) -> tuple[Any, ...]:
+    """ "Re-read": the same data again, with the revisions and the Ocat as they are now (the page arrives filled)."""
+    return load_history(obsid)
+
+
 def register(app: Dash) -> None:
     app.callback(
         Output(HistoryIds.CONTENT, "children"),
@@ -96,7 +102,9 @@ def register(app: Dash) -> None:
         Output(HistoryIds.CHANGES, "rowData"),
         Output(HistoryIds.FEEDBACK, "children"),
         Input(HistoryIds.OBSID, "data"),
-    )(load_history)
+        Input(HistoryIds.REFRESH, "n_clicks"),
+        prevent_initial_call=True,
+    )(reread_history)
     app.callback(
         Output(HistoryIds.REDIRECT, "href"),
         Output(HistoryIds.FEEDBACK, "children", allow_duplicate=True),

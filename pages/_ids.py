@@ -30,10 +30,8 @@ class CheckIds(StrEnum):
     REDIRECT = "check-redirect"
     CONTENT = "check-content"
     HEADING = "check-heading"
-    BODY = "check-body"
-    CHANGES = "check-changes"
     VALUES = "check-values"
-    FILTER = "check-filter"
+    REFRESH = "check-refresh"
 
 
 class ExpressIds(StrEnum):
@@ -225,6 +223,7 @@ class HistoryIds(StrEnum):
     CURRENT = "history-current"
     REVISIONS = "history-revisions"
     CHANGES = "history-changes"
+    REFRESH = "history-refresh"
 
 
 class AnalyticsIds(StrEnum):

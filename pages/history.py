@@ -1,8 +1,8 @@
 """Observation History: every revision of one observation over time (`/history/<obsid>`).
 
-The layout holds the whole page with empty grids and figure (no database access, E6); one callback in
-`callbacks/history.py` sends their data (grid rowData, the figure dict) and the small header, so the page is usable
-after one round trip. The body is shown at once when the URL names an obsid.
+The page arrives filled: while Dash Pages serves the layout to a browser, `callbacks.history.load_history` reads the
+history and gives the grids their rows and the timeline its figure (data, not component trees), so the page is
+usable after that one round trip; the page module itself reads no database (E6). "Re-read" sends the same data again.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from typing import Any
 
 import dash
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from pages._components.cards import page_header
-from pages._components.history_parts import obsid_form
+from pages._components.history_parts import obsid_form, prompt
 from pages._ids import HistoryIds
 
 STATE_RULES = {
@@ -23,8 +25,10 @@ STATE_RULES = {
 }
 """The merge's states as cell classes (colours in assets/merge.css, the check page's D18 colours)."""
 
-_LINK = {"function": "params.value ? '[' + params.value + '](/chkupdata/' + params.value + ')' : ''"}
-_WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "usint-grid-text"}
+SHORT_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
+"""Sign-off column headers short enough for the grid (the full label is the header's tooltip)."""
+_CHECK_LINK = "'[' + params.data.{f} + '](/chkupdata/' + params.data.{f} + ')'"
+_LONG = {"function": "params.value && String(params.value).length > 30 ? params.value : null"}
 
 
 def title(obsid: str | None = None, **_query: str) -> str:
@@ -40,17 +44,26 @@ dash.register_page(
 )
 
 
-def _grid(grid_id: str, columns: list[dict[str, Any]], empty: str, **extra: Any) -> dag.AgGrid:
+def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]], empty: str,
+          **extra: Any) -> dag.AgGrid:  # fmt: skip
     return dag.AgGrid(
         id=grid_id,
+        rowData=rows,
         columnDefs=columns,
         getRowId="params.data.id",
-        defaultColDef={"sortable": False, "resizable": True, "suppressMovable": True, "minWidth": 90},
+        defaultColDef={
+            "sortable": False,
+            "resizable": True,
+            "suppressMovable": True,
+            "minWidth": 90,
+            "tooltipValueGetter": _LONG,
+        },  # fmt: skip
         dashGridOptions={
             "domLayout": "autoHeight",
             "suppressCellFocus": True,
             "animateRows": False,
             "enableCellTextSelection": True,
+            "tooltipShowDelay": 300,
             "localeText": {"noRowsToShow": empty},
         },  # fmt: skip
         columnSize="responsiveSizeToFit",
@@ -60,30 +73,32 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], empty: str, **extra: Any)
     )
 
 
-def current_grid() -> dag.AgGrid:
+def current_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """Every parameter some revision requested: the latest request beside the Ocat value now (the one merge)."""
     return _grid(
         HistoryIds.CURRENT,
         [
-            {"field": "parameter", "headerName": "Parameter", "tooltipField": "name", "minWidth": 160, **_WRAP},
-            {"field": "requested", "headerName": "Latest requested", "flex": 2, **_WRAP},
+            {"field": "parameter", "headerName": "Parameter", "tooltipField": "parameter", "minWidth": 240},
+            {"field": "requested", "headerName": "Latest requested", "flex": 2},
             {
                 "field": "revision",
                 "headerName": "In revision",
-                "valueFormatter": None,
                 "cellRenderer": "markdown",
-                "valueGetter": {"function": _LINK["function"].replace("params.value", "params.data.revision")},
                 "maxWidth": 140,
-            },  # fmt: skip
-            {"field": "current", "headerName": "Ocat now", "flex": 2, **_WRAP},
+                "valueGetter": {"function": f"params.data.revision ? {_CHECK_LINK.format(f='revision')} : ''"},
+            },
+            {"field": "current", "headerName": "Ocat now", "flex": 2},
             {"field": "state_text", "headerName": "", "cellClassRules": STATE_RULES, "maxWidth": 170},
-        ],
+        ],  # fmt: skip
+        rows,
         "No parameter was ever requested.",
     )
 
 
-def revisions_grid() -> dag.AgGrid:
+def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """One row per revision, newest first (and revisions removed by their submitter)."""
+    signoffs = [{"field": c, "headerName": SHORT_LABELS[c], "headerTooltip": SIGNOFF_LABELS[c],
+                 "tooltipField": f"{c}_tip", "minWidth": 90} for c in SIGNOFF_COLUMNS]  # fmt: skip
     return _grid(
         HistoryIds.REVISIONS,
         [
@@ -91,61 +106,86 @@ def revisions_grid() -> dag.AgGrid:
                 "field": "obsidrev",
                 "headerName": "Obsid.rev",
                 "cellRenderer": "markdown",
-                "maxWidth": 120,
+                "minWidth": 110,
                 "valueGetter": {
-                    "function": "params.data.link ? "
-                    + _LINK["function"].replace("params.value", "params.data.obsidrev")
-                    + " : params.data.obsidrev"
+                    "function": f"params.data.link ? {_CHECK_LINK.format(f='obsidrev')} : params.data.obsidrev"
                 },
-            },  # fmt: skip
+            },
             {"field": "kind", "headerName": "Kind", "maxWidth": 90},
-            {"field": "submitted", "headerName": "Submitted", "minWidth": 150, **_WRAP},
-            {"field": "state", "headerName": "State", "maxWidth": 190},
-            {"field": "signoffs", "headerName": "Sign-offs", "flex": 3, **_WRAP},
-            {"field": "changes", "headerName": "Requested", "maxWidth": 110},
-            {"field": "events", "headerName": "Events", "flex": 3, **_WRAP},
-        ],
+            {"field": "submitted", "headerName": "Submitted", "minWidth": 230},
+            {"field": "state", "headerName": "State", "minWidth": 100},
+            *signoffs,
+            {"field": "changes", "headerName": "Requests", "headerTooltip": "Parameters requested", "minWidth": 90},
+            {"field": "events", "headerName": "Events", "minWidth": 160, "flex": 1, "tooltipField": "events"},
+        ],  # fmt: skip
+        rows,
         "No revisions.",
         rowClassRules={"usint-history-removed": "params.data.removed"},
     )
 
 
-def changes_grid() -> dag.AgGrid:
+def changes_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """What each revision requested: original and requested value per parameter (n/a without originals)."""
     return _grid(
         HistoryIds.CHANGES,
         [
             {"field": "obsidrev", "headerName": "Obsid.rev", "maxWidth": 120},
-            {"field": "parameter", "headerName": "Parameter", "tooltipField": "name", "minWidth": 160, **_WRAP},
-            {"field": "original", "headerName": "Original", "flex": 2, **_WRAP},
-            {"field": "requested", "headerName": "Requested", "flex": 2, **_WRAP},
+            {"field": "parameter", "headerName": "Parameter", "tooltipField": "parameter", "minWidth": 240},
+            {"field": "original", "headerName": "Original", "flex": 2},
+            {"field": "requested", "headerName": "Requested", "flex": 2},
         ],
+        rows,
         "No parameter changes requested.",
     )
 
 
+def first_view(obsid: str | None) -> tuple[Any, ...]:
+    """The page's data for the URL's obsid (`callbacks.history.OUTPUTS` order), read while a browser opens it."""
+    from callbacks._first_view import first_view as read_first
+    from callbacks.history import load_history
+
+    empty = (prompt(), True, [], {}, [], [], "")
+    return read_first(lambda: load_history(obsid), empty) if obsid else empty
+
+
 def layout(obsid: str | None = None, **_query: str) -> html.Div:
+    content, hidden, current, figure, revisions, changes, feedback = first_view(obsid)
     return html.Div(
         [
             dcc.Store(id=HistoryIds.OBSID, data=obsid),
             dcc.Location(id=HistoryIds.REDIRECT, refresh="callback-nav"),
             page_header("Observation History", "Every revision of an observation, its sign-offs and what changed."),
             obsid_form(obsid),
-            dcc.Loading(html.Div(id=HistoryIds.CONTENT), type="default", delay_show=150),
+            dbc.Button(
+                "Re-read",
+                id=HistoryIds.REFRESH,
+                size="sm",
+                color="secondary",
+                outline=True,
+                n_clicks=0,
+                className="float-end ms-2",
+                style=None if obsid else {"display": "none"},
+                title="Read the history and the current Ocat values again",
+            ),  # fmt: skip
+            html.P(feedback, className="text-danger small") if feedback else None,
+            dcc.Loading(html.Div(content, id=HistoryIds.CONTENT), type="default", delay_show=150),
             html.Div(
                 [
                     html.H4("Current Ocat value and latest request", className="h5 mt-3"),
-                    current_grid(),
+                    current_grid(current),
                     dcc.Graph(
-                        id=HistoryIds.TIMELINE, config={"displaylogo": False}, className="usint-history-timeline mt-3"
+                        id=HistoryIds.TIMELINE,
+                        figure=figure,
+                        config={"displaylogo": False},
+                        className="usint-history-timeline mt-3",
                     ),  # fmt: skip
                     html.H4("Revisions, newest first", className="h5 mt-3"),
-                    revisions_grid(),
+                    revisions_grid(revisions),
                     html.H4("What each revision requested", className="h5 mt-3"),
-                    changes_grid(),
+                    changes_grid(changes),
                 ],
                 id=HistoryIds.BODY,
-                hidden=not obsid,
+                hidden=hidden,
                 className="usint-history",
             ),
         ]

@@ -58,8 +58,19 @@ def test_chk001_check_page_shows_a_revision_and_the_form_rejects_junk(started: A
     duo.wait_for_element("#shell-user")
     duo.driver.get(f"{duo.server_url}/chkupdata/{obsidrev}")
     duo.wait_for_contains_text("#check-heading", obsidrev, timeout=15)
-    target = duo.find_element("tr[data-param='targname']")
-    assert len(target.find_elements(By.TAG_NAME, "td")) == 4
+    target = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, "#check-values .ag-row[row-id='targname']"),
+                        timeout=15, message="the parameter grid has no Target Name row")  # fmt: skip
+    assert len(target[0].find_elements(By.CSS_SELECTOR, ".ag-cell")) == 4
+    assert duo.find_elements("#check-values .ag-row.usint-check-section")  # section titles span the grid
+    coloured = duo.driver.execute_script(  # a row the merge coloured (the demo revision's requests), brought into view
+        "const api = dash_ag_grid.getApi('check-values'); let id = null;"
+        "api.forEachNode(n => { if (!id && n.data.state) { id = n.id; api.ensureNodeVisible(n, 'middle'); } });"
+        "return id;"
+    )
+    assert coloured
+    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, f"#check-values .ag-row[row-id='{coloured}'] "
+                                              ".ag-cell[class*='usint-state-']"), 10, "no coloured Current cell")  # fmt: skip
+    assert len(duo.find_elements(".usint-legend span")) == 3
     assert duo.find_element("#check-form").get_attribute("hidden") is not None
 
     duo.driver.get(f"{duo.server_url}/chkupdata")
