@@ -1,21 +1,23 @@
-"""Pure builders of the duty calendar (E12): periods in, components out; no database, no request.
+"""Pure builders of the duty calendar (E12): periods in, grid rows (data) out; no database, no request.
 
-The calendar has one row pair per week (Monday to Sunday): a row of dates (today marked) and a row of
-segments, each the part of one duty period inside that week, coloured per person, with the contact's name.
+The calendar (a dash-ag-grid) has one row pair per week (Monday to Sunday): a row of dates (today marked) and a
+row of segments, each the part of one duty period inside that week, coloured per person, with the contact's name.
 Open (TBD) periods are striped amber; a span that is not 7 days gets a magenta frame and a "n days" badge;
 days nobody covers (a gap) or two periods cover (an overlap) are red, as the usage note describes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from dash import html
 
 from data.schedule import Period, fmt_range
-from pages._ids import scheduler_period
 
 PALETTE = (
     "#a6cee3",
@@ -46,7 +48,6 @@ PROBLEM = "#dc3545"
 PROBLEM_BG = "#f8d7da"
 MAGENTA = "#d63384"
 TODAY = "#0d6efd"
-SELECTED = "#212529"
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -121,156 +122,93 @@ def flag_text(period: Period) -> list[str]:
     return notes
 
 
-def _segment_cell(seg: Segment, week: date, *, today: date, palette: dict[str, str], selected: int | None) -> html.Td:
-    base = {
-        "padding": "4px 6px",
-        "fontSize": "0.85rem",
-        "lineHeight": 1.2,
-        "verticalAlign": "middle",
-        "height": "2.6rem",
-        "borderRadius": "6px",
-        "border": "1px solid #ffffff",
-        "overflow": "hidden",
-        "whiteSpace": "nowrap",
-        "textOverflow": "ellipsis",
-        "maxWidth": "1px",  # lets the ellipsis work inside a fixed table layout
-    }
-    if seg.last < today:
-        base["opacity"] = 0.55
+DAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""The grid's day columns, Monday first."""
+
+
+def _segment_cell(seg: Segment, *, today: date, palette: dict[str, str]) -> tuple[int | None, dict[str, Any]]:
+    """(the period id a click selects, or None; how the cell looks: span, text, classes, tooltip, colour)."""
+    classes = ["scheduler-past"] if seg.last < today else []
     if seg.kind == "none":
-        return html.Td("", colSpan=seg.days, style={**base, "background": "#f8f9fa"})
+        return None, {"span": seg.days, "text": "", "cls": " ".join(["scheduler-none", *classes])}
     if seg.kind == "gap":
-        return html.Td(
-            "gap: nobody on duty",
-            colSpan=seg.days,
-            title=f"{fmt_range(seg.first, seg.last)}: no duty period covers these days",
-            className="scheduler-gap",
-            style={
-                **base,
-                "background": PROBLEM_BG,
-                "border": f"2px solid {PROBLEM}",
-                "color": PROBLEM,
-                "fontWeight": 700,
-            },
-        )
+        return None, {"span": seg.days, "text": "gap: nobody on duty", "cls": " ".join(["scheduler-gap", *classes]),
+                      "tip": f"{fmt_range(seg.first, seg.last)}: no duty period covers these days"}  # fmt: skip
     if seg.kind == "overlap":
         names = " / ".join(label(p) for p in seg.periods)
-        return html.Td(
-            f"overlap: {names}",
-            id=scheduler_period(seg.periods[0].id, week.isoformat()),
-            n_clicks=0,
-            colSpan=seg.days,
-            title=f"{fmt_range(seg.first, seg.last)}: covered by {len(seg.periods)} periods ({names})",
-            className="scheduler-overlap",
-            style={
-                **base,
-                "background": PROBLEM_BG,
-                "border": f"2px solid {PROBLEM}",
-                "color": PROBLEM,
-                "fontWeight": 700,
-                "cursor": "pointer",
-            },  # fmt: skip
-        )
+        return seg.periods[0].id, {
+            "span": seg.days,
+            "text": f"overlap: {names}",
+            "cls": " ".join(["scheduler-overlap", *classes]),
+            "tip": f"{fmt_range(seg.first, seg.last)}: covered by {len(seg.periods)} periods ({names})",
+        }
     period = seg.periods[0]
-    style = {**base, "cursor": "pointer"}
-    if period.tbd:
-        style.update(TBD_STYLE)
-    else:
-        style.update({"background": palette.get(period.user or "", PALETTE[0]), "color": "#212529", "fontWeight": 600})
-    shadows = []
+    classes = ["scheduler-segment", "scheduler-tbd" if period.tbd else "scheduler-taken", *classes]
+    first = seg.first == period.start
+    text = ("… " if not first else "") + label(period)
     if period.nonstandard:
-        shadows.append(f"inset 0 0 0 3px {MAGENTA}")
-    if period.gap_before and seg.first == period.start:
-        style["borderLeft"] = f"6px solid {PROBLEM}"
-    if period.id == selected:
-        style.update({"outline": f"3px solid {SELECTED}", "outlineOffset": "1px"})
-    if shadows:
-        style["boxShadow"] = ", ".join(shadows)
-    continues = "… " if seg.first != period.start else ""
-    children: list = [continues + label(period)]
-    if period.nonstandard and seg.first == period.start:
-        children.append(
-            html.Span(f" {period.days} d", className="badge ms-1", style={"background": MAGENTA, "fontSize": "0.7rem"})
-        )
+        classes.append("scheduler-nonstandard")
+        if first:
+            text += f" · {period.days} d"
+    if period.gap_before and first:
+        classes.append("scheduler-gap-before")
     tip = [f"{fmt_range(period.start, period.stop)}: {period.display_name}"]
     if period.assigner and period.assigner != period.user:
         tip.append(f"assigned by {period.assigner}")
     tip += flag_text(period)
-    classes = ["scheduler-segment", "scheduler-tbd" if period.tbd else "scheduler-taken"]
-    if period.nonstandard:
-        classes.append("scheduler-nonstandard")
-    if period.id == selected:
-        classes.append("scheduler-selected")
-    return html.Td(
-        children,
-        id=scheduler_period(period.id, week.isoformat()),
-        n_clicks=0,
-        colSpan=seg.days,
-        title="; ".join(tip),
-        className=" ".join(classes),
-        style=style,
-    )
+    cell: dict[str, Any] = {"span": seg.days, "text": text, "cls": " ".join(classes), "tip": "; ".join(tip)}
+    if not period.tbd:
+        cell["bg"] = palette.get(period.user or "", PALETTE[0])
+    return period.id, cell
 
 
-def _date_cell(day: date, today: date) -> html.Td:
+def _date_text(day: date, today: date) -> str:
     text = day.strftime("%d %b") if day.day == 1 or day.weekday() == 0 else day.strftime("%d")
-    style = {"fontSize": "0.75rem", "color": "#6c757d", "padding": "2px 6px", "borderTop": "1px solid #dee2e6"}
-    if day == today:
-        return html.Td(
-            [html.Span(text, className="badge rounded-pill", style={"background": TODAY}), " today"],
-            className="scheduler-today",
-            style={**style, "color": TODAY, "fontWeight": 700},
-        )
-    if day.weekday() >= 5:
-        style["background"] = "#fafafa"
-    return html.Td(text, style=style)
+    return f"{text} today" if day == today else text
 
 
-def calendar_table(
+def calendar_rows(
     periods: Sequence[Period], *, today: date, first: date, last: date, selected: int | None = None
-) -> html.Table:
-    """Weeks `first` (a Monday) … `last` as rows: dates with today marked, then the duty segments."""
+) -> list[dict[str, Any]]:
+    """Weeks `first` (a Monday) … `last` as grid rows (data for dash-ag-grid, not components): per week a row of
+    dates (`kind` "dates"; today's column in `today`) and a row of duty segments (`kind` "duty").
+
+    In a duty row each day field holds the id of the period a click on it selects (None for gaps), and `cells`
+    says, for the first day of each segment, how many days it spans, its text, CSS classes, tooltip and colour.
+    `sel` is the selected period (outlined). A duty row's `id` ends in a digest of its cells, so a week whose
+    segments change becomes a new row (ag-grid redraws it, spans and all) and an unchanged week keeps its row."""
     palette = colours(periods)
-    head = html.Thead(
-        html.Tr(
-            [html.Th("Week", style={"width": "6.5rem"})]
-            + [html.Th(d, style={"textAlign": "left", "fontWeight": 600}) for d in DAY_NAMES]
-        )
-    )
-    rows: list[html.Tr] = []
+    rows: list[dict[str, Any]] = []
     week = monday(first)
     while week <= last:
-        current = week <= today <= week + timedelta(days=6)
-        year = (
-            str((week + timedelta(days=6)).year)
-            if week == monday(first) or (week + timedelta(days=6)).day <= 7 and (week + timedelta(days=6)).month == 1
-            else ""
-        )
-        head_style = {"fontSize": "0.8rem", "verticalAlign": "middle", "whiteSpace": "nowrap"}
+        sunday = week + timedelta(days=6)
+        current = week <= today <= sunday
+        year = str(sunday.year) if week == monday(first) or (sunday.day <= 7 and sunday.month == 1) else ""
+        days = [week + timedelta(days=i) for i in range(7)]
+        dates: dict[str, Any] = {"id": f"d:{week.isoformat()}", "kind": "dates", "week": year, "current": current}
+        dates.update({f: _date_text(d, today) for f, d in zip(DAY_FIELDS, days, strict=True)})
         if current:
-            head_style.update({"color": TODAY, "fontWeight": 700})
-        rows.append(
-            html.Tr(
-                [html.Td(year, style={**head_style, "fontSize": "0.7rem", "color": "#adb5bd"})]
-                + [_date_cell(week + timedelta(days=i), today) for i in range(7)]
-            )
-        )
-        cells = [
-            _segment_cell(s, week, today=today, palette=palette, selected=selected) for s in segments(periods, week)
-        ]
-        rows.append(
-            html.Tr(
-                [html.Td(("this week" if current else week.strftime("%d %b")), style=head_style)] + cells,
-                className="scheduler-week" + (" scheduler-current-week" if current else ""),
-                **{"data-week": week.isoformat()},
-            )
-        )
+            dates["today"] = DAY_FIELDS[today.weekday()]
+        duty: dict[str, Any] = {"kind": "duty", "week": "this week" if current else week.strftime("%d %b"),
+                                "current": current, "sel": selected}  # fmt: skip
+        cells: dict[str, dict[str, Any]] = {}
+        for seg in segments(periods, week):
+            field = DAY_FIELDS[(seg.first - week).days]
+            duty[field], cells[field] = _segment_cell(seg, today=today, palette=palette)
+        duty["cells"] = cells
+        digest = hashlib.sha1(json.dumps(cells, sort_keys=True).encode(), usedforsecurity=False).hexdigest()[:10]
+        duty["id"] = f"w:{week.isoformat()}:{digest}"
+        rows += [dates, duty]
         week += timedelta(days=7)
-    return html.Table(
-        [head, html.Tbody(rows)],
-        className="scheduler-calendar",
-        style={"width": "100%", "tableLayout": "fixed", "borderCollapse": "separate", "borderSpacing": "2px 0"},
-    )
+    return rows
+
+
+def clicked_period(cell: dict[str, Any] | None) -> int | None:
+    """The period a click on the calendar (ag-grid `cellClicked`) selects, or None (a date, a gap, the week)."""
+    if not cell or not str(cell.get("rowId") or "").startswith("w:") or cell.get("colId") not in DAY_FIELDS:
+        return None
+    value = cell.get("value")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def legend(periods: Sequence[Period]) -> html.Div:

@@ -1,5 +1,10 @@
 """Callbacks of the scheduler page: draw the calendar, select a period, run the actions (E10, E11).
 
+The page arrives filled (`pages/scheduler.py` calls `page_view` while Dash Pages serves it), so no callback runs
+at load. The calendar is a grid of data rows (`_figures_scheduler.calendar_rows`): a click on a segment selects its
+period (`cellClicked`), the outline follows the selection in the browser (a clientside callback marks the rows),
+and the server redraws the rows only after an action.
+
 Every action is one transaction through `data.schedule` (which re-checks the permission, D14), writes one
 operation-log line on commit and, for sign-up/assign, sends the queued mail after the commit (D21).
 Expected refusals (a rule, a period taken meanwhile) are shown next to the actions; a missing permission
@@ -11,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import _figures_scheduler as fig
@@ -37,8 +42,36 @@ def _may_edit() -> bool:
 # ------------------------------------------------------------------------------------------------ reads
 
 
-def render_calendar(_version: int, selected: int | None) -> tuple[Any, str, list[dict[str, Any]], dict[str, str]]:
-    """The calendar, the one-line summary, the period choices, and the "create weeks" link when empty."""
+CALENDAR_OUTPUTS = (
+    (Ids.CALENDAR, "rowData"),
+    (Ids.SUMMARY, "children"),
+    (Ids.SELECT, "options"),
+    (Ids.EXTEND, "style"),
+)
+"""What `render_calendar` returns, in order."""
+PANEL_OUTPUTS = (
+    (Ids.DETAILS, "children"),
+    (Ids.SIGN_UP, "disabled"),
+    (Ids.ASSIGN_USER, "disabled"),
+    (Ids.ASSIGN, "disabled"),
+    (Ids.START, "disabled"),
+    (Ids.STOP, "disabled"),
+    (Ids.CHANGE, "disabled"),
+    (Ids.SPLIT, "disabled"),
+    (Ids.UNASSIGN, "disabled"),
+    (Ids.DELETE, "disabled"),
+    (Ids.ASSIGN_USER, "options"),
+    (Ids.START, "value"),
+    (Ids.STOP, "value"),
+    (Ids.ACTIONS, "style"),
+    (Ids.READ_ONLY, "children"),
+)
+"""What `show_selected` returns, in order."""
+
+
+def render_calendar(_version: int, selected: int | None) -> tuple[Any, ...]:
+    """The calendar rows (data), the one-line summary with the colour key, the period choices, and the "create
+    weeks" link when there are no periods (the empty grid explains why)."""
     today = _today()
     with session_scope(readonly=True) as session:
         periods = schedule.list_periods(
@@ -46,35 +79,37 @@ def render_calendar(_version: int, selected: int | None) -> tuple[Any, str, list
         )
     options = [fig.period_option(p) for p in periods if p.stop >= today]
     if not periods:
-        empty = html.Div(
-            [
-                html.P("There are no duty periods yet.", className="fw-semibold"),
-                html.P(
-                    "The nightly job `usint schedule extend` adds open Monday–Sunday weeks 240 days ahead; "
-                    "a TOO or USINT member can also create them now with the link on the right.",
-                    className="text-muted",
-                ),
-            ]
-        )
-        return empty, "No duty periods yet.", options, SHOWN if _may_edit() else HIDDEN
+        return [], "No duty periods yet.", options, SHOWN if _may_edit() else HIDDEN
     first, last = fig.window(today, periods, look_back=schedule.LOOK_BACK_DAYS, ahead=schedule.HORIZON_DAYS)
-    table = fig.calendar_table(periods, today=today, first=first, last=last, selected=selected)
-    return html.Div([fig.legend(periods), table]), fig.summary_line(periods, today=today), options, HIDDEN
+    rows = fig.calendar_rows(periods, today=today, first=first, last=last, selected=selected)
+    summary = html.Div([html.Div(fig.summary_line(periods, today=today), className="fw-semibold mb-1"),
+                        fig.legend(periods)])  # fmt: skip
+    return rows, summary, options, HIDDEN
 
 
-def apply_deep_link(_options: list[dict[str, Any]], initial: int | None) -> tuple[int, None]:
-    """`/scheduler?period=<id>`: select that period once the choices are there."""
-    if initial is None:
+def page_view(selected: int | None) -> dict[tuple[str, str], Any]:
+    """Everything the page shows at first, by (component id, property): the calendar and the action panel for
+    `selected` (the `?period=` deep link), so the page arrives complete."""
+    calendar = render_calendar(0, selected)
+    panel = show_selected(selected, 0)
+    return {**dict(zip(CALENDAR_OUTPUTS, calendar, strict=True)), **dict(zip(PANEL_OUTPUTS, panel, strict=True))}
+
+
+def select_from_calendar(cell: dict[str, Any] | None) -> int:
+    """A click on a calendar segment (ag-grid `cellClicked`) selects its period."""
+    period = fig.clicked_period(cell)
+    if period is None:
         raise PreventUpdate
-    return initial, None
+    return period
 
 
-def select_from_calendar(clicks: list[int | None]) -> int:
-    """A click on a calendar segment selects its period."""
-    triggered = ctx.triggered_id
-    if not isinstance(triggered, dict) or not any(t.get("value") for t in ctx.triggered):
-        raise PreventUpdate
-    return int(triggered["period"])
+MARK_SELECTED_JS = """
+function(selected, rows) {
+    if (!rows) { return window.dash_clientside.no_update; }
+    return rows.map(r => r.kind === 'duty' && r.sel !== selected ? Object.assign({}, r, {sel: selected}) : r);
+}
+"""
+"""Outline the selected period in the browser: the duty rows carry the selection (`sel`), no round trip."""
 
 
 def show_selected(selected: int | None, _version: int) -> tuple[Any, ...]:
@@ -232,43 +267,28 @@ def act(
 
 def register(app: Dash) -> None:
     app.callback(
-        Output(Ids.CALENDAR, "children"),
-        Output(Ids.SUMMARY, "children"),
-        Output(Ids.SELECT, "options"),
-        Output(Ids.EXTEND, "style"),
+        *(Output(i, p) for i, p in CALENDAR_OUTPUTS),
         Input(Ids.VERSION, "data"),
-        Input(Ids.SELECT, "value"),
+        State(Ids.SELECT, "value"),
+        prevent_initial_call=True,  # the layout arrives with the calendar; redrawn after an action
     )(render_calendar)
     app.callback(
-        Output(Ids.SELECT, "value", allow_duplicate=True),
-        Output(Ids.INITIAL, "data"),
-        Input(Ids.SELECT, "options"),
-        State(Ids.INITIAL, "data"),
-        prevent_initial_call=True,
-    )(apply_deep_link)
-    app.callback(
         Output(Ids.SELECT, "value"),
-        Input({"type": Ids.PERIOD.value, "period": ALL, "week": ALL}, "n_clicks"),
+        Input(Ids.CALENDAR, "cellClicked"),
         prevent_initial_call=True,
     )(select_from_calendar)
+    app.clientside_callback(
+        MARK_SELECTED_JS,
+        Output(Ids.CALENDAR, "rowData", allow_duplicate=True),
+        Input(Ids.SELECT, "value"),
+        State(Ids.CALENDAR, "rowData"),
+        prevent_initial_call=True,
+    )
     app.callback(
-        Output(Ids.DETAILS, "children"),
-        Output(Ids.SIGN_UP, "disabled"),
-        Output(Ids.ASSIGN_USER, "disabled"),
-        Output(Ids.ASSIGN, "disabled"),
-        Output(Ids.START, "disabled"),
-        Output(Ids.STOP, "disabled"),
-        Output(Ids.CHANGE, "disabled"),
-        Output(Ids.SPLIT, "disabled"),
-        Output(Ids.UNASSIGN, "disabled"),
-        Output(Ids.DELETE, "disabled"),
-        Output(Ids.ASSIGN_USER, "options"),
-        Output(Ids.START, "value"),
-        Output(Ids.STOP, "value"),
-        Output(Ids.ACTIONS, "style"),
-        Output(Ids.READ_ONLY, "children"),
+        *(Output(i, p) for i, p in PANEL_OUTPUTS),
         Input(Ids.SELECT, "value"),
         Input(Ids.VERSION, "data"),
+        prevent_initial_call=True,  # the layout arrives with the panel of the selected period
     )(show_selected)
     app.callback(
         Output(Ids.MODAL, "is_open"),

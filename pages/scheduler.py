@@ -1,12 +1,18 @@
 """TOO POC Duty Scheduler (`/scheduler`): the calendar of who is the TOO point of contact, week by week.
 
-The layout is a skeleton (no database access, E6); `callbacks/scheduler.py` draws the calendar and runs the
-actions. `?period=<id>` opens the page with that period selected (deep link).
+The calendar is a dash-ag-grid whose rows are data (`callbacks._figures_scheduler.calendar_rows`), not a table of
+components. The layout arrives filled: while Dash Pages serves it to a browser, `callbacks.scheduler.page_view`
+reads the calendar and the action panel's state, so the page is usable after that one round trip; the page module
+itself reads no database (E6). `callbacks/scheduler.py` runs the actions and redraws after them.
+`?period=<id>` opens the page with that period selected (deep link).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -28,56 +34,81 @@ USAGE = [
 ]
 
 
-def _button(id_: str, text: str, color: str, **kwargs: object) -> dbc.Button:
-    return dbc.Button(text, id=id_, color=color, size="sm", className="me-2 mb-2", disabled=True, n_clicks=0, **kwargs)
+EMPTY = (
+    "There are no duty periods yet. The nightly job `usint schedule extend` adds open Monday–Sunday weeks 240 days "
+    "ahead; a TOO or USINT member can also create them now with the link on the right."
+)
+HIDDEN = {"display": "none"}
+
+View = dict[tuple[str, str], Any]
+"""What the page shows at first, by (component id, property): `callbacks.scheduler.page_view`."""
 
 
-def action_panel() -> dbc.Card:
+def _button(id_: str, text: str, color: str, view: View) -> dbc.Button:
+    return dbc.Button(text, id=id_, color=color, size="sm", className="me-2 mb-2", n_clicks=0,
+                      disabled=view.get((id_, "disabled"), True))  # fmt: skip
+
+
+def action_panel(selected: int | None, view: View) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
                 html.H5("Selected period", className="card-title"),
                 dcc.Dropdown(
                     id=Ids.SELECT,
-                    options=[],
+                    options=view.get((Ids.SELECT, "options"), []),
+                    value=selected,
                     placeholder="Click a period in the calendar, or choose one here",
                     clearable=False,
                     className="mb-2",
                 ),
-                html.Div(id=Ids.DETAILS, className="mb-2"),
+                html.Div(view.get((Ids.DETAILS, "children")), id=Ids.DETAILS, className="mb-2"),
                 html.Div(
                     [
-                        _button(Ids.SIGN_UP, "Sign me up", "primary"),
+                        _button(Ids.SIGN_UP, "Sign me up", "primary", view),
                         html.Div(
                             [
                                 dcc.Dropdown(
                                     id=Ids.ASSIGN_USER,
-                                    options=[],
+                                    options=view.get((Ids.ASSIGN_USER, "options"), []),
                                     placeholder="Assign someone from the TOO group…",
-                                    disabled=True,
+                                    disabled=view.get((Ids.ASSIGN_USER, "disabled"), True),
                                     className="mb-1",
                                 ),
-                                _button(Ids.ASSIGN, "Assign", "secondary"),
+                                _button(Ids.ASSIGN, "Assign", "secondary", view),
                             ],
                             className="mb-1",
                         ),
                         html.Div(
                             [
                                 html.Label("First day", htmlFor=Ids.START, className="small me-1"),
-                                dcc.Input(id=Ids.START, type="date", disabled=True, className="me-2 mb-1"),
+                                dcc.Input(
+                                    id=Ids.START,
+                                    type="date",
+                                    className="me-2 mb-1",
+                                    value=view.get((Ids.START, "value")),
+                                    disabled=view.get((Ids.START, "disabled"), True),
+                                ),
                                 html.Label("Last day", htmlFor=Ids.STOP, className="small me-1"),
-                                dcc.Input(id=Ids.STOP, type="date", disabled=True, className="mb-1"),
-                                html.Div(_button(Ids.CHANGE, "Change dates", "secondary")),
+                                dcc.Input(
+                                    id=Ids.STOP,
+                                    type="date",
+                                    className="mb-1",
+                                    value=view.get((Ids.STOP, "value")),
+                                    disabled=view.get((Ids.STOP, "disabled"), True),
+                                ),
+                                html.Div(_button(Ids.CHANGE, "Change dates", "secondary", view)),
                             ],
                             className="mb-1",
                         ),
-                        _button(Ids.SPLIT, "Split", "outline-secondary"),
-                        _button(Ids.UNASSIGN, "Unassign…", "outline-danger"),
-                        _button(Ids.DELETE, "Delete / merge…", "outline-danger"),
+                        _button(Ids.SPLIT, "Split", "outline-secondary", view),
+                        _button(Ids.UNASSIGN, "Unassign…", "outline-danger", view),
+                        _button(Ids.DELETE, "Delete / merge…", "outline-danger", view),
                     ],
                     id=Ids.ACTIONS,
+                    style=view.get((Ids.ACTIONS, "style"), HIDDEN),
                 ),
-                html.Div(id=Ids.READ_ONLY, className="text-muted small"),
+                html.Div(view.get((Ids.READ_ONLY, "children")), id=Ids.READ_ONLY, className="text-muted small"),
                 dcc.Loading(
                     dbc.Alert(id=Ids.MESSAGE, is_open=False, color="info", className="mt-2 mb-0", dismissable=True),
                     type="dot",
@@ -105,11 +136,86 @@ def confirm_modal() -> dbc.Modal:
     )
 
 
+def _day_column(field: str, name: str) -> dict[str, Any]:
+    """A day of the week: a duty row's cell spans its segment's days and shows its text, classes, colour and
+    tooltip (`cells` of the row); a dates row's cell shows the date. The value is the period a click selects."""
+    seg = f"params.data.cells.{field}"
+    has = f"params.data.cells && {seg}"
+    dates = "params.data.kind === 'dates'"
+    weekend = " scheduler-weekend" if field in ("sat", "sun") else ""
+    today = f"(params.data.today === '{field}' ? ' scheduler-today' : '')"
+    return {
+        "field": field,
+        "colId": field,
+        "headerName": name,
+        "colSpan": {"function": f"{has} ? {seg}.span : 1"},
+        "valueFormatter": {"function": f"{dates} ? params.value : ({has} ? {seg}.text : '')"},
+        "cellClass": {"function": f"{dates} ? 'scheduler-date{weekend}' + {today} : ({has} ? {seg}.cls : '')"},
+        "cellClassRules": {
+            "scheduler-selected": "params.data.kind === 'duty' && params.value != null && params.value === params.data.sel"
+        },
+        "cellStyle": {"function": f"{has} && {seg}.bg ? {{backgroundColor: {seg}.bg}} : null"},
+        "tooltipValueGetter": {"function": f"{has} ? {seg}.tip : null"},
+    }
+
+
+def calendar_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
+    """The duty calendar: two grid rows per week (dates, then duty segments), rows as data."""
+    from callbacks._figures_scheduler import DAY_FIELDS, DAY_NAMES
+
+    week = {
+        "field": "week",
+        "headerName": "Week",
+        "flex": 0,
+        "width": 100,
+        "cellClassRules": {"scheduler-year": "params.data.kind === 'dates'", "scheduler-week-label": "true"},
+    }
+    return dag.AgGrid(
+        id=Ids.CALENDAR,
+        rowData=rows,
+        columnDefs=[week] + [_day_column(f, n) for f, n in zip(DAY_FIELDS, DAY_NAMES, strict=True)],
+        getRowId="params.data.id",
+        defaultColDef={
+            "sortable": False,
+            "filter": False,
+            "resizable": False,
+            "suppressMovable": True,
+            "flex": 1,
+            "minWidth": 56,
+        },
+        rowClassRules={
+            "scheduler-dates": "params.data.kind === 'dates'",
+            "scheduler-week": "params.data.kind === 'duty'",
+            "scheduler-current-week": "params.data.current",
+        },
+        dashGridOptions={
+            "getRowHeight": {"function": "params.data.kind === 'dates' ? 22 : 44"},
+            "headerHeight": 30,
+            "animateRows": False,
+            "suppressCellFocus": True,
+            "suppressRowHoverHighlight": True,
+            "tooltipShowDelay": 300,
+            "localeText": {"noRowsToShow": EMPTY},
+        },
+        className="ag-theme-alpine scheduler-calendar",
+        style={"height": "78vh", "minHeight": "12rem", "width": "100%"},
+    )
+
+
+def first_view(selected: int | None) -> View:
+    """The calendar and the action panel, read while a browser opens the page (nothing at start-up)."""
+    from callbacks._first_view import first_view as read_first
+    from callbacks.scheduler import page_view
+
+    return read_first(lambda: page_view(selected), {})
+
+
 def layout(period: str | None = None, **_query: str) -> html.Div:
     try:
         selected = int(period) if period else None
     except ValueError:
         selected = None
+    view = first_view(selected)
     return html.Div(
         [
             page_header(
@@ -118,32 +224,25 @@ def layout(period: str | None = None, **_query: str) -> html.Div:
             ),
             dcc.Store(id=Ids.VERSION, data=0),
             dcc.Store(id=Ids.PENDING, data=None),
-            dcc.Store(id=Ids.INITIAL, data=selected),
-            html.Div(id=Ids.SUMMARY, className="mb-2 fw-semibold"),
+            html.Div(view.get((Ids.SUMMARY, "children")), id=Ids.SUMMARY, className="mb-2"),
             dbc.Row(
                 [
                     dbc.Col(
-                        dcc.Loading(
-                            html.Div(
-                                id=Ids.CALENDAR,
-                                style={"minHeight": "12rem", "maxHeight": "78vh", "overflowY": "auto"},
-                            ),
-                            type="default",
-                        ),
+                        calendar_grid(view.get((Ids.CALENDAR, "rowData"), [])),
                         xs={"size": 12, "order": 2},
                         lg={"size": 8, "order": 1},
                         className="mb-3",
                     ),
                     dbc.Col(
                         [
-                            action_panel(),
+                            action_panel(selected, view),
                             dbc.Button(
                                 "Create open weeks up to 240 days ahead",
                                 id=Ids.EXTEND,
                                 color="link",
                                 size="sm",
                                 n_clicks=0,
-                                style={"display": "none"},
+                                style=view.get((Ids.EXTEND, "style"), HIDDEN),
                             ),
                             html.Details(
                                 [html.Summary("How the duty calendar works"), html.Ul([html.Li(t) for t in USAGE])],

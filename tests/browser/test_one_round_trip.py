@@ -37,7 +37,7 @@ PAGES = {
     "wall-display": ("/orupdate?kiosk=1", "document.querySelector('#board-grid .ag-center-cols-container [row-id]')"),
     "scheduler": (
         "/scheduler",
-        "document.querySelector('#scheduler-grid .ag-center-cols-container .scheduler-segment')"
+        "document.querySelector('#scheduler-calendar .ag-center-cols-container .scheduler-segment')"
         " && document.querySelector('#scheduler-summary').textContent",
     ),
     "analytics": (

@@ -1,4 +1,5 @@
-"""The duty calendar in a real browser: sign up for a week, see the calendar change; unassign via the dialog."""
+"""The duty calendar in a real browser: sign up for a week, see the calendar change; unassign via the dialog; a
+deep link opens with its period selected."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def next_week(app: Any) -> int:
-    """An empty calendar extended 60 days ahead; returns the id of next week's open period."""
+def next_week(app: Any) -> Any:
+    """An empty calendar extended 60 days ahead; returns next week's open period."""
     from sqlalchemy import delete
 
     from data import clock, schedule
@@ -27,15 +28,20 @@ def next_week(app: Any) -> int:
         s.execute(delete(Schedule))
         schedule.extend_horizon(s, days=60, today=today)
         [period] = schedule.list_periods(s, start=today + timedelta(days=7), stop=today + timedelta(days=7))
-    return period.id
+    return period
 
 
-def segment(duo: Any, period_id: int) -> Any:
-    """The first calendar cell of a period (pattern-matching ids are JSON text in the DOM)."""
-    for cell in duo.driver.find_elements(By.CSS_SELECTOR, "td.scheduler-segment"):
-        if f'"period":{period_id},' in (cell.get_attribute("id") or ""):
-            return cell
-    return None
+def segment(duo: Any, period: Any) -> Any:
+    """The calendar cell where a period starts: its week's duty row (row ids `w:<Monday>:<digest>`), its first
+    day's column."""
+    from callbacks._figures_scheduler import DAY_FIELDS, monday
+
+    row = f'[row-id^="w:{monday(period.start).isoformat()}:"]'
+    found = duo.driver.find_elements(
+        By.CSS_SELECTOR,
+        f'#scheduler-calendar .ag-center-cols-container {row} [col-id="{DAY_FIELDS[period.start.weekday()]}"]',
+    )
+    return found[0] if found else None
 
 
 def click(duo: Any, element: Any) -> bool:
@@ -50,7 +56,7 @@ def click(duo: Any, element: Any) -> bool:
         return False
 
 
-def test_sch001_sign_up_for_a_week_changes_the_calendar(next_week: int, started: Any) -> None:
+def test_sch001_sign_up_for_a_week_changes_the_calendar(next_week: Any, started: Any) -> None:
     duo = started
     duo.driver.get(duo.server_url + "/scheduler")
     wait_until(duo, lambda d: segment(duo, next_week) is not None, timeout=15, message="calendar not drawn")
@@ -58,6 +64,9 @@ def test_sch001_sign_up_for_a_week_changes_the_calendar(next_week: int, started:
     assert "TBD" in cell.text and "scheduler-tbd" in cell.get_attribute("class")
     wait_until(duo, lambda d: click(duo, segment(duo, next_week)), timeout=15, message="calendar cell not clickable")
     duo.wait_for_contains_text("#scheduler-details", "open (TBD)", timeout=15)
+    wait_until(  # the clicked period is outlined (in the browser, no round trip)
+        duo, lambda d: "scheduler-selected" in segment(duo, next_week).get_attribute("class"), 10, "not outlined"
+    )
     wait_until(
         duo, lambda d: d.find_element(By.ID, "scheduler-sign-up").is_enabled(), timeout=15, message="sign-up disabled"
     )
@@ -89,4 +98,14 @@ def test_sch001_sign_up_for_a_week_changes_the_calendar(next_week: int, started:
     )
     duo.wait_for_contains_text("#scheduler-message", "open again", timeout=15)
     wait_until(duo, lambda d: "TBD" in (segment(duo, next_week).text or ""), timeout=15, message="week not re-opened")
+    assert console_errors(duo) == []
+
+
+def test_sch002_a_deep_link_opens_with_the_period_selected(next_week: Any, started: Any) -> None:
+    duo = started
+    duo.driver.get(f"{duo.server_url}/scheduler?period={next_week.id}")
+    wait_until(duo, lambda d: segment(duo, next_week) is not None, timeout=15, message="calendar not drawn")
+    assert "open (TBD)" in duo.find_element("#scheduler-details").text
+    assert duo.driver.find_element(By.ID, "scheduler-sign-up").is_enabled()
+    assert "scheduler-selected" in segment(duo, next_week).get_attribute("class")
     assert console_errors(duo) == []

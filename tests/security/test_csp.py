@@ -46,7 +46,7 @@ PAGES = (
     (f"/ocatdatapage/{OBSID}", lambda d: f"Obsid {OBSID}" in d.find_element(By.ID, "editor-header").text),
     ("/orupdate", _grid_rows),
     ("/analytics", lambda d: _plotted(d, "analytics-weekly") and _plotted(d, "analytics-sky")),
-    ("/scheduler", lambda d: bool(d.find_elements(By.CSS_SELECTOR, "td.scheduler-segment"))),
+    ("/scheduler", lambda d: bool(d.find_elements(By.CSS_SELECTOR, "#scheduler-calendar .scheduler-segment"))),
 )
 
 
