@@ -1,10 +1,21 @@
-"""Who is asking: read once per request from the trusted header (E5), into `flask.g.identity`."""
+"""Who is asking: read once per request from the trusted header (E5), into `flask.g.identity`.
+
+The header is read exactly: ASCII whitespace around the name is stripped, nothing else. A value longer than
+`MAX_USERNAME` or holding a control character or another kind of space is refused (400) on every request, never cut
+or trimmed into someone's name.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, has_request_context, request
+
+from data.errors import UsintError
+
+MAX_USERNAME = 64
+_ASCII_SPACE = " \t\n\r\f\v"
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,22 @@ class Identity:
 ANONYMOUS = Identity(username=None)
 
 
+def header_username(value: str, header: str = "Remote-User") -> str | None:
+    """The user name an identity header carries: ASCII whitespace around it stripped; None when empty.
+
+    UsintError (400) when the name is longer than MAX_USERNAME or holds a control character or a space other than
+    the ASCII one; the message names the header, not the value."""
+    name = value.strip(_ASCII_SPACE)
+    if len(name) > MAX_USERNAME:
+        raise UsintError(f"The {header} header is longer than {MAX_USERNAME} characters: refused", 400)
+    if any(c != " " and unicodedata.category(c)[0] in "CZ" for c in name):
+        raise UsintError(f"The {header} header holds control characters or unusual spaces: refused", 400)
+    return name or None
+
+
 def username_from_request(header: str, dev_user: str | None) -> str | None:
-    """The header's value when present (stripped), else the development user, else None."""
-    value = request.headers.get(header, "").strip()
-    if value:
-        return value[:64]
-    return dev_user or None
+    """The header's user name when present (see `header_username`), else the development user, else None."""
+    return header_username(request.headers.get(header, ""), header) or dev_user or None
 
 
 def lookup(username: str | None) -> Identity:
@@ -55,20 +76,19 @@ def lookup(username: str | None) -> Identity:
     if not username:
         return ANONYMOUS
     try:
-        from data.users import get_user
+        from data.users import get_user, parse_groups
         from web.db import session_scope
 
         with session_scope(readonly=True) as session:
             user = get_user(session, username)
             if user is None:
                 return Identity(username=username)
-            groups = tuple(x.strip().lower() for x in (user.groups or "").split(":") if x.strip())
             return Identity(
                 username=user.username,
                 user_id=user.id,
                 full_name=user.full_name,
                 email=user.email,
-                groups=groups,
+                groups=parse_groups(user.groups),
                 registered=True,
                 active=bool(user.is_active),
             )
@@ -88,5 +108,10 @@ def current_identity() -> Identity:
 
 
 def init_app(server: Flask) -> None:
-    """Resolve identity lazily; nothing to do per request until a page asks."""
+    """Resolve identity lazily (when a page asks); check the header's form on every request."""
     server.extensions.setdefault("usint_identity", current_identity)
+
+    @server.before_request
+    def refuse_malformed_identity() -> None:
+        header = current_app.config["USINT"].auth_header
+        header_username(request.headers.get(header, ""), header)
