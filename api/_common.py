@@ -1,21 +1,23 @@
-"""What every API handler shares: the JSON body (refusing cross-origin and non-JSON writes), the acting user."""
+"""What every API handler shares: the JSON body (refusing non-JSON writes), the acting user.
+
+Writes from other sites are refused before any handler runs, by the one same-origin rule of the API and the Dash
+callbacks (`web.routing.foreign_origin`: the request's host, `USINT_BASE_URL`, a forwarded host); JSON bodies are
+read strictly by `web.json_input`. Permissions are `data.users.require`, the one check of the whole app.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 from flask import current_app, request
 
 from data.errors import Forbidden, UsintError
+from data.users import require
 from web.identity import Identity, current_identity
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object; refuse other origins (403), other content types (415) and bad JSON (400)."""
-    origin = request.headers.get("Origin")
-    if origin and urlparse(origin).netloc != request.host:
-        raise Forbidden(f"Cross-origin requests from {origin} are not accepted")
+    """The request's JSON object; refuse other content types (415) and anything but a JSON object (400)."""
     if request.mimetype != "application/json":
         raise UsintError("Send the request body as JSON (Content-Type: application/json)", 415)
     body = request.get_json(silent=True)
@@ -30,15 +32,7 @@ def acting_user(action: str | None = None) -> Identity:
     if action is not None:
         if who.anonymous:
             raise Forbidden("Sign in to do this: the request carried no identity")
-        if not who.registered:
-            raise Forbidden(f"{who.username} is not registered in USINT")
-        if not who.active:
-            raise Forbidden(f"{who.username} is inactive in USINT")
-        permissions = current_app.config["USINT"].permissions
-        allowed = set(permissions.get(action, ())) | {"admin"}
-        if not allowed & set(who.groups):
-            need = " or ".join(sorted(permissions.get(action, ())))
-            raise Forbidden(f"{who.username} may not {action}: it needs the {need} group")
+        require(who, action, current_app.config["USINT"].permissions)
     return who
 
 

@@ -185,3 +185,42 @@ def test_get_and_head_change_nothing(app: Any, client: Any, settings: dict[str, 
                 seen.add(link)
     assert snapshot(settings) == before, "a GET or HEAD changed the revision DB or the outbox"
     assert {"/orupdate", "/scheduler", "/rm_submission", "/express", "/api/v1/status"} <= seen
+
+
+# ------------------------------------------------------------------------------------------------ one rule
+
+
+@pytest.mark.parametrize(
+    ("base_url", "headers"),
+    [
+        ("https://usint.example.org/", {"Origin": "https://usint.example.org"}),
+        ("https://usint.example.org/", {"Referer": "https://usint.example.org/ocatdatapage/12345"}),
+        ("http://127.0.0.1:8050", {"Origin": "http://proxy.example", "X-Forwarded-Host": "proxy.example"}),
+    ],
+)
+def test_api_and_callbacks_share_one_same_origin_rule(settings: dict[str, Any], base_url: str,
+                                                      headers: dict[str, str]) -> None:  # fmt: skip
+    """Behind a proxy that rewrites Host, the browser's origin is the configured base URL (or the forwarded host):
+    the API accepts writes from it exactly as Dash's callbacks do."""
+    from dashboard import create_app
+
+    settings["base_url"] = base_url
+    client = create_app(settings).server.test_client()
+    response = client.post("/api/v1/revisions", json=WRITE, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    response = client.post("/api/v1/signoffs", json=_signoff(client), headers=headers)
+    assert response.status_code == 200, response.get_json()
+    assert _board_confirm(client, headers).status_code == 200
+    for evil in ({"Origin": EVIL}, {"Origin": EVIL, "X-Forwarded-Host": "proxy.example"}):
+        assert client.post("/api/v1/revisions", json=WRITE, headers=evil).status_code == 403
+        assert _board_confirm(client, evil).status_code == 403
+
+
+def test_the_api_checks_permissions_with_data_users_can() -> None:
+    """One permission check (issue #17): api/_common.py asks data.users, it has no group logic of its own."""
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[2] / "api" / "_common.py").read_text()
+    assert "from data.users import" in source
+    assert ".groups" not in source and "permissions.get(" not in source
+    assert "urlparse" not in source, "the same-origin rule lives in web/routing.py only"
