@@ -83,6 +83,9 @@ def test_read_only_sqlite_file_is_503_degraded_and_recovers_without_restart(app:
     engine = _engine(app)
     assert _submit(client, 2.5).status_code == 201
     assert client.get("/healthz").status_code == 200
+    # the worker's mail sender is done with that submit (a connection it holds while the pool is dropped could
+    # hand its writable file descriptor on to the next connection: SQLite reuses them within a process)
+    assert app.server.extensions["usint"].mail.wait_idle(10)
     before = table_counts(engine)
     with _read_only_file(Path(settings["instance_path"]) / "usint.db"):
         engine.dispose()  # a worker (re)starting, or its pool reconnecting, while the file is read-only
