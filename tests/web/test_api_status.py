@@ -1,12 +1,16 @@
-"""The status API: /api/v1/status(.csv), /api/v1/approved and POST /api/v1/signoffs."""
+"""The status API: /api/v1/status(.csv) (from the live board, with ETag and 304), /api/v1/approved and POST
+/api/v1/signoffs."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import os
 import shutil
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,7 @@ from typing import Any
 import pytest
 
 from data import clock
+from tests.fixtures.revdb import BACKENDS, PG_ENV
 
 OBSID_TOO = 1003  # demo Ocat: DDT observation (routes e-mails)
 OBSID_GO = 12345  # demo Ocat: GO observation
@@ -251,3 +256,161 @@ def test_with_a_cache_url_the_status_shares_its_ocat_look_ups_through_redis(sett
         assert listed and listed <= kept
     finally:
         store.flushdb()
+
+
+# ------------------------------------------------------------------------- the live board, ETag and 304 (#14)
+
+SIGN_GENERAL = {"obsidrev": "1003.001", "column": "general", "action": "sign", "expected": "Pending"}
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@pytest.fixture(params=BACKENDS)
+def live_client(request: pytest.FixtureRequest, tmp_path: Path, board_ocat: Path) -> Iterator[Any]:
+    """A client of an app seeded with `seed_board`, on SQLite and (when configured) on a fresh PostgreSQL DB."""
+    from dashboard import create_app
+    from tests.fixtures.revdb import create_pg_database, drop_pg_database
+
+    url = create_pg_database(os.environ[PG_ENV]) if request.param == "postgresql" else None
+    try:
+        extra = {"database_url": url} if url else {}
+        yield create_app(board_settings(tmp_path, board_ocat, **extra)).server.test_client()
+    finally:
+        if url:
+            drop_pg_database(url)
+
+
+def frame_rows(client: Any) -> list[dict[str, Any]]:
+    """The reference: the rows as the API built them before it read the live board, from a full read of the board
+    as a DataFrame (`data.board.rows.board_frame`, nothing kept)."""
+    import pandas as pd
+
+    from data.board.rows import COLUMNS, board_frame
+    from web.db import ocat_source, resources, session_scope
+
+    def iso(value: Any) -> Any:
+        return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def plain(value: Any) -> Any:
+        return None if not isinstance(value, list | dict) and pd.isna(value) else value
+
+    with client.application.app_context():
+        conf = resources().settings
+        with session_scope(readonly=True) as session:
+            frame = board_frame(session, now=clock.now(), closed_window_h=conf.closed_window_h, ocat=ocat_source())
+    return [
+        {
+            "obsidrev": rec["obsidrev"],
+            "obsid": int(rec["obsid"]),
+            "revision_number": int(rec["revision_number"]),
+            "sequence_number": plain(rec["sequence_number"]),
+            "target": plain(rec["target"]),
+            "pi": plain(rec["pi"]),
+            "kind": rec["kind"],
+            "user": rec["submitter"],
+            "time": iso(rec["submitted"]),
+            "state": "open" if rec["is_open"] else "closed",
+            "closed_at": iso(rec["closed_at"]),
+            "notes": list(rec["badges"]),
+            "approved": bool(rec["approved"]),
+            "color": plain(rec["color"]),
+            "signoff": {
+                c: {
+                    "status": rec[f"{c}_status"],
+                    "user": plain(rec[f"{c}_by"]),
+                    "time": iso(rec[f"{c}_at"]),
+                    "waited_h": plain(rec[f"{c}_waited_h"]),
+                }
+                for c in COLUMNS
+            },
+        }
+        for rec in frame.to_dict("records")
+    ]
+
+
+def without_waits(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the waited hours taken out (they grow with the clock between two reads)."""
+    return [{**r, "signoff": {c: {**s, "waited_h": None} for c, s in r["signoff"].items()}} for r in rows]
+
+
+def assert_same_rows(served: list[dict[str, Any]], reference: list[dict[str, Any]]) -> None:
+    assert without_waits(served) == without_waits(reference)
+    for got, want in zip(served, reference, strict=True):
+        for c, cell in got["signoff"].items():
+            expected = want["signoff"][c]["waited_h"]
+            assert (cell["waited_h"] is None) == (expected is None)
+            if expected is not None:
+                assert cell["waited_h"] == pytest.approx(expected, abs=0.02)
+
+
+def test_status_has_a_weak_etag_and_the_same_tag_gets_a_304_without_a_body(live_client):
+    first = live_client.get("/api/v1/status")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"')
+    assert "no-cache" in first.headers["Cache-Control"]
+    again = live_client.get("/api/v1/status", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    csv_first = live_client.get("/api/v1/status.csv")
+    assert csv_first.headers["ETag"] == etag  # one board, one validator
+    assert live_client.get("/api/v1/status.csv", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_signoff_moves_the_etag_and_the_old_tag_gets_the_new_rows(live_client):
+    before = live_client.get("/api/v1/status")
+    assert post(live_client, SIGN_GENERAL).status_code == 200
+    after = live_client.get("/api/v1/status", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    row = next(r for r in after.json if r["obsidrev"] == "1003.001")
+    assert row["signoff"]["general"]["status"] == "Signed" and row["signoff"]["general"]["user"] == "demo"
+    assert live_client.get("/api/v1/status", headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+
+
+def test_status_rows_are_those_of_a_full_read_of_the_board_before_and_after_a_signoff(live_client):
+    assert_same_rows(live_client.get("/api/v1/status").json, frame_rows(live_client))
+    assert post(live_client, SIGN_GENERAL).status_code == 200  # the live board catches up from the changes
+    served = live_client.get("/api/v1/status").json
+    assert_same_rows(served, frame_rows(live_client))
+    table = list(csv.DictReader(io.StringIO(live_client.get("/api/v1/status.csv").get_data(as_text=True))))
+    assert [r["obsidrev"] for r in table] == [r["obsidrev"] for r in served]
+    assert next(r for r in table if r["obsidrev"] == "1003.001")["general_user"] == "demo"
+
+
+def test_a_tag_is_current_only_while_its_token_holds_and_no_closed_row_has_aged_out(live_client):
+    etag = live_client.get("/api/v1/status").headers["ETag"]
+    token, expiry = etag[3:-1].split(".")  # W/"<token>.<when the closed row leaves the window>"
+    assert int(expiry) == pytest.approx(clock.now().timestamp() + 35 * 3600, abs=120)  # closed 1 h ago, 36 h window
+
+    def status_for(tag: str) -> int:
+        return live_client.get("/api/v1/status", headers={"If-None-Match": tag}).status_code
+
+    past = int(clock.now().timestamp()) - 1
+    assert status_for(f'W/"{token}.{past}"') == 200  # a row left the window since that body
+    assert status_for(f'W/"{token}.{expiry}-gzip"') == 304  # a proxy's coding suffix
+    assert status_for(f'"{token}.{expiry}", W/"other"') == 304
+    assert status_for(f'W/"9{token}.{expiry}"') == 200
+    assert status_for('W/"not-a-tag"') == 200
+    assert status_for("*") == 304
+
+
+def test_a_gzip_client_gets_the_same_body_compressed(live_client):
+    plain = live_client.get("/api/v1/status")
+    packed = live_client.get("/api/v1/status", headers=GZIP)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] == plain.headers["ETag"]
+    packed_csv = live_client.get("/api/v1/status.csv", headers=GZIP)
+    assert packed_csv.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed_csv.data) == live_client.get("/api/v1/status.csv").data
+
+
+def test_without_the_ocat_the_rows_come_without_an_etag(live_client, tmp_path):
+    from web.db import resources
+
+    with live_client.application.app_context():
+        (Path(resources().settings.instance_path) / "board_ocat.db").unlink()  # the Ocat is gone
+    response = live_client.get("/api/v1/status")
+    assert response.status_code == 200 and response.json
+    assert all(r["target"] is None for r in response.json)
+    assert "ETag" not in response.headers  # a body without target and PI is never kept by a client
