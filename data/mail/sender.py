@@ -130,7 +130,8 @@ class _Connection:
                 self.smtp.send_message(_message(env), from_addr=env.sender, to_addrs=list(env.to + env.cc))
                 return
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
-                self.close()
+                self.smtp.close()  # no QUIT: a silent server would make us wait once more
+                self.smtp = None
                 if not (kept and attempt == 1 and isinstance(exc, smtplib.SMTPServerDisconnected)):
                     raise _ServerTrouble(f"{type(exc).__name__}: {exc}") from exc
                 # the server closed a connection kept from an earlier message: once more on a new one

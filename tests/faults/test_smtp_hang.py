@@ -26,9 +26,10 @@ OBSID = 12345
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def hanging_smtp() -> Iterator[tuple[str, int]]:
-    """(host, port) of a server that accepts every connection and never sends a byte."""
+@pytest.fixture(params=["silent"])
+def hanging_smtp(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    """(host, port) of a server that accepts every connection and never sends a byte ("silent"), or sends its
+    greeting and then nothing ("greets")."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
@@ -39,7 +40,10 @@ def hanging_smtp() -> Iterator[tuple[str, int]]:
     def accept() -> None:
         while not stop.is_set():
             try:
-                held.append(listener.accept()[0])
+                conn = listener.accept()[0]
+                held.append(conn)
+                if request.param == "greets":
+                    conn.sendall(b"220 smtp.test ESMTP\r\n")
             except TimeoutError:
                 continue
             except OSError:
@@ -100,6 +104,7 @@ def test_submit_answers_within_a_second_while_smtp_hangs(settings: dict[str, Any
     assert any("timed out" in r.last_error for r in rows), [r.last_error for r in rows]
 
 
+@pytest.mark.parametrize("hanging_smtp", ["silent", "greets"], indirect=True)
 def test_one_sending_run_waits_for_a_hanging_server_once(settings: dict[str, Any], hanging_smtp: Any) -> None:
     """Ten queued mails, a hanging server: one run ends after one timeout (at most 5 s), not ten."""
     from data import clock
