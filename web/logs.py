@@ -36,7 +36,21 @@ def _attach(logger: logging.Logger, path: Path, level: int) -> None:
     logger.propagate = False
 
 
+def _also_errors(log_dir: Path) -> None:
+    """Warnings of every other `usint.*` logger (mail, Ocat, board, instance) go to error.log too; they still
+    reach stderr through the root logger."""
+    parent = logging.getLogger("usint")
+    target = str((log_dir / "error.log").resolve())
+    for old in [h for h in parent.handlers if isinstance(h, RotatingFileHandler)]:
+        if getattr(old, "baseFilename", None) == target:
+            return
+        parent.removeHandler(old)
+        old.close()
+    parent.addHandler(rotating_handler(log_dir / "error.log", logging.WARNING))
+
+
 def init_logs(log_dir: Path) -> None:
     """Route the error and operation loggers to their files under `log_dir`."""
     _attach(logging.getLogger(ERROR_LOGGER), log_dir / "error.log", logging.WARNING)
     _attach(logging.getLogger(OPERATIONS_LOGGER), log_dir / "operation.log", logging.INFO)
+    _also_errors(log_dir)

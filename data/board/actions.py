@@ -4,7 +4,7 @@
 reads the Ocat basics once (type and instrument for the TOO/DDT routing, target for the approval message),
 calls the sign-off service with the e-mail builders so the messages are queued in the same transaction
 (D21), and checks the state the user saw for Discard too (`data.revisions.signoffs.discard` takes no `expected`).
-The caller commits, then calls `data.mail.sender.send_pending`.
+The caller commits; the after-commit hook (`data.db`) wakes this worker's mail sender.
 """
 
 from __future__ import annotations
