@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Integer, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -27,6 +26,9 @@ from data.ocat import lookups as ocat_lookups
 from data.ocat.cache import Cache
 from data.ocat.lookups import NO_BASICS, Basics
 from data.revisions.store import board_ids_query
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
 """The five sign-off columns, in board order."""
@@ -350,7 +352,10 @@ def board_frame(
 
 
 def data_frame(data: BoardData, *, user: Any = None) -> pd.DataFrame:
-    """A `BoardData` as the board DataFrame (see `board_frame`)."""
+    """A `BoardData` as the board DataFrame (see `board_frame`). pandas is imported here, not with the module: the
+    board page and the status API never need it, and it is a third of a worker's memory."""
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(data.records, columns=list(FIELDS), nrows=len(data))
     frame["mine"] = data.mine(user)
     for col in TIME_COLUMNS:
