@@ -236,3 +236,15 @@ def test_window_length_is_the_setting(session, users, window_h):
     closed(session, users, obsid=90002, rev=1, last=NOW - timedelta(hours=window_h) - timedelta(seconds=1))
     frame = board_frame(session, now=NOW, closed_window_h=window_h)
     assert set(frame["obsidrev"]) == {"90001.001"}
+
+
+def test_the_live_board_does_not_import_pandas():
+    """pandas is a third of a worker's memory; the board page and the status API read through these modules."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = "import sys, data.board.live, data.board.rows, data.board.actions; print('pandas' in sys.modules)"
+    root = Path(__file__).parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False"], done.stderr
