@@ -16,6 +16,7 @@ from api import bp
 from api._common import acting_user, json_body, revision_json
 from data.errors import ValidationFailed
 from data.events import jsonable
+from data.ids import parse_obsid
 from data.models import KINDS
 from data.parameters.catalogue import PARAMETERS, RANK_SETS
 from data.revisions.submission import MAX_TOKEN_CHARS, OcatChanged
@@ -67,8 +68,8 @@ def _rows(value: Any) -> bool:
 def _parse(body: dict[str, Any]) -> tuple[int, str, dict[str, Any], str | None, bool, str | None, dict | None]:
     errors: dict[str, str] = {}
     obsid = body.get("obsid")
-    if isinstance(obsid, str) and obsid.strip().isdigit():
-        obsid = int(obsid)
+    if isinstance(obsid, str):
+        obsid = parse_obsid(obsid)
     if isinstance(obsid, bool) or not isinstance(obsid, int) or not 0 < obsid <= 999_999_999:
         errors["obsid"] = "obsid must be a positive whole number (at most 9 digits)"
     kind = body.get("kind", "norm")
@@ -160,11 +161,11 @@ def list_revisions():  # noqa: ANN201
     from data.revisions import store as revisions
     from web.db import session_scope
 
-    obsid = request.args.get("obsid", "")
-    if not obsid.isdigit() or len(obsid) > 9:
-        raise ValidationFailed({"obsid": "give ?obsid=<whole number>"})
+    obsid = parse_obsid(request.args.get("obsid", ""))
+    if obsid is None:
+        raise ValidationFailed({"obsid": "give ?obsid=<whole number> (1 to 9 digits 0-9)"})
     with session_scope(readonly=True) as session:
-        views = revisions.history(session, int(obsid), with_values=False)
+        views = revisions.history(session, obsid, with_values=False)
     return jsonify([revision_json(v) for v in views])
 
 

@@ -10,7 +10,6 @@ notes) is shown all the same.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,13 +20,13 @@ from dash import Dash, Input, Output, State, html, no_update
 from callbacks import _check_rows as shape
 from callbacks._context import ocat_source, session_scope, settings
 from data.errors import NotFound, OcatUnavailable
+from data.ids import parse_obsidrev
 from data.parameters.catalogue import SIGNOFF_LABELS
 from data.revisions.compare import merge
 from pages._components import check_grids as grids
 from pages._components import check_tables as ui
 from pages._ids import CheckIds
 
-_OBSIDREV = re.compile(r"^\s*(\d{1,9})\.(\d{1,4})\s*$")
 FORMAT_HELP = "Expected <obsid>.<rev>, e.g. 12345.004."
 
 NOTE_TEXT = {
@@ -40,12 +39,6 @@ NOTE_TEXT = {
     "obsdate_under10": "Observation within 10 days",
     "on_or_list": "On the active OR list",
 }
-
-
-def parse_obsidrev(text: str | None) -> tuple[int, int] | None:
-    """`12345.004` or `12345.4` → (12345, 4); None for anything else (v2.1 splits on `.` and converts both)."""
-    match = _OBSIDREV.match(text or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[Any, str]:

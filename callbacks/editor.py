@@ -26,6 +26,7 @@ from callbacks._editor_confirm import change_items, confirm_body, conflict_view,
 from callbacks._figures_editor import focal_plane_figure
 from data.errors import NotFound, UsintError
 from data.events import jsonable
+from data.ids import parse_obsid
 from data.parameters import values as V
 from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
 from data.parameters.validator import Report, ValidationContext, form_values, validate
@@ -264,12 +265,13 @@ def editor_skeleton() -> list[Any]:
 
 def editor_page(obsid: str) -> list[Any]:
     """The filled editor of one obsid: values, their messages and the header, or a message saying why not."""
-    text = str(obsid).strip()
-    if not text.isdigit() or len(text) > 9:
-        return _missing(f"{obsid!r} is not an obsid: type a whole number.")
+    number = parse_obsid(obsid)
+    if number is None:
+        return _missing(f"{str(obsid)[:40]!r} is not an obsid: type a whole number (at most 9 digits).")
+    text = str(number)
     try:
         with C.session_scope() as session:
-            data = editor_data(C.ocat_source(), session, int(text), C.settings().obs_ss)
+            data = editor_data(C.ocat_source(), session, number, C.settings().obs_ss)
     except NotFound:
         return _missing(f"Obsid {obsid} is not in the Ocat: check the number, or open another obsid.")
     except UsintError as err:  # the Ocat cannot be read: say so where the form would be
@@ -287,10 +289,10 @@ def editor_page(obsid: str) -> list[Any]:
 
 
 def prompt_go(_n: int | None, text: str | None) -> tuple[Any, Any]:
-    value = (text or "").strip()
-    if not value.isdigit():
-        return no_update, "The obsid must be an integer."
-    return f"/ocatdatapage/{int(value)}", ""
+    obsid = parse_obsid((text or "").strip())
+    if obsid is None:
+        return no_update, "The obsid must be a whole number (at most 9 digits)."
+    return f"/ocatdatapage/{obsid}", ""
 
 
 def _items(name: str) -> list[Mapping[str, Any]]:

@@ -8,7 +8,6 @@ Ocat shows a banner above a complete revision part.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,17 +18,12 @@ from callbacks._context import now, ocat_source, session_scope, settings
 from callbacks._figures_history import timeline_figure
 from callbacks._grids_history import change_rows, current_rows, revision_rows
 from data.errors import UsintError
+from data.ids import parse_obsid
 from data.revisions.history import ObsidHistory, obsid_history
 from pages._components import history_parts as ui
 from pages._ids import HistoryIds
 
-_OBSID = re.compile(r"^\s*(\d{1,9})\s*$")
 OUTPUTS = ("content", "hidden", "current", "figure", "revisions", "changes", "feedback")
-
-
-def parse_obsid(text: str | None) -> int | None:
-    match = _OBSID.match(text or "")
-    return int(match.group(1)) if match else None
 
 
 def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[Any, str]:

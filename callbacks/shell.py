@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from dash import Dash, Input, Output, State, no_update
 
+from data.ids import parse_obsid, parse_obsidrev
 from pages._ids import ShellIds
 
-_OBSID = re.compile(r"^\d{1,7}$")
-_OBSIDREV = re.compile(r"^(\d{1,7})\.(\d{1,3})$")
 JUMP_HELP = "Type an obsid (12345) or an obsid.rev (12345.004)."
 
 
@@ -18,11 +15,10 @@ def parse_jump(text: str | None) -> tuple[str | None, str | None]:
     value = (text or "").strip()
     if not value:
         return None, JUMP_HELP
-    if _OBSID.match(value):
-        return f"/ocatdatapage/{int(value)}", None
-    match = _OBSIDREV.match(value)
-    if match:
-        obsid, rev = int(match.group(1)), int(match.group(2))
+    if (obsid := parse_obsid(value)) is not None:
+        return f"/ocatdatapage/{obsid}", None
+    if (pair := parse_obsidrev(value)) is not None:
+        obsid, rev = pair
         if rev == 0:
             return None, "Revision numbers start at 1, e.g. 12345.001."
         return f"/chkupdata/{obsid}.{rev:03d}", None

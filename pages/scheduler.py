@@ -16,6 +16,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from data.ids import parse_period_id
 from pages._components.cards import page_header
 from pages._ids import SchedulerIds as Ids
 
@@ -211,10 +212,7 @@ def first_view(selected: int | None) -> View:
 
 
 def layout(period: str | None = None, **_query: str) -> html.Div:
-    try:
-        selected = int(period) if period else None
-    except ValueError:
-        selected = None
+    selected = parse_period_id(period) if period else None  # anything else (other digits, 20 digits): no selection
     view = first_view(selected)
     return html.Div(
         [

@@ -14,13 +14,13 @@ hold are None (rank records `[]`, orders 0). A child row that is missing gives N
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from data.errors import NotFound, ValidationFailed
+from data.ids import parse_obsid
 from data.ocat import obs_files
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
@@ -208,11 +208,9 @@ def obsid_list(obsids: Iterable[int | str]) -> list[int]:
     out: list[int] = []
     seen: set[int] = set()
     for value in obsids:
-        if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value))
-        ):
-            raise ValidationFailed({"obsid": f"{value!r} is not an obsid"})
-        obsid = int(value)
+        obsid = parse_obsid(value)  # data.ids: ASCII digits, at most 9
+        if obsid is None:
+            raise ValidationFailed({"obsid": f"{str(value)[:40]!r} is not an obsid"})
         if obsid not in seen:
             seen.add(obsid)
             out.append(obsid)

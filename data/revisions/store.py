@@ -7,7 +7,6 @@ Read results are `RevisionView` dataclasses with values decoded from their JSON 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,7 +16,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, func, insert, or_,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data import oplog
+from data import ids, oplog
 from data.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from data.events import record
 from data.mail.outbox import Mail, queue
@@ -187,11 +186,11 @@ def _select() -> Select[Any]:
 
 
 def parse_obsidrev(text: str) -> tuple[int, int]:
-    """`"12345.004"` → `(12345, 4)`; ValidationFailed for anything else."""
-    match = re.fullmatch(r"\s*(\d{1,9})\.(\d{1,9})\s*", str(text))  # bounded: fits the DB's INTEGER
-    if not match:
-        raise ValidationFailed({"obsidrev": f"{text!r} is not <obsid>.<rev>, e.g. 12345.004"})
-    return int(match.group(1)), int(match.group(2))
+    """`"12345.004"` → `(12345, 4)` (data.ids: ASCII digits, bounded); ValidationFailed for anything else."""
+    parsed = ids.parse_obsidrev(text)
+    if parsed is None:
+        raise ValidationFailed({"obsidrev": f"{str(text)[:40]!r} is not <obsid>.<rev>, e.g. 12345.004"})
+    return parsed
 
 
 def next_revision_number(session: Session, obsid: int) -> int:
