@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from data.errors import OcatUnavailable
 from data.models import DISCARD, KINDS, NOT_REQUIRED, PENDING, SIGNED, Event, Revision, Signoff, User
 from data.ocat.cache import Cache
-from data.ocat.lookups import NO_BASICS, lookup
+from data.ocat.lookups import LOCAL, NO_BASICS, TTL_S, lookup, source_key
 from data.ocat.read import read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import CHOICES, SIGNOFF_COLUMNS
@@ -256,13 +256,35 @@ def ocat_basics(source: OcatSource, obsids: Iterable[int], cache: Cache | None =
     return {o: {"instrument": b.instrument, "targname": b.target} for o, b in found.items() if b != NO_BASICS}
 
 
-def ocat_positions(source: OcatSource, obsids: Iterable[int], *, obs_ss: Path | str) -> dict[int, dict[str, Any]]:
-    """obsid → {ra, dec, targname, instrument} in degrees (one batched `read_observations`)."""
-    found = read_observations(source, list(dict.fromkeys(int(o) for o in obsids)), obs_ss=obs_ss)
+def ocat_positions(
+    source: OcatSource, obsids: Iterable[int], *, obs_ss: Path | str, cache: Cache | None = None
+) -> dict[int, dict[str, Any]]:
+    """obsid → {ra, dec, targname, instrument} in degrees: kept ones from `cache` (`data.ocat.lookups`' cache and
+    lifetime, as the instruments), the rest in one batched `read_observations`; raises OcatUnavailable when that
+    read fails."""
+    wanted = list(dict.fromkeys(int(o) for o in obsids))
+    store = cache if cache is not None else LOCAL
+    keys = {o: f"usint:positions:{source_key(source)}:{o}" for o in wanted}
+    kept = store.get_many(keys.values())
+    found = {o: kept[key] for o, key in keys.items() if key in kept}  # None: the Ocat has no such obsid
+    missing = [o for o in wanted if o not in found]
+    if missing:
+        read = read_observations(source, missing, obs_ss=obs_ss)
+        for o in missing:
+            r = read.get(o)
+            found[o] = None if r is None else [_number(r.get("ra")), _number(r.get("dec")), r.get("targname"),
+                                                r.get("instrument")]  # fmt: skip
+        store.set_many({keys[o]: found[o] for o in missing}, TTL_S)
     return {
-        o: {"ra": r.get("ra"), "dec": r.get("dec"), "targname": r.get("targname"), "instrument": r.get("instrument")}
-        for o, r in found.items()
+        o: {"ra": p[0], "dec": p[1], "targname": p[2], "instrument": p[3]}
+        for o in wanted
+        if (p := found[o]) is not None
     }
+
+
+def _number(value: Any) -> float | None:
+    """A coordinate as a float (what the sky map makes of it anyway), so that Redis can keep it as JSON."""
+    return None if value is None else float(value)
 
 
 def attach_instruments(df: pd.DataFrame, basics: Mapping[int, Mapping[str, Any]] | None) -> pd.DataFrame:
@@ -565,8 +587,8 @@ def compute(
     lookups: Cache | None = None,
 ) -> AnalyticsData:
     """Read the range once (revision DB, events, the instruments through `data.ocat.lookups` (kept in `lookups`
-    for 10 minutes, one batched read for the rest) and one batched read for the positions of the `sky_limit` most
-    recently revised obsids) and compute every aggregate. A down Ocat sets `ocat_error`: instruments are then
+    for 10 minutes, one batched read for the rest) and the positions of the `sky_limit` most recently revised obsids
+    (kept the same way, `ocat_positions`)) and compute every aggregate. A down Ocat sets `ocat_error`: instruments are then
     unknown (an instrument filter keeps nothing) and the sky map is empty."""
     df = revisions_frame(session, start, stop)
     ocat_error = None
@@ -583,7 +605,7 @@ def compute(
     targets = recent_targets(df, sky_limit)
     if ocat_error is None and source is not None and len(targets):
         try:
-            positions = ocat_positions(source, targets["obsid"].tolist(), obs_ss=obs_ss)
+            positions = ocat_positions(source, targets["obsid"].tolist(), obs_ss=obs_ss, cache=lookups)
         except OcatUnavailable as err:
             ocat_error = err.user_message
     events = events_frame(session, start, stop)

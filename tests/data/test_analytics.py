@@ -186,3 +186,22 @@ def test_kinds_and_statuses_outside_the_catalogue_come_through_as_stored(session
     assert df.loc[3, "kind"] == "norm" and df.loc[3, "is_open"]
     weeks = analytics.weekly_counts(df.reset_index())
     assert int(weeks["count"].sum()) == 5  # "Norm" is no kind of the figure
+
+
+def test_positions_and_instruments_are_kept_like_the_boards_look_ups(session, ocat_source, obs_ss):
+    """A second computation within the look-ups' lifetime reads nothing from the Ocat, and draws the same sky."""
+    from data.ocat.cache import LocalCache
+
+    for i, obsid in enumerate((12345, 1001, 1002, 99999)):  # 99999: not in the Ocat (kept as unknown too)
+        make_revision(session, obsid, "norm", now=T0 + i * H, user=make_user(session, "alice"))
+        _reload_users(session)
+    kept = LocalCache()
+    first = analytics.compute(session, ocat_source, T0, NOW, now=NOW, obs_ss=obs_ss, lookups=kept)
+    assert first.ocat_error is None and sorted(first.sky["obsid"]) == [1001, 1002, 12345]
+    reads = ocat_source.round_trips
+    again = analytics.compute(session, ocat_source, T0, NOW, now=NOW, obs_ss=obs_ss, lookups=kept)
+    assert ocat_source.round_trips == reads
+    pd.testing.assert_frame_equal(again.sky, first.sky)
+    fresh = analytics.compute(session, ocat_source, T0, NOW, now=NOW, obs_ss=obs_ss, lookups=LocalCache())
+    assert ocat_source.round_trips > reads
+    pd.testing.assert_frame_equal(fresh.sky, first.sky)
