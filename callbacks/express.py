@@ -1,10 +1,14 @@
-"""Callbacks of Express Approval (other-pages §5, D16): preview, then finalize (re-checked on the server)."""
+"""Callbacks of Express Approval (other-pages §5, D16): preview, then finalize (re-checked on the server).
+
+The lists (up to 500 obsids) go to the browser as dash-ag-grid rows (data), not as a table of components.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
@@ -13,25 +17,50 @@ from data.errors import ValidationFailed
 from data.revisions.express import FIELD, ExpressItem, ExpressResult, finalize, parse_obsids, preview
 from pages._ids import ExpressIds
 
-OPEN_STYLE = {"backgroundColor": "rgba(255,185,0,0.6)"}
-SKIPPED_STYLE = {"backgroundColor": "rgba(255,0,0,0.2)"}
-HEADINGS = ("ObsID", "Prop ID", "Sequence Number", "Title", "Target", "PI", "Note")
+BY_OBSID = {"function": "(a, b, na, nb) => na.data.obsid - nb.data.obsid"}
+COLUMNS = [
+    {"colId": "obsid", "headerName": "ObsID", "cellRenderer": "markdown", "linkTarget": "express_obsid",
+     "valueGetter": {"function": "'[' + params.data.obsid + '](/ocatdatapage/' + params.data.obsid + ')'"},
+     "filterValueGetter": {"function": "params.data.obsid"}, "comparator": BY_OBSID, "width": 100},
+    {"field": "proposal_id", "headerName": "Prop ID", "width": 110},
+    {"field": "sequence_number", "headerName": "Sequence Number", "width": 150},
+    {"field": "title", "headerName": "Title", "flex": 2, "tooltipField": "title"},
+    {"field": "target", "headerName": "Target", "flex": 1, "tooltipField": "target"},
+    {"field": "pi", "headerName": "PI", "width": 130},
+    {"field": "note", "headerName": "Note", "flex": 2, "tooltipField": "note"},
+]  # fmt: skip
+ROW_PX = 32
+MAX_HEIGHT_PX = 480
 
 
-def _cells(item: ExpressItem) -> list[html.Td]:
-    values = (item.proposal_id, item.sequence_number, item.title, item.target_name, item.pi_name, item.note)
-    link = html.A(str(item.obsid), href=f"/ocatdatapage/{item.obsid}", target="express_obsid")
-    return [html.Td(link)] + [html.Td("" if v is None else str(v)) for v in values]
+def item_rows(items: Sequence[ExpressItem]) -> list[dict[str, Any]]:
+    """One grid row per obsid (`id` is the obsid as text, the grid's row id); `open` marks an approvable obsid with
+    an open revision (shown yellow)."""
+    return [
+        {"id": str(i.obsid), "obsid": i.obsid, "proposal_id": i.proposal_id, "sequence_number": i.sequence_number,
+         "title": i.title or "", "target": i.target_name or "", "pi": i.pi_name or "", "note": i.note,
+         "open": bool(i.open_revisions)}
+        for i in items
+    ]  # fmt: skip
 
 
-def items_table(items: Sequence[ExpressItem], *, approvable: bool, table_id: ExpressIds) -> dbc.Table:
+def _height(rows: int) -> str:
+    return f"{min(MAX_HEIGHT_PX, 36 + ROW_PX * max(rows, 1) + 4)}px"
+
+
+def items_table(items: Sequence[ExpressItem], *, approvable: bool, table_id: ExpressIds) -> dag.AgGrid:
     """Approvable rows (yellow when the obsid has an open revision) or skipped rows (red, with the reason)."""
-    rows = []
-    for item in items:
-        style = SKIPPED_STYLE if not approvable else (OPEN_STYLE if item.open_revisions else None)
-        rows.append(html.Tr(_cells(item), style=style, **{"data-obsid": str(item.obsid)}))
-    head = html.Thead(html.Tr([html.Th(h) for h in HEADINGS]))
-    return dbc.Table([head, html.Tbody(rows)], bordered=True, size="sm", hover=True, id=table_id)
+    return dag.AgGrid(
+        id=table_id,
+        rowData=item_rows(items),
+        columnDefs=COLUMNS,
+        getRowId="params.data.id",
+        defaultColDef={"sortable": True, "resizable": True},
+        rowClassRules={"express-open": "params.data.open"} if approvable else {"express-skipped": "true"},
+        dashGridOptions={"rowHeight": ROW_PX, "headerHeight": 36, "suppressCellFocus": True, "tooltipShowDelay": 300},
+        className="ag-theme-alpine express-grid",
+        style={"height": _height(len(items)), "width": "100%"},
+    )
 
 
 def preview_view(approvable: Sequence[ExpressItem], skipped: Sequence[ExpressItem], *, may_approve: bool,
@@ -103,17 +132,30 @@ def result_view(result: ExpressResult) -> html.Div:
                 color="success",
                 className="py-2",
             ),
-            html.Ul(
-                [
-                    html.Li(html.A(obsidrev, href=f"/chkupdata/{obsidrev}", **{"data-obsid": str(obsid)}))
-                    for obsid, obsidrev in result.approved.items()
-                ],
+            dag.AgGrid(
                 id=ExpressIds.APPROVED,
+                rowData=[{"id": str(obsid), "obsid": obsid, "obsidrev": rev} for obsid, rev in result.approved.items()],
+                columnDefs=[
+                    {"field": "obsid", "headerName": "ObsID", "width": 110},
+                    {
+                        "colId": "obsidrev",
+                        "headerName": "Approved as (check page)",
+                        "flex": 1,
+                        "cellRenderer": "markdown",
+                        "valueGetter": {
+                            "function": "'[' + params.data.obsidrev + '](/chkupdata/' + params.data.obsidrev + ')'"
+                        },
+                    },
+                ],  # fmt: skip
+                getRowId="params.data.id",
+                dashGridOptions={"rowHeight": ROW_PX, "headerHeight": 36, "suppressCellFocus": True},
+                className="ag-theme-alpine express-grid",
+                style={"height": _height(len(result.approved)), "width": "100%", "maxWidth": "40rem"},
             ),
         ]
     if result.skipped:
         parts.append(html.H5("Skipped on the final check", className="h6 mt-2"))
-        parts.append(html.Ul([html.Li(f"{i.obsid}: {i.reason}") for i in result.skipped]))
+        parts.append(html.Ul([html.Li(f"{i.obsid}: {i.reason}") for i in result.skipped]))  # rare: changed meanwhile
     return html.Div(parts)
 
 

@@ -101,11 +101,12 @@ def test_exp001_express_approval_previews_and_finalizes_two_obsids(started: Any,
     duo.driver.get(f"{duo.server_url}/express")
     duo.wait_for_element("#express-input").send_keys(f"{first}, {second}")
     _click(duo, duo.find_element("#express-preview-button"))
-    duo.wait_for_element(f"#express-approvable tr[data-obsid='{second}']", timeout=15)
+    duo.wait_for_element(f"#express-approvable .ag-center-cols-container [row-id='{second}']", timeout=15)
     wait_until(duo, lambda d: d.find_element(By.ID, "express-finalize").is_displayed(), message="no Finalize button")
     _click(duo, duo.find_element("#express-finalize"))
-    duo.wait_for_element("#express-approved", timeout=15)
-    links = {a.get_attribute("data-obsid"): a.get_attribute("href") for a in duo.find_elements("#express-approved a")}
+    duo.wait_for_element("#express-approved .ag-center-cols-container [row-id] a", timeout=15)
+    rows = duo.find_elements("#express-approved .ag-center-cols-container [row-id]")
+    links = {row.get_attribute("row-id"): row.find_element(By.TAG_NAME, "a").get_attribute("href") for row in rows}
     assert set(links) == {str(first), str(second)}
     assert all("/chkupdata/" in href for href in links.values())
     assert _errors(duo) == []
