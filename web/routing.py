@@ -36,7 +36,11 @@ _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def foreign_origin() -> str | None:
     """The Origin (or, without one, the Referer) of a write when it names another host, else None (CSRF guard).
 
-    Requests with neither header (scripts, curl) pass; a browser always sends Origin on a cross-site POST.
+    The one same-origin rule of the Dash callbacks and the API (a `before_request` of every write): the site is
+    the request's Host, the host of `USINT_BASE_URL` (behind a proxy that rewrites Host) and the proxy's
+    `X-Forwarded-Host`. A page of another site cannot set that header: a cross-site request carrying it needs a
+    CORS preflight, which this app never grants. Requests with neither Origin nor Referer (scripts, curl) pass; a
+    browser always sends Origin on a cross-site POST.
     """
     from urllib.parse import urlparse
 
