@@ -10,7 +10,7 @@ from callbacks._check_rows import NOT_AVAILABLE, show
 from data.models import DISCARD, NOT_REQUIRED, SIGNED
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.compare import APPLIED, PENDING, UNKNOWN, is_na, records
-from data.revisions.history import HistoryEvent, ObsidHistory
+from data.revisions.history import Change, HistoryEvent, ObsidHistory
 from data.revisions.store import RevisionView
 
 Formatter = Callable[[datetime | None], str]
@@ -82,7 +82,7 @@ def signoff_cells(view: RevisionView, fmt: Formatter) -> dict[str, str]:
 
 
 def revision_rows(data: ObsidHistory, fmt: Formatter) -> list[dict[str, Any]]:
-    """Newest first: each revision (kind, submitter, state, each sign-off column, number of requests, events),
+    """Newest first: each revision (kind, submitter, state, each sign-off column, what it requested, events),
     then the revisions removed by their submitter (known from their events only)."""
     events: dict[str, list[str]] = {}
     for event in data.events:
@@ -97,35 +97,28 @@ def revision_rows(data: ObsidHistory, fmt: Formatter) -> list[dict[str, Any]]:
             "submitted": f"{view.user} {fmt(view.time)}",
             "state": revision_state(view),
             **signoff_cells(view, fmt),
-            "changes": len(data.changes.get(view.obsidrev, [])),
+            "requested": requested_text(view, data.changes.get(view.obsidrev, [])),
             "events": "; ".join(events.get(view.obsidrev, [])),
         }
         for view in reversed(data.revisions)
     ]
     rows += [
         {"id": rev, "obsidrev": rev, "link": False, "removed": True, "kind": "", "submitted": "",
-         "state": "removed by its submitter", "changes": None, "events": "; ".join(events.get(rev, []))}
+         "state": "removed by its submitter", "requested": "", "events": "; ".join(events.get(rev, []))}
         for rev in data.removed
     ]  # fmt: skip
     return rows
 
 
-def change_rows(data: ObsidHistory) -> list[dict[str, Any]]:
-    """What each revision requested, newest revision first, parameters in catalogue order. The original is n/a
+def requested_text(view: RevisionView, changes: list[Change]) -> str:
+    """What a revision requested, catalogue order: `Target Name: Cas A → Cas A North; …`. The original is n/a
     when the revision stored no originals (D18); an absent original row of one that did is NULL (D2)."""
-    return [
-        {
-            "id": f"{view.obsidrev}:{c.name}",
-            "obsidrev": view.obsidrev,
-            "name": c.name,
-            "parameter": _label(c.label, c.unit),
-            "original": show(c.original) if (c.has_original or view.originals) else NOT_AVAILABLE,
-            "requested": show(c.requested),
-        }
-        for view in reversed(data.revisions)
-        for c in data.changes.get(view.obsidrev, [])
-    ]
+    return "; ".join(
+        f"{_label(c.label, c.unit)}: {show(c.original) if (c.has_original or view.originals) else NOT_AVAILABLE}"
+        f" → {show(c.requested)}"
+        for c in changes
+    )
 
 
-__all__ = ["STATE_TEXT", "change_rows", "current_rows", "event_text", "revision_rows", "revision_state",
-           "signoff_cells"]  # fmt: skip
+__all__ = ["STATE_TEXT", "current_rows", "event_text", "requested_text", "revision_rows",
+           "revision_state", "signoff_cells"]  # fmt: skip

@@ -16,14 +16,14 @@ from dash import Dash, Input, Output, State, html, no_update
 
 from callbacks._context import now, ocat_source, session_scope, settings
 from callbacks._figures_history import timeline_figure
-from callbacks._grids_history import change_rows, current_rows, revision_rows
+from callbacks._grids_history import current_rows, revision_rows
 from data.errors import UsintError
 from data.ids import parse_obsid
 from data.revisions.history import ObsidHistory, obsid_history
 from pages._components import history_parts as ui
 from pages._ids import HistoryIds
 
-OUTPUTS = ("content", "hidden", "current", "figure", "revisions", "changes", "feedback")
+OUTPUTS = ("content", "hidden", "current", "figure", "revisions", "feedback")
 
 
 def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[Any, str]:
@@ -46,7 +46,7 @@ def _fmt(zone: ZoneInfo):
 
 def _hidden(content: Any, feedback: str = "") -> tuple[Any, ...]:
     """Only the header part (prompt, no revisions): the body hidden, its grids and figure emptied."""
-    return content, True, [], {}, [], [], feedback
+    return content, True, [], {}, [], feedback
 
 
 def build_content(data: ObsidHistory, zone_name: str) -> tuple[Any, ...]:
@@ -60,8 +60,7 @@ def build_content(data: ObsidHistory, zone_name: str) -> tuple[Any, ...]:
     elif data.ocat_missing:
         alerts.append(ui.banner(f"Obsid {data.obsid} is not in the Ocat, so current values are not shown."))
     header = html.Div([ui.header(data.obsid, data.targname, data.status, len(data.revisions), zone_name), *alerts])
-    return (header, False, current_rows(data), timeline_figure(data, zone_name), revision_rows(data, fmt),
-            change_rows(data), "")  # fmt: skip
+    return header, False, current_rows(data), timeline_figure(data, zone_name), revision_rows(data, fmt), ""
 
 
 def load_history(obsid: str | None) -> tuple[Any, ...]:
@@ -93,7 +92,6 @@ def register(app: Dash) -> None:
         Output(HistoryIds.CURRENT, "rowData"),
         Output(HistoryIds.TIMELINE, "figure"),
         Output(HistoryIds.REVISIONS, "rowData"),
-        Output(HistoryIds.CHANGES, "rowData"),
         Output(HistoryIds.FEEDBACK, "children"),
         Input(HistoryIds.OBSID, "data"),
         Input(HistoryIds.REFRESH, "n_clicks"),

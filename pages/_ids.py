@@ -222,7 +222,6 @@ class HistoryIds(StrEnum):
     BODY = "history-body"
     CURRENT = "history-current"
     REVISIONS = "history-revisions"
-    CHANGES = "history-changes"
     REFRESH = "history-refresh"
 
 

@@ -55,7 +55,8 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]
             "sortable": False,
             "resizable": True,
             "suppressMovable": True,
-            "minWidth": 90,
+            "minWidth": 80,
+            "flex": 1,
             "tooltipValueGetter": _LONG,
         },  # fmt: skip
         dashGridOptions={
@@ -66,7 +67,6 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]
             "tooltipShowDelay": 300,
             "localeText": {"noRowsToShow": empty},
         },  # fmt: skip
-        columnSize="responsiveSizeToFit",
         className="ag-theme-alpine usint-history-grid",
         style={"width": "100%"},
         **extra,
@@ -78,7 +78,7 @@ def current_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     return _grid(
         HistoryIds.CURRENT,
         [
-            {"field": "parameter", "headerName": "Parameter", "tooltipField": "parameter", "minWidth": 240},
+            {"field": "parameter", "headerName": "Parameter", "tooltipField": "parameter", "minWidth": 240, "flex": 2},
             {"field": "requested", "headerName": "Latest requested", "flex": 2},
             {
                 "field": "revision",
@@ -88,7 +88,7 @@ def current_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
                 "valueGetter": {"function": f"params.data.revision ? {_CHECK_LINK.format(f='revision')} : ''"},
             },
             {"field": "current", "headerName": "Ocat now", "flex": 2},
-            {"field": "state_text", "headerName": "", "cellClassRules": STATE_RULES, "maxWidth": 170},
+            {"field": "state_text", "headerName": "", "cellClassRules": STATE_RULES, "minWidth": 150, "maxWidth": 170},
         ],  # fmt: skip
         rows,
         "No parameter was ever requested.",
@@ -98,7 +98,7 @@ def current_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
 def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """One row per revision, newest first (and revisions removed by their submitter)."""
     signoffs = [{"field": c, "headerName": SHORT_LABELS[c], "headerTooltip": SIGNOFF_LABELS[c],
-                 "tooltipField": f"{c}_tip", "minWidth": 90} for c in SIGNOFF_COLUMNS]  # fmt: skip
+                 "tooltipField": f"{c}_tip"} for c in SIGNOFF_COLUMNS]  # fmt: skip
     return _grid(
         HistoryIds.REVISIONS,
         [
@@ -111,31 +111,22 @@ def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
                     "function": f"params.data.link ? {_CHECK_LINK.format(f='obsidrev')} : params.data.obsidrev"
                 },
             },
-            {"field": "kind", "headerName": "Kind", "maxWidth": 90},
-            {"field": "submitted", "headerName": "Submitted", "minWidth": 230},
-            {"field": "state", "headerName": "State", "minWidth": 100},
+            {"field": "kind", "headerName": "Kind", "minWidth": 70, "maxWidth": 90},
+            {"field": "submitted", "headerName": "Submitted", "minWidth": 200, "flex": 2, "tooltipField": "submitted"},
+            {"field": "state", "headerName": "State", "minWidth": 90},
             *signoffs,
-            {"field": "changes", "headerName": "Requests", "headerTooltip": "Parameters requested", "minWidth": 90},
-            {"field": "events", "headerName": "Events", "minWidth": 160, "flex": 1, "tooltipField": "events"},
+            {
+                "field": "requested",
+                "headerName": "Requested (original → requested)",
+                "minWidth": 200,
+                "flex": 3,
+                "tooltipField": "requested",
+            },
+            {"field": "events", "headerName": "Events", "minWidth": 120, "flex": 2, "tooltipField": "events"},
         ],  # fmt: skip
         rows,
         "No revisions.",
         rowClassRules={"usint-history-removed": "params.data.removed"},
-    )
-
-
-def changes_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
-    """What each revision requested: original and requested value per parameter (n/a without originals)."""
-    return _grid(
-        HistoryIds.CHANGES,
-        [
-            {"field": "obsidrev", "headerName": "Obsid.rev", "maxWidth": 120},
-            {"field": "parameter", "headerName": "Parameter", "tooltipField": "parameter", "minWidth": 240},
-            {"field": "original", "headerName": "Original", "flex": 2},
-            {"field": "requested", "headerName": "Requested", "flex": 2},
-        ],
-        rows,
-        "No parameter changes requested.",
     )
 
 
@@ -144,12 +135,12 @@ def first_view(obsid: str | None) -> tuple[Any, ...]:
     from callbacks._first_view import first_view as read_first
     from callbacks.history import load_history
 
-    empty = (prompt(), True, [], {}, [], [], "")
+    empty = (prompt(), True, [], {}, [], "")
     return read_first(lambda: load_history(obsid), empty) if obsid else empty
 
 
 def layout(obsid: str | None = None, **_query: str) -> html.Div:
-    content, hidden, current, figure, revisions, changes, feedback = first_view(obsid)
+    content, hidden, current, figure, revisions, feedback = first_view(obsid)
     return html.Div(
         [
             dcc.Store(id=HistoryIds.OBSID, data=obsid),
@@ -181,8 +172,6 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
                     ),  # fmt: skip
                     html.H4("Revisions, newest first", className="h5 mt-3"),
                     revisions_grid(revisions),
-                    html.H4("What each revision requested", className="h5 mt-3"),
-                    changes_grid(changes),
                 ],
                 id=HistoryIds.BODY,
                 hidden=hidden,

@@ -1,10 +1,10 @@
-"""The history page's pure shaping: grid rows from an `ObsidHistory` (the merge's requested rows, revisions, changes)."""
+"""The history page's pure shaping: grid rows from an `ObsidHistory` (the merge's requested rows, revisions)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callbacks._grids_history import change_rows, current_rows, revision_rows
+from callbacks._grids_history import current_rows, revision_rows
 from data.parameters.catalogue import SIGNOFF_COLUMNS
 from data.revisions.history import HistoryEvent, ObsidHistory, requested_now, revision_changes
 from data.revisions.store import RevisionView
@@ -50,15 +50,18 @@ def test_revision_rows_newest_first_with_signoffs_events_and_removed_ones():
     event = HistoryEvent(T0, "alice", "undo.revision", "7.003", None, None)
     rows = revision_rows(history(revs, {}, events=[event], removed=["7.003"]), fmt)
     assert [r["obsidrev"] for r in rows] == ["7.002", "7.001", "7.003"]
-    assert rows[0]["state"] == "open" and rows[1]["state"] == "closed" and rows[1]["changes"] == 1
+    assert (
+        rows[0]["state"] == "open" and rows[1]["state"] == "closed" and rows[1]["requested"] == "Target Name: n/a → B"
+    )
     assert (rows[0]["usint"], rows[0]["acis"]) == ("Pending", "")  # Not Required columns are empty
     assert rows[2]["removed"] and not rows[2]["link"] and "removed the revision" in rows[2]["events"]
 
 
-def test_change_rows_original_is_na_only_without_originals():
+def test_requested_text_original_is_na_only_without_originals():
     revs = [view(1, originals={}, requests={"targname": "B"}),
             view(2, originals={"targname": "A"}, requests={"targname": "C", "remarks": "r"})]  # fmt: skip
-    rows = {r["id"]: r for r in change_rows(history(revs, {}))}
-    assert rows["7.001:targname"]["original"] == "n/a"
-    assert rows["7.002:targname"]["original"] == "A"
-    assert rows["7.002:remarks"]["original"] == "—"  # an absent original row of a revision with originals is NULL
+    rows = {r["obsidrev"]: r["requested"] for r in revision_rows(history(revs, {}), fmt)}
+    assert rows["7.001"] == "Target Name: n/a → B"
+    assert (
+        rows["7.002"] == "Target Name: A → C; Remarks: — → r"
+    )  # an absent original of a revision with originals is NULL
