@@ -74,3 +74,23 @@ def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, monkeypatc
     assert props["board-tick"]["interval"] <= 15_000, "without rows the page retries soon"
     notice = body["sideUpdate"]["shell-notice"]
     assert notice["is_open"] and "logged as" in notice["children"]
+
+
+def test_analytics_arrives_drawn_for_the_default_filters(client: Any) -> None:
+    props, _ = route(client, "/analytics")
+    figures = [props[g]["figure"] for g in ("analytics-weekly", "analytics-sky")]
+    assert all("all instruments" in f["layout"]["title"]["text"] for f in figures)
+    assert "revisions submitted" in props["analytics-summary"]["children"]
+
+
+def test_the_scheduler_arrives_with_its_calendar_and_the_deep_linked_period(client: Any) -> None:
+    from datetime import date
+
+    periods = client.get("/api/v1/schedule").get_json()
+    chosen = next(p for p in periods if p["user"] is None and p["start"] > date.today().isoformat())
+    props, _ = route(client, "/scheduler", f"?period={chosen['id']}")
+    rows = props["scheduler-calendar"]["rowData"]
+    assert any(r["kind"] == "duty" and chosen["id"] in r.values() for r in rows)
+    assert props["scheduler-select"]["value"] == chosen["id"]
+    assert "open (TBD)" in str(props["scheduler-details"]["children"])
+    assert props["scheduler-sign-up"]["disabled"] is False
