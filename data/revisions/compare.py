@@ -11,6 +11,7 @@ The one home of the rule that the check page, the history page and the editor's 
   one row per parameter (catalogue order, then requested names the catalogue lacks), as a DataFrame of `COLUMNS`.
   With `split_ranks` a ranked set becomes its order row (the number of ranks) and one row per rank and column.
   `records(frame)` gives its rows as dicts that keep `pd.NA` (n/a, none, unknown) apart from None (NULL).
+- `requested_rows(current, revisions)`: only the rows some revision requests (history page, editor notice).
 - `observation_frame(session, source, obsids, obs_ss=)`: `merge` of every obsid's open revisions over the Ocat.
 
 Columns: obsid, name, rank_set, rank (0, or 1… for a split rank cell), label, section, unit,
@@ -111,6 +112,16 @@ def merge(
         for key in RANK_SETS:
             rows += _rank_rows(obsid, key, revisions, now, known)
     return _frame(rows)
+
+
+def requested_rows(
+    current: Mapping[str, Any] | None, revisions: Sequence[RevisionValues], *, obsid: int | None = None
+) -> pd.DataFrame:
+    """Only the merge's rows that some revision requests: the latest request, its revision, the Ocat value now and
+    the state (applied, pending; unknown without the Ocat). Over every revision for the history page; over the
+    open revisions (`store.open_revisions(..., with_values=True)`) for the editor's notice of open revisions."""
+    frame = merge(current, revisions, obsid=obsid)
+    return frame[frame.asked].reset_index(drop=True)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -227,4 +238,4 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 __all__ = ["APPLIED", "COLUMNS", "DRIFTED", "PENDING", "UNKNOWN", "RevisionValues", "differs", "frozen", "is_na",
-           "merge", "observation_frame", "records", "state"]  # fmt: skip
+           "merge", "observation_frame", "records", "requested_rows", "state"]  # fmt: skip

@@ -24,7 +24,7 @@ from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Event
 from data.ocat.read import parameter_values, read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import PARAMETERS, SIGNOFF_COLUMNS
-from data.revisions.compare import merge
+from data.revisions.compare import requested_rows
 from data.revisions.store import RevisionView, history
 
 MAX_EVENTS = 2000
@@ -74,8 +74,9 @@ class ObsidHistory:
     events: list[HistoryEvent]
     changes: dict[str, list[Change]]
     current: pd.DataFrame
-    """The merge's rows of every parameter some revision requested (`compare.COLUMNS`): the latest request and its
-    revision beside the Ocat value now; `state` applied, pending, or unknown when the Ocat could not be read."""
+    """`compare.requested_rows` over every revision (discarded ones too): each parameter some revision requested,
+    the latest request and its revision beside the Ocat value now; `state` applied, pending, or unknown when the
+    Ocat could not be read."""
     targname: str | None = None
     status: str | None = None
     ocat_error: str | None = None
@@ -129,12 +130,6 @@ def signoff_waits(view: RevisionView, now: datetime) -> list[Wait]:
     return waits
 
 
-def requested_now(current: dict[str, Any] | None, revisions: list[RevisionView], obsid: int) -> pd.DataFrame:
-    """The merge over every revision (discarded ones too), only the parameters some revision requested."""
-    frame = merge(current, revisions, obsid=obsid)
-    return frame[frame.asked].reset_index(drop=True)
-
-
 def events_of(session: Session, obsid: int) -> list[HistoryEvent]:
     """The audit events of every revision of `obsid` (targets `<obsid>.<rev>`), oldest first."""
     prefix = f"{int(obsid)}."
@@ -178,7 +173,7 @@ def obsid_history(
                     targname, status = record.get("targname"), record.get("status")
     return ObsidHistory(
         obsid=obsid, now=now, revisions=revisions, waits=waits, events=events, changes=changes,
-        current=requested_now(current, revisions, obsid), targname=targname, status=status, ocat_error=ocat_error,
+        current=requested_rows(current, revisions, obsid=obsid), targname=targname, status=status, ocat_error=ocat_error,
         ocat_missing=missing, removed=removed,
     )  # fmt: skip
 
@@ -191,7 +186,6 @@ __all__ = [
     "Wait",
     "events_of",
     "obsid_history",
-    "requested_now",
     "revision_changes",
     "signoff_waits",
 ]

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from callbacks._grids_history import current_rows, revision_rows
 from data.parameters.catalogue import SIGNOFF_COLUMNS
-from data.revisions.history import HistoryEvent, ObsidHistory, requested_now, revision_changes
+from data.revisions.compare import requested_rows
+from data.revisions.history import HistoryEvent, ObsidHistory, revision_changes
 from data.revisions.store import RevisionView
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ def view(rev: int, *, originals=None, requests=None, statuses=None, kind="norm")
 def history(revisions, current, *, events=(), removed=()) -> ObsidHistory:  # noqa: ANN001
     return ObsidHistory(obsid=7, now=T0, revisions=revisions, waits=[], events=list(events),
                         changes={v.obsidrev: revision_changes(v) for v in revisions},
-                        current=requested_now(current, revisions, 7), removed=list(removed))  # fmt: skip
+                        current=requested_rows(current, revisions, obsid=7), removed=list(removed))  # fmt: skip
 
 
 def test_current_rows_show_the_merge_state_of_every_requested_parameter():

@@ -22,6 +22,7 @@ from data.revisions.compare import (
     merge,
     observation_frame,
     records,
+    requested_rows,
     state,
 )
 from tests.factories import make_revision
@@ -146,6 +147,17 @@ def test_merge_with_the_ocat_unreadable():
     assert set(frame.state) == {UNKNOWN, ""}
     by_name = {r["name"]: r for r in records(frame)}  # rows as dicts keep NA apart from None
     assert by_name["targname"]["current"] is NA and by_name["instrument"]["original"] is None
+
+
+def test_requested_rows_keep_only_what_some_revision_requests():
+    revs = [
+        Rev("7.001", {"targname": "A"}, {"targname": "B", "y_det_offset": 2.0}),
+        Rev("7.002", {}, {"remarks": None}),
+    ]
+    rows = requested_rows({"targname": "B", "y_det_offset": 0.5, "remarks": "r"}, revs, obsid=7)
+    assert list(rows.name) == ["targname", "y_det_offset", "remarks"]  # catalogue order
+    assert list(rows.state) == [APPLIED, PENDING, PENDING] and list(rows.revision) == ["7.001", "7.001", "7.002"]
+    assert requested_rows({"targname": "B"}, []).empty
 
 
 def test_split_ranks_compare_per_rank_and_column():
