@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
-import plotly.io as pio
 
+from callbacks._figures_analytics import WHITE
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.history import HistoryEvent, ObsidHistory, Wait
 
@@ -152,7 +152,7 @@ def timeline_figure(view: ObsidHistory, zone_name: str) -> dict[str, Any]:
                      autorange="reversed")  # fmt: skip
     fig.add_vline(x=_local(view.now, zone), line={"dash": "dot", "color": "#6c757d"})
     out = fig.to_plotly_json()
-    out["layout"]["template"] = pio.templates["plotly_white"]  # attached as is: validating it costs ~12 ms
+    out["layout"]["template"] = WHITE  # the bar/scatter part of plotly_white, attached as is (not validated)
     return out
 
 

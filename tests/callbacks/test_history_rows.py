@@ -66,3 +66,16 @@ def test_requested_text_original_is_na_only_without_originals():
     assert (
         rows["7.002"] == "Target Name: A → C; Remarks: — → r"
     )  # an absent original of a revision with originals is NULL
+
+
+def test_timeline_figure_is_a_valid_plotly_dict_with_the_small_template():
+    import plotly.graph_objects as go
+
+    from callbacks._figures_analytics import WHITE
+    from callbacks._figures_history import timeline_figure
+
+    revs = [view(1, requests={"targname": "B"}, statuses={"general": "Signed", "usint": "Pending"}), view(2)]
+    figure = timeline_figure(history(revs, {}), "America/New_York")
+    go.Figure(figure)  # raises on anything Plotly does not know
+    assert figure["layout"]["template"] is WHITE
+    assert figure["layout"]["title"]["text"] == "Revisions of 7: sign-off waits and events"
