@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from data.reference_links import Section, default_sections, parse_sections
+
 V21_ADDRESSES = {
     "cus_email": "cus@cfa.harvard.edu",
     "arcops_email": "arcops@cfa.harvard.edu",
@@ -22,6 +24,8 @@ V21_ADDRESSES = {
     "hrc_email": "hrcdude@cfa.harvard.edu",
     "admin_email": "bwargelin@cfa.harvard.edu",
 }
+V21_TECH_EMAIL = "william.aaron@cfa.harvard.edu"
+"""v2.1's footer: the Admin (`admin_email`) and the Tech contact for questions about the app."""
 
 DEFAULT_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "submit": ("usint",),
@@ -66,6 +70,7 @@ class Settings:
     acis_email: str = V21_ADDRESSES["acis_email"]
     hrc_email: str = V21_ADDRESSES["hrc_email"]
     admin_email: str = V21_ADDRESSES["admin_email"]
+    tech_email: str = V21_TECH_EMAIL
     board_refresh_s: int = 180
     closed_window_h: float = 36.0
     cache_url: str | None = None
@@ -74,6 +79,8 @@ class Settings:
     target_image_dir: Path = Path("/data/targets")
     """Sky-survey images, one folder per sequence number (the editor's DSS / ROSAT / RASS links)."""
     permissions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PERMISSIONS))
+    reference_links: tuple[Section, ...] = field(default_factory=default_sections)
+    """The home page's links (`data/reference_links.py`); v2.1's by default."""
 
     @property
     def log_dir(self) -> Path:
@@ -166,6 +173,11 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
             value = Path(value)
         elif f.name in {"dev_user", "cache_url", "mail_username", "mail_password"}:
             value = str(value) if value not in (None, "") else None
+        elif f.name == "reference_links":
+            try:
+                value = parse_sections(value)
+            except ValueError as err:
+                raise SettingsError(f"USINT_REFERENCE_LINKS: {err}") from None
         values[f.name] = value
 
     default_db = f"sqlite:///{instance / 'usint.db'}"

@@ -14,11 +14,14 @@ class ShellIds(StrEnum):
     JUMP_FEEDBACK = "shell-jump-feedback"
     JUMP_REDIRECT = "shell-jump-redirect"
     USER = "shell-user"
+    MAIN = "shell-main"
+    FOOTER = "shell-footer"
 
 
 class HomeIds(StrEnum):
     MY_REVISIONS = "home-my-revisions"
     LOAD = "home-load"
+    REFERENCE = "home-reference-links"
 
 
 class CheckIds(StrEnum):
@@ -240,3 +243,14 @@ class AnalyticsIds(StrEnum):
     CSV = "analytics-csv"
     DOWNLOAD = "analytics-download"
     REDIRECT = "analytics-redirect"
+
+
+class ApprovedIds(StrEnum):
+    """Approved for flight (`/approved`)."""
+
+    GRID = "approved-grid"
+    SEARCH = "approved-search"
+    SUMMARY = "approved-summary"
+    NOTICE = "approved-notice"
+    CSV = "approved-csv"
+    DOWNLOAD = "approved-download"

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from pages._components.nav import PAGE_LINKS
+from pages._components.reference_links import reference_links
 from pages._ids import HomeIds
 
 dash.register_page(__name__, path="/", title="USINT", name="Home")
@@ -21,7 +22,10 @@ def page_card(link) -> dbc.Col:
         dbc.Card(
             dbc.CardBody(
                 [
-                    html.H5([html.Span(link.icon, className="me-2"), link.name], className="card-title"),
+                    html.H2(
+                        [html.Span(link.icon, className="me-2", **{"aria-hidden": "true"}), link.name],
+                        className="h5 card-title",
+                    ),
                     html.P(link.blurb, className="card-text small text-muted"),
                     dbc.Button("Open", href=link.path, size="sm", color="primary", outline=True),
                 ]
@@ -46,8 +50,9 @@ def layout(**_query: str) -> html.Div:
                 className="lead",
             ),
             dbc.Row([page_card(link) for link in PAGE_LINKS]),
-            html.H4("Your open revisions", className="mt-2"),
+            html.H2("Your open revisions", className="h4 mt-2"),
             html.Div(id=HomeIds.MY_REVISIONS, children=my_revisions()),
+            reference_links(),
         ]
     )
 

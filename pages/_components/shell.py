@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from pages._components.nav import PAGE_LINKS
+from pages._components.reference_links import contacts_footer
 from pages._ids import ShellIds
 from web.identity import current_identity
 
@@ -33,6 +34,7 @@ def quick_jump() -> html.Div:
     """`12345` opens the editor, `12345.004` the check page; anything else says what it expects."""
     return html.Div(
         [
+            html.Label("Open an obsid or obsid.rev", htmlFor=ShellIds.JUMP_INPUT, className="visually-hidden"),
             dbc.InputGroup(
                 [
                     dbc.Input(
@@ -106,10 +108,11 @@ def layout() -> html.Div:
                         icon="danger",
                         className="position-fixed top-0 end-0 m-3 usint-toast",
                     ),
-                    dash.page_container,
+                    html.Main(dash.page_container, id=ShellIds.MAIN),
                 ],
                 fluid=True,
                 className="usint-main",
             ),
+            contacts_footer(),
         ]
     )
