@@ -38,7 +38,19 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     """Build the app: settings, instance, logs, DB, identity, Dash pages and callbacks, API, CLI, errors."""
     import api
     import cli
-    from callbacks import analytics, board, chkupdata, editor, express, history, home, rm_submission, scheduler, shell
+    from callbacks import (
+        analytics,
+        approved,
+        board,
+        chkupdata,
+        editor,
+        express,
+        history,
+        home,
+        rm_submission,
+        scheduler,
+        shell,
+    )
     from web import caching, db, errors, headers, health, identity, instance, json_input, logs, routing
     from web import help as help_pages
 
@@ -66,7 +78,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     from pages._components import shell as shell_layout
 
     app.layout = shell_layout.layout
-    for module in (shell, home, editor, chkupdata, board, express, rm_submission, scheduler, history, analytics):
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers' language
+    pages = (shell, home, editor, chkupdata, board, express, rm_submission, scheduler, history, analytics, approved)
+    for module in pages:
         module.register(app)
 
     server.register_blueprint(health.bp)

@@ -279,21 +279,60 @@ def is_approved(session: Session, obsid: int) -> bool:
     return kind == "asis"
 
 
-def approved_obsids(session: Session) -> list[int]:
-    """Every approved obsid, ascending."""
+def _approving(*columns: Any) -> Select[Any]:
+    """`columns` of each obsid's approving revision: its newest asis/remove revision, when that is an asis."""
     last = (
         select(Revision.obsid, func.max(Revision.revision_number).label("n"))
         .where(Revision.kind.in_(("asis", "remove")))
         .group_by(Revision.obsid)
         .subquery()
     )
-    stmt = (
-        select(Revision.obsid)
+    return (
+        select(*columns)
         .join(last, (last.c.obsid == Revision.obsid) & (last.c.n == Revision.revision_number))
         .where(Revision.kind == "asis")
-        .order_by(Revision.obsid)
     )
-    return list(session.scalars(stmt))
+
+
+def approved_obsids(session: Session) -> list[int]:
+    """Every approved obsid, ascending."""
+    return list(session.scalars(_approving(Revision.obsid).order_by(Revision.obsid)))
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approved obsid with the asis revision that approved it: when (UTC) and by whom."""
+
+    obsid: int
+    revision_number: int
+    sequence_number: int | None
+    time: datetime
+    user: str | None
+    full_name: str | None
+
+    @property
+    def obsidrev(self) -> str:
+        return f"{self.obsid}.{self.revision_number:03}"
+
+
+def approvals(session: Session) -> list[Approval]:
+    """Every approved obsid with its approving revision, newest approval first (one query)."""
+    stmt = (
+        _approving(
+            Revision.obsid,
+            Revision.revision_number,
+            Revision.sequence_number,
+            Revision.time,
+            User.username,
+            User.full_name,
+        )
+        .outerjoin(User, User.id == Revision.user_id)
+        .order_by(Revision.time.desc(), Revision.obsid)
+    )
+    return [
+        Approval(obsid, number, seq, datetime.fromtimestamp(epoch or 0, UTC), user, name)
+        for obsid, number, seq, epoch, user, name in session.execute(stmt)
+    ]
 
 
 def has_open_revision(session: Session, obsid: int) -> bool:
@@ -441,7 +480,9 @@ def as_view(session: Session, revision: Revision, *, with_values: bool = True) -
 
 __all__ = [
     "PENDING",
+    "Approval",
     "RevisionView",
+    "approvals",
     "approved_obsids",
     "as_view",
     "board_revisions",

@@ -18,6 +18,7 @@ PAGE_LINKS: tuple[PageLink, ...] = (
     PageLink("/chkupdata", "Check Page", "Compare a revision's original, requested and current values.", "☑"),
     PageLink("/orupdate", "Status Board", "Open revisions and their sign-offs; refreshes every 3 minutes.", "▦"),
     PageLink("/express", "Express Approval", "Approve a list of observations as is.", "⚡"),
+    PageLink("/approved", "Approved", "Observations approved for flight: when, by whom; searchable, as CSV.", "✔"),
     PageLink("/rm_submission", "Undo", "Undo your own accidental sign-offs and submissions.", "↶"),
     PageLink("/scheduler", "TOO Duty", "The TOO point-of-contact duty calendar.", "☎"),
     PageLink("/history", "History", "An observation's revisions and sign-offs over time.", "↺"),
