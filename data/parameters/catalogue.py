@@ -19,6 +19,8 @@ from data.parameters.values import approx_equals
 REFERENCE = Path(__file__).parents[1] / "reference"
 LABELS: dict[str, str] = json.loads((REFERENCE / "labels.json").read_text())
 SELECTIONS: dict[str, list[str]] = json.loads((REFERENCE / "parameter_selections.json").read_text())
+HELP_TEXT: dict[str, str] = json.loads((REFERENCE / "parameter_help.json").read_text())
+"""What each field is for, as the help page says it (`description`; the label where there is none)."""
 
 KINDS = ("str", "float", "int", "flag", "choice", "date", "text")
 SIGNOFF_COLUMNS = ("general", "acis", "acis_si", "hrc_si", "usint")
@@ -411,7 +413,7 @@ def _build() -> dict[str, Param]:
             rank_set=options.pop("rank_set", _RANK_OF.get(name)),
             stored=name in _STORED,
             v1_note=_v1_note(name, lo, hi),
-            description=LABELS.get(name) or _EXTRA_LABELS[name],
+            description=HELP_TEXT.get(name) or LABELS.get(name) or _EXTRA_LABELS[name],
             **options,
         )
     return params
