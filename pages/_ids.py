@@ -20,7 +20,6 @@ class ShellIds(StrEnum):
 
 class HomeIds(StrEnum):
     MY_REVISIONS = "home-my-revisions"
-    LOAD = "home-load"
     REFERENCE = "home-reference-links"
 
 
@@ -203,14 +202,6 @@ class SchedulerIds(StrEnum):
     CONFIRM_YES = "scheduler-confirm-yes"
     CONFIRM_NO = "scheduler-confirm-no"
     PENDING = "scheduler-pending"
-    INITIAL = "scheduler-initial"
-    PERIOD = "scheduler-period"
-    """The `type` of the pattern-matching ids of calendar segments (see `scheduler_period`)."""
-
-
-def scheduler_period(period_id: int, week: str) -> dict[str, str | int]:
-    """One calendar segment: the part of a duty period inside the week starting on Monday `week` (ISO)."""
-    return {"type": SchedulerIds.PERIOD.value, "period": period_id, "week": week}
 
 
 class HistoryIds(StrEnum):
