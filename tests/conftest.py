@@ -1,10 +1,12 @@
-"""Root fixtures, named for what they give (E22): `settings`, `app`, `client`, `runner`."""
+"""Root fixtures, named for what they give (E22): `settings`, `app`, `client`, `runner` (a fresh app per test), and
+`shared_settings`, `shared_app`, `shared_client` (one app per test module, for modules whose tests only read)."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -23,12 +25,16 @@ def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _copy_demo(demo_instance: Path, instance: Path) -> dict[str, Any]:
+    """Settings overrides for an app on a copy of the demo instance at `instance`, signed in as `demo`."""
+    shutil.copytree(demo_instance, instance, ignore=shutil.ignore_patterns(".init.lock", "logs"))
+    return {"instance_path": str(instance), "dev_user": "demo", "mail_suppress": True}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, demo_instance: Path) -> dict[str, Any]:
     """Settings overrides for an app on a fresh copy of the demo instance, signed in as `demo` by default."""
-    instance = tmp_path / "instance"
-    shutil.copytree(demo_instance, instance, ignore=shutil.ignore_patterns(".init.lock", "logs"))
-    return {"instance_path": str(instance), "dev_user": "demo", "mail_suppress": True}
+    return _copy_demo(demo_instance, tmp_path / "instance")
 
 
 @pytest.fixture
@@ -48,10 +54,35 @@ def runner(app: Any) -> Any:
     return app.server.test_cli_runner()
 
 
+@pytest.fixture(scope="module")
+def shared_settings(tmp_path_factory: pytest.TempPathFactory, demo_instance: Path) -> Mapping[str, Any]:
+    """`settings` of the module's shared app: the module's own copy of the demo instance, signed in as `demo`.
+    Read-only; a module that needs other settings overrides this fixture (module scope)."""
+    return MappingProxyType(_copy_demo(demo_instance, tmp_path_factory.mktemp("shared") / "instance"))
+
+
+@pytest.fixture(scope="module")
+def shared_app(shared_settings: Mapping[str, Any]) -> Any:
+    """One app for all tests of a module (`create_app` takes ~0.5 s): for tests that only read, or write rows
+    that none of the module's other tests looks at. A module opts in by overriding `app` (and `settings`, or
+    `client`) with these."""
+    from dashboard import create_app
+
+    return create_app(shared_settings)
+
+
+@pytest.fixture
+def shared_client(shared_app: Any) -> Any:
+    """A test client (no cookies yet) of the module's shared app."""
+    return shared_app.server.test_client()
+
+
 @pytest.fixture(autouse=True)
 def _no_live_boards() -> None:
-    """Each test starts without this process's live boards: a test database reused by the next test may
-    reach the same change token with other rows (ids are reused after a rollback)."""
+    """Each test starts without this process's live boards (kept per database URL). Still needed: `session` rolls
+    the session-wide `engine` database back after each test, and on SQLite the rollback hands the same ids (the
+    change token) to the next test's other rows, which would then be served the previous test's board. Costs
+    microseconds; apps on their own instance (`app`, `shared_app`) never need it."""
     from data.board import live as board_live
 
     board_live.forget()

@@ -20,6 +20,18 @@ OBSIDS = {
 OBSIDREVS = {"arabic-indic": "١٢٣٤٥.١", "mixed": "12345.٠٠١", "math-bold": "𝟏𝟐𝟑𝟒𝟓.𝟏"}
 
 
+@pytest.fixture
+def app(shared_app: Any) -> Any:
+    """Every request here is refused and writes nothing: one app for the module (tests/conftest.py `shared_app`);
+    `settings` is its instance."""
+    return shared_app
+
+
+@pytest.fixture
+def settings(shared_settings: Any) -> Any:
+    return shared_settings
+
+
 def _text(response: Any) -> str:
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     return response.get_data(as_text=True)

@@ -29,6 +29,12 @@ PATHS = (
 )
 
 
+@pytest.fixture
+def client(shared_client: Any) -> Any:
+    """These tests only read: one app for the module (tests/conftest.py `shared_app`)."""
+    return shared_client
+
+
 def _policy(response: Any) -> dict[str, list[str]]:
     header = response.headers.get("Content-Security-Policy", "")
     out = {}

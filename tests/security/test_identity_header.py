@@ -3,6 +3,7 @@ long, or holds control characters or other spaces, is refused (400), never cut o
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -12,10 +13,22 @@ from tests.security._helpers import OBSID, snapshot
 WRITE = {"obsid": OBSID, "changes": {"y_det_offset": 1.5}}
 
 
+@pytest.fixture(scope="module")
+def shared_settings(shared_settings: Any) -> Any:
+    """No development user: a request without the header is anonymous."""
+    return MappingProxyType({**shared_settings, "dev_user": None})
+
+
 @pytest.fixture
-def settings(settings: dict[str, Any]) -> dict[str, Any]:
-    settings["dev_user"] = None
-    return settings
+def app(shared_app: Any) -> Any:
+    """One app for the module (tests/conftest.py `shared_app`): the tests here write only new revisions and alice's
+    groups, which none of them reads; `settings` is its instance."""
+    return shared_app
+
+
+@pytest.fixture
+def settings(shared_settings: Any) -> Any:
+    return shared_settings
 
 
 REFUSED = {

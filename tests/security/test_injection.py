@@ -14,6 +14,18 @@ from tests.security._helpers import BIG, INJECTIONS, OBSID, assert_refused, dash
 
 
 @pytest.fixture
+def app(shared_app: Any) -> Any:
+    """Every request here is refused or inert and writes nothing: one app for the module (tests/conftest.py
+    `shared_app`); `settings` is its instance."""
+    return shared_app
+
+
+@pytest.fixture
+def settings(shared_settings: Any) -> Any:
+    return shared_settings
+
+
+@pytest.fixture
 def before(settings: dict[str, Any], client: Any) -> dict[str, Any]:
     return snapshot(settings)
 

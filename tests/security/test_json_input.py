@@ -16,6 +16,12 @@ from tests.security._helpers import OBSID, assert_refused, dash_post
 URL = "/api/v1/revisions"
 
 
+@pytest.fixture
+def client(shared_client: Any) -> Any:
+    """The tests that take `client` are refused or dry runs: one app for the module (tests/conftest.py `shared_app`)."""
+    return shared_client
+
+
 @pytest.fixture(params=BACKENDS)
 def db_client(request: pytest.FixtureRequest, settings: dict[str, Any]) -> Iterator[Any]:
     """A client of the app on the demo instance's SQLite revision DB, or on an empty PostgreSQL one with the demo

@@ -13,6 +13,18 @@ URL = "/api/v1/revisions"
 
 
 @pytest.fixture
+def app(shared_app: Any) -> Any:
+    """Every request here is refused and writes nothing: one app for the module (tests/conftest.py `shared_app`);
+    `settings` is its instance."""
+    return shared_app
+
+
+@pytest.fixture
+def settings(shared_settings: Any) -> Any:
+    return shared_settings
+
+
+@pytest.fixture
 def before(settings: dict[str, Any], client: Any) -> dict[str, Any]:
     return snapshot(settings)
 

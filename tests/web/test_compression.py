@@ -17,6 +17,12 @@ CHROMIUM = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 YEAR_S = 365 * 24 * 3600
 
 
+@pytest.fixture
+def client(shared_client: Any) -> Any:
+    """These tests only read: one app for the module (tests/conftest.py `shared_app`)."""
+    return shared_client
+
+
 def gzipped(client: Any, method: str, url: str, **kw: Any) -> tuple[bytes, bytes]:
     """The body sent with gzip accepted, and the plain body, after checking the first is gzip of the second."""
     packed = client.open(url, method=method, headers=GZIP, **kw)

@@ -8,6 +8,12 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture
+def client(shared_client: Any) -> Any:
+    """The tests that take `client` only read: one app for the module (tests/conftest.py `shared_app`)."""
+    return shared_client
+
+
 def layout_text(client: Any, headers: dict[str, str] | None = None) -> str:
     response = client.get("/_dash-layout", headers=headers or {})
     assert response.status_code == 200
