@@ -30,11 +30,18 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
 
 
 @pytest.fixture
-def gunicorn_url(settings: dict[str, Any]) -> Iterator[str]:
-    """gunicorn -c gunicorn.conf.py dashboard:application on a free port, two workers, no dev user."""
+def settings(shared_settings: Any) -> Any:
+    """The instance `gunicorn_url` serves (tests/conftest.py `shared_settings`: one per module)."""
+    return shared_settings
+
+
+@pytest.fixture(scope="module")
+def gunicorn_url(shared_settings: Any) -> Iterator[str]:
+    """gunicorn -c gunicorn.conf.py dashboard:application on a free port, two workers, no dev user; one server for
+    the module (starting one takes seconds), on the module's instance."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("USINT_")}
-    env.update(USINT_INSTANCE_PATH=settings["instance_path"], USINT_BIND=f"127.0.0.1:{port}", USINT_WORKERS="2")
+    env.update(USINT_INSTANCE_PATH=shared_settings["instance_path"], USINT_BIND=f"127.0.0.1:{port}", USINT_WORKERS="2")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
         [str(gunicorn), "-c", "gunicorn.conf.py", "dashboard:application"],
@@ -57,7 +64,7 @@ def gunicorn_url(settings: dict[str, Any]) -> Iterator[str]:
             pytest.fail("gunicorn did not answer: " + proc.stdout.read().decode()[-2000:])
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGQUIT)  # quick shutdown: a graceful one takes seconds, none needed here
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -80,7 +80,7 @@ class Host:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGQUIT)  # quick shutdown: a graceful one takes seconds, none needed here
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -96,11 +96,13 @@ class Host:
                              timeout=30)  # fmt: skip
 
 
-@pytest.fixture
-def hosts(tmp_path: Path, board_ocat: Path) -> Iterator[tuple[Host, Host]]:
-    """Two hosts on a fresh PostgreSQL database seeded with `seed_board`, sharing Redis database 15."""
+@pytest.fixture(scope="module")
+def hosts(tmp_path_factory: pytest.TempPathFactory, board_ocat: Path) -> Iterator[tuple[Host, Host]]:
+    """Two hosts on a fresh PostgreSQL database seeded with `seed_board`, sharing Redis database 15; started once
+    for the module (starting one takes seconds; its tests write different obsids)."""
     import redis
 
+    tmp_path = tmp_path_factory.mktemp("hosts")
     store = redis.Redis.from_url(CACHE_URL)
     store.flushdb()
     url = create_pg_database(os.environ[PG_ENV])
