@@ -4,8 +4,8 @@
 full once, then kept current from the `changes` rows). `ETag` is the change token the rows are as of (weak: the
 waits grow with the clock), plus the moment the next closed row leaves the window when one will; a request whose
 `If-None-Match` names it is answered 304 after the token query alone while the token has not moved and no row has
-aged out (the board page's own refresh rule). Each body is built once per board the live board hands out (the same
-`BoardData` until the token or the minute changes), rows kept per record in between; flask-compress compresses it.
+aged out (the board page's own refresh rule). Each body, and its gzip, is built once per board the live board hands
+out (the same `BoardData` until the token or the minute changes).
 """
 
 from __future__ import annotations
@@ -43,25 +43,25 @@ CSV_COLUMNS = (
 )
 
 
-_ISO: dict[Any, str] = {}
-_ISO_MAX = 200_000
+_ISO: list[dict[Any, str]] = [{}, {}]
+"""Texts of times: [those of the board being converted, those of the board before] (the same times come back on
+every refresh; keeping only two boards' worth bounds the memory)."""
 
 
 def _iso(seconds: Any) -> str | None:
-    """Epoch seconds as the API's UTC text (`2026-06-01T12:00:00Z`), None for None; texts are kept (the same times
-    come back on every refresh)."""
+    """Epoch seconds as the API's UTC text (`2026-06-01T12:00:00Z`), None for None."""
     if seconds is None:
         return None
-    text = _ISO.get(seconds)
+    now, before = _ISO
+    text = now.get(seconds)
     if text is None:
-        if len(_ISO) >= _ISO_MAX:
-            _ISO.clear()
-        text = _ISO[seconds] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+        text = before.get(seconds) or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+        now[seconds] = text
     return text
 
 
 _F = FIELD_INDEX
-_ID, _OBSIDREV, _OBSID, _REV, _SEQ = _F["revision_id"], _F["obsidrev"], _F["obsid"], _F["revision_number"], _F["sequence_number"]  # fmt: skip
+_OBSIDREV, _OBSID, _REV, _SEQ = _F["obsidrev"], _F["obsid"], _F["revision_number"], _F["sequence_number"]
 _TARGET, _PI, _KIND, _USER, _TIME = _F["target"], _F["pi"], _F["kind"], _F["submitter"], _F["submitted"]
 _OPEN, _CLOSED, _BADGES, _APPROVED, _COLOR = _F["is_open"], _F["closed_at"], _F["badges"], _F["approved"], _F["color"]
 _CELLS = tuple((c, _F[f"{c}_status"]) for c in COLUMNS)
@@ -70,7 +70,7 @@ _CELLS = tuple((c, _F[f"{c}_status"]) for c in COLUMNS)
 
 def status_row(rec: tuple[Any, ...]) -> dict[str, Any]:
     """One board record (`data.board.rows.BoardData`) as the API shows it: INTERFACE fields plus target, PI,
-    waits and colour. Shared between requests: never mutate it."""
+    waits and colour."""
     return {
         "obsidrev": rec[_OBSIDREV],
         "obsid": int(rec[_OBSID]),
@@ -93,21 +93,10 @@ def status_row(rec: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-_KEPT_ROWS: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
-
-
 def board_rows(board: BoardData) -> list[dict[str, Any]]:
-    """The API rows of `board`. A record the live board kept (a closed row, any row within the same minute) keeps
-    its row: only changed records are converted."""
-    global _KEPT_ROWS
-    kept, fresh, rows = _KEPT_ROWS, {}, []
-    for rec in board.records:
-        hit = kept.get(rec[_ID])
-        row = hit[1] if hit is not None and hit[0] is rec else status_row(rec)
-        fresh[rec[_ID]] = (rec, row)
-        rows.append(row)
-    _KEPT_ROWS = fresh
-    return rows
+    """The API rows of `board` (not kept: the bodies made of them are)."""
+    _ISO[:] = [{}, _ISO[0]]
+    return [status_row(rec) for rec in board.records]
 
 
 def _ocat_or_none() -> Any:
