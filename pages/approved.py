@@ -21,8 +21,6 @@ from pages._ids import ApprovedIds
 
 dash.register_page(__name__, path="/approved", title="Approved for Flight · USINT", name="Approved for Flight")
 
-SEARCH_LABEL = "Search approved observations"
-
 
 def _link(text: str, href: str) -> str:
     """A markdown link cell (dash-ag-grid's markdown renderer) from two JS expressions."""
@@ -85,18 +83,19 @@ def controls(search: str) -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(
-                [
-                    dbc.Label(SEARCH_LABEL, html_for=ApprovedIds.SEARCH, className="visually-hidden"),
-                    dbc.Input(
-                        id=ApprovedIds.SEARCH,
-                        type="search",
-                        size="sm",
-                        debounce=300,
-                        value=search,
-                        placeholder="Search: obsid, target, PI, who, date…",
-                        autoComplete="off",
-                    ),
-                ],
+                dbc.InputGroup(
+                    [
+                        dbc.InputGroupText(html.Label("Search", htmlFor=ApprovedIds.SEARCH, className="m-0")),
+                        dbc.Input(
+                            id=ApprovedIds.SEARCH,
+                            type="search",
+                            debounce=300,
+                            value=search,
+                            placeholder="obsid, target, PI, who, date…",
+                        ),
+                    ],
+                    size="sm",
+                ),
                 md=4,
             ),
             dbc.Col(

@@ -7,6 +7,6 @@ from dash import html
 
 def page_header(title: str, subtitle: str | None = None) -> html.Div:
     return html.Div(
-        [html.H2(title, className="mb-1"), html.P(subtitle, className="text-muted mb-3") if subtitle else None],
+        [html.H1(title, className="h2 mb-1"), html.P(subtitle, className="text-muted mb-3") if subtitle else None],
         className="usint-page-header",
     )

@@ -34,9 +34,9 @@ def quick_jump() -> html.Div:
     """`12345` opens the editor, `12345.004` the check page; anything else says what it expects."""
     return html.Div(
         [
-            html.Label("Open an obsid or obsid.rev", htmlFor=ShellIds.JUMP_INPUT, className="visually-hidden"),
             dbc.InputGroup(
                 [
+                    dbc.InputGroupText(html.Label("Open", htmlFor=ShellIds.JUMP_INPUT, className="m-0")),
                     dbc.Input(
                         id=ShellIds.JUMP_INPUT,
                         placeholder="obsid or obsid.rev",
