@@ -3,7 +3,7 @@ strings, so the page sends data, not a table of components.
 
 A title row (`section_row`) spans the grid, as the titled tables of v2.1 did; the Current cell's class follows the
 merge's `state` (colours in assets/merge.css, the legend uses the same classes). Cells are text, never markup; a
-long value shows whole in its tooltip. Only the rows in view are drawn (a fixed-height grid).
+long value shows whole in its tooltip. Only the rows in view (and 5 either side) are drawn: a fixed-height grid.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def values_grid(rows: Sequence[dict[str, Any]]) -> dag.AgGrid:
             "animateRows": False,
             "enableCellTextSelection": True,
             "tooltipShowDelay": 300,
+            "rowBuffer": 5,
             "suppressRowHoverHighlight": True,
         },  # fmt: skip
         className="ag-theme-alpine usint-check-grid mb-3",
