@@ -118,7 +118,7 @@ def test_hlp006_no_internal_notes_reach_the_help(started: Any) -> None:
     assert notes, "the catalogue keeps its v1 notes (for developers)"
     for note in notes:
         assert note not in text
-    for internal in ("v1:", "v1 did not check", "v1 range", "v2.1", "[ORIG]", "[REC]", "§"):
+    for internal in ("v1:", "v1 did not check", "v1 range", "v2.1", "[ORIG]", "[REC]", "\u00a7"):
         assert internal not in text, internal
 
 
