@@ -212,6 +212,12 @@ def updated_text(moment: datetime, tz: str | ZoneInfo) -> str:
     return f"Last updated {local:%H:%M} {local.tzname()} ({zone.key})"
 
 
+def checked_text(moment: datetime, tz: str | ZoneInfo) -> str:
+    """`checked 13:05:09 EST`: the same zone, labelled, as `updated_text` (and the browser's CHECKED_JS)."""
+    local = moment.astimezone(_zone(tz))
+    return f"checked {local:%H:%M:%S} {local.tzname()}"
+
+
 def click_action(cell: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The action a grid click asks for, or None when the clicked cell is no button.
 

@@ -140,10 +140,13 @@ def run_action(_n: int | None, action: dict[str, Any] | None) -> tuple[Any, Any,
 
 CHECKED_JS = """
 function(n, stored) {
+    // The board's one display zone (settings.timezone, in the token store), labelled as `updated_text` is.
     const zone = stored && stored.zone;
-    const fmt = new Intl.DateTimeFormat('en-GB', {hour: '2-digit', minute: '2-digit', second: '2-digit',
-                                                   timeZone: zone || undefined});
-    return 'checked ' + fmt.format(new Date());
+    if (!zone) { return window.dash_clientside.no_update; }
+    const parts = new Intl.DateTimeFormat('en-US', {hour: '2-digit', minute: '2-digit', second: '2-digit',
+        hourCycle: 'h23', timeZone: zone, timeZoneName: 'short'}).formatToParts(new Date());
+    const part = (type) => (parts.find((p) => p.type === type) || {}).value || '';
+    return 'checked ' + part('hour') + ':' + part('minute') + ':' + part('second') + ' ' + part('timeZoneName');
 }
 """
 

@@ -63,7 +63,7 @@ def controls() -> dbc.Row:
         [
             dbc.Col(
                 dbc.Input(
-                    id=BoardIds.QUICK_FILTER, placeholder="Filter all columns…", type="search", size="sm", debounce=True
+                    id=BoardIds.QUICK_FILTER, placeholder="Filter all columns…", type="search", size="sm", debounce=300
                 ),
                 md=4,
             ),
@@ -149,6 +149,17 @@ def first_view(wall: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None,
     return read_first(lambda: build_board(kiosk=wall, mine_first=False, since=None), ([], None, "", "", ""))
 
 
+def checked_text(token: dict[str, Any] | None) -> str:
+    """When the rows were read, in the board's display zone and labelled (the browser then keeps it current)."""
+    if not token or not token.get("zone"):
+        return ""
+    from datetime import UTC, datetime
+
+    from callbacks._grids_board import checked_text as text
+
+    return text(datetime.fromtimestamp(token["at"], UTC), token["zone"])
+
+
 def layout(kiosk: str | None = None, **_query: str) -> html.Div:
     """The board, filled; `kiosk=1` gives the wall display (large type, no buttons, same refresh)."""
     wall = _is_kiosk(kiosk)
@@ -167,7 +178,7 @@ def layout(kiosk: str | None = None, **_query: str) -> html.Div:
     status_line = html.Div(
         [
             html.Span(updated, id=BoardIds.UPDATED, className="fw-semibold me-2"),
-            html.Span(id=BoardIds.CHECKED, className="text-muted small me-3"),
+            html.Span(checked_text(token), id=BoardIds.CHECKED, className="text-muted small me-3"),
             html.Span(summary, id=BoardIds.SUMMARY, className="small"),
         ],
         className="board-status-line mb-2",

@@ -3,9 +3,12 @@ would go through them, on a copy of the demo instance."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +24,7 @@ def user() -> str | None:
 
 @pytest.fixture
 def settings(settings: dict[str, Any], user: str | None) -> dict[str, Any]:
-    return {**settings, "dev_user": user}
+    return {**settings, "dev_user": user, "board_refresh_s": 5}
 
 
 def rgb(text: str) -> tuple[int, ...]:
@@ -41,3 +44,32 @@ def test_express_preview_paints_skipped_rows_red_and_open_rows_yellow(started: A
     assert rgb(duo.driver.execute_script(BG, skipped)) == (255, 204, 204)
     assert rgb(duo.driver.execute_script(BG, opened)) == (255, 213, 102)
     duo.driver.save_screenshot("/tmp/screens/express-preview.png")
+
+
+def board(duo: Any, width: int = 1600, height: int = 1000, query: str = "") -> Any:
+    """Open the board at a window size and wait for its rows."""
+    duo.driver.set_window_size(width, height)
+    duo.driver.get(f"{duo.server_url}/orupdate{query}")
+    duo.wait_for_element("#board-grid .ag-center-cols-container .ag-row", timeout=15)
+    return duo
+
+
+def test_board_checked_time_keeps_one_labelled_zone(started: Any) -> None:
+    duo = board(started)
+    zone_abbr = re.search(r"\d\d:\d\d (\S+)", duo.find_element("#board-updated").text).group(1)
+    first = duo.find_element("#board-checked").text
+    wait_until(duo, lambda d: d.find_element("css selector", "#board-checked").text != first, 10, "no refresh")
+    second = duo.find_element("#board-checked").text
+    for text in (first, second):
+        assert re.fullmatch(rf"checked \d\d:\d\d(:\d\d)? {zone_abbr}", text), text
+
+
+def test_board_filters_as_the_user_types(started: Any) -> None:
+    duo = board(started)
+    rows = "#board-grid .ag-center-cols-container .ag-row"
+    before = len(duo.find_elements(rows))
+    first_id = duo.find_element(rows).get_attribute("row-id")
+    duo.find_element("#board-quick-filter").send_keys(first_id)  # no Enter, no Tab
+    wait_until(duo, lambda d: len(d.find_elements("css selector", rows)) < before, 3, "the filter waited for Enter")
+    shown = [r.get_attribute("row-id") for r in duo.find_elements(rows)]
+    assert first_id in shown
