@@ -190,11 +190,12 @@ def _shape(
 ) -> pd.DataFrame:
     """The frame from raw (epoch, coded) rows: numpy per column, one DataFrame at the end."""
     n = len(rows)
-    table = np.array(rows, dtype=object).reshape(n, len(_RAW_NAMES))  # one C-level pass (zip(*rows) is 3× slower)
+    # Every raw column is a number: one C-level pass to floats (None → NaN; ids and epochs are exact below 2**53).
+    table = np.array(rows, dtype="float64").reshape(n, len(_RAW_NAMES))
     ids = table[:, 0].astype("int64")
     obsid = table[:, 1].astype("int64")
     number = table[:, 2].astype("int64")
-    submitted = table[:, 3].astype("float64")
+    submitted = table[:, 3].copy()
     codes = table[:, 5].astype("int64")
     digits = np.stack([(codes // _BASE**i) % _BASE for i in range(1 + len(SIGNOFF_COLUMNS))]) if n else (
         np.zeros((1 + len(SIGNOFF_COLUMNS), 0), dtype="int64"))  # fmt: skip
@@ -208,7 +209,7 @@ def _shape(
             row = stored[int(ids[at])]
             kind[at] = row[0]
             statuses[:, at] = row[1:]
-    times = table[:, 6:].T.astype("float64")  # None → NaN
+    times = table[:, 6:].T.copy()
     is_open = (digits[1:] == _STATUS_TEXT.index(PENDING)).any(axis=0)
     discarded = (digits[1:] == _STATUS_TEXT.index(DISCARD)).any(axis=0)
     state = np.array(["signed", "approved", "removed"], dtype=object)[
