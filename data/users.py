@@ -55,6 +55,19 @@ def can(user: Any, action: str, permissions: Mapping[str, Sequence[str]]) -> boo
     return ADMIN in groups or bool(groups & set(permissions.get(action, ())))
 
 
+GROUP_NAMES = {"arcops": "ArcOps", "usint": "USINT", "acis": "ACIS", "hrc": "HRC", "too": "TOO", "admin": "admin"}
+"""How a group is written for people; any other group is shown as it is."""
+
+
+def signers(column: str, permissions: Mapping[str, Sequence[str]]) -> str:
+    """Who may sign `column` under `permissions`, for people: `signers("general", DEFAULT_PERMISSIONS)` →
+    `"ArcOps or USINT"`; `"admin"` when no group is named (only admins may)."""
+    names = [GROUP_NAMES.get(g, g) for g in parse_groups(permissions.get(column, ()))]
+    if not names:
+        return "admin"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def require(user: Any, action: str, permissions: Mapping[str, Sequence[str]]) -> Any:
     """Return `user` when `can(...)`, else raise Forbidden with a message the person understands."""
     if can(user, action, permissions):

@@ -14,6 +14,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from data.settings import DEFAULT_PERMISSIONS
 from pages._components.board_columns import column_defs
 from pages._components.cards import page_header
 from pages._ids import BoardIds
@@ -41,7 +42,7 @@ def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgG
     return dag.AgGrid(
         id=BoardIds.GRID,
         rowData=rows or [],
-        columnDefs=column_defs(kiosk=kiosk),
+        columnDefs=column_defs(kiosk=kiosk, permissions=_settings_value("permissions", DEFAULT_PERMISSIONS)),
         getRowId="params.data.id",
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": not kiosk},
         rowClassRules={"board-changed": "params.data.changed", "board-closed": "params.data.state == 'closed'"},

@@ -74,7 +74,7 @@ def _facts(param: Param) -> str:
     if param.required:
         facts.append("required")
     if param.signoff:
-        facts.append("a change is signed off by " + escape(", ".join(SIGNOFF_LABELS[c] for c in param.signoff)))
+        facts.append("a change needs sign-off: " + escape(", ".join(SIGNOFF_LABELS[c] for c in param.signoff)))
     return " · ".join(facts)
 
 

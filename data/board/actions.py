@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from data.errors import Conflict, ValidationFailed
 from data.mail.templates.signoff import approval_mail, routing_mails
 from data.models import DISCARD, SIGNOFF_PREFIXES, Revision, Signoff, User
+from data.parameters.catalogue import SIGNOFF_LABELS
 from data.revisions import signoffs
 from data.revisions.store import RevisionView, parse_obsidrev
 from data.users import acting_user
@@ -139,7 +140,7 @@ def perform(
     kwargs: dict[str, Any] = {"user": user, "now": now, "permissions": permissions}
     if action == "sign":
         view = signoffs.sign(session, obsid, rev, column, expected=expected or "Pending", mails=routing, **kwargs)
-        message = f"Signed {column} of {view.obsidrev}."
+        message = f"Signed {SIGNOFF_LABELS.get(column, column)} on {view.obsidrev}."
         return ActionResult(view, action, column, message, mails=queued, ocat_ok=ocat_ok)
     if action == "approve":
         result = signoffs.approve(

@@ -25,12 +25,13 @@ HELP_TEXT: dict[str, str] = json.loads((REFERENCE / "parameter_help.json").read_
 KINDS = ("str", "float", "int", "flag", "choice", "date", "text")
 SIGNOFF_COLUMNS = ("general", "acis", "acis_si", "hrc_si", "usint")
 SIGNOFF_LABELS = {
-    "general": "General (ArcOps)",
-    "acis": "ACIS (ArcOps)",
+    "general": "General",
+    "acis": "ACIS",
     "acis_si": "ACIS SI Mode",
     "hrc_si": "HRC SI Mode",
-    "usint": "Usint verification",
+    "usint": "USINT verification",
 }
+"""Neutral names of the sign-off columns: who may sign one comes from the permissions (`data.users.signers`)."""
 PENDING, SIGNED, NOT_REQUIRED, DISCARD = "Pending", "Signed", "Not Required", "Discard"
 SIGNOFF_STATUSES = (PENDING, SIGNED, NOT_REQUIRED, DISCARD)
 """What a sign-off column can hold (the `signoffs` table)."""

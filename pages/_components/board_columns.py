@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from data.board.rows import COLUMN_LABELS, COLUMNS
+from data.settings import DEFAULT_PERMISSIONS
+from data.users import signers
 
 APPROVE_COL = "approve"
 DISCARD_COL = "discard"
@@ -21,7 +24,7 @@ AGE_ALERT_H = 72.0
 """... and red beyond this."""
 
 
-def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
+def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     text = f"(params.data.{c}_text || '')"
     waited = f"params.data.{c}_waited"
     shown = f"{text} + ({waited} ? ' · ' + {waited} : '')"
@@ -32,7 +35,7 @@ def _sign_col(c: str, kiosk: bool) -> dict[str, Any]:
         "field": c,
         "colId": c,
         "headerName": KIOSK_LABELS[c] if kiosk else COLUMN_LABELS[c],
-        "headerTooltip": COLUMN_LABELS[c],
+        "headerTooltip": f"{COLUMN_LABELS[c]}: signed by {signers(c, permissions)}",
         "valueFormatter": {"function": shown},
         "filterValueGetter": {"function": text},
         "tooltipValueGetter": {"function": f"{waited} ? 'waited ' + {waited} : null"},
@@ -56,8 +59,11 @@ def _obsidrev_cell(kiosk: bool) -> str:
     return check + " + ' · [history](/history/' + params.data.id.split('.')[0] + ')'"
 
 
-def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
-    """The board's columns. Kiosk: no action columns, fewer columns, large type (CSS)."""
+def column_defs(
+    *, kiosk: bool = False, permissions: Mapping[str, Sequence[str]] = DEFAULT_PERMISSIONS
+) -> list[dict[str, Any]]:
+    """The board's columns. Kiosk: no action columns, fewer columns, large type (CSS). A sign-off column's
+    header tooltip names who may sign it (from `permissions`)."""
     cols: list[dict[str, Any]] = [
         {
             "colId": "obsidrev",
@@ -83,7 +89,7 @@ def column_defs(*, kiosk: bool = False) -> list[dict[str, Any]]:
         {"field": "kind", "headerName": "Kind", "minWidth": 65},
         {"field": "state", "headerName": "State", "minWidth": 70},
     ]
-    cols += [_sign_col(c, kiosk) for c in COLUMNS]
+    cols += [_sign_col(c, kiosk, permissions) for c in COLUMNS]
     if not kiosk:
         for c in (APPROVE_COL, DISCARD_COL):
             cols.append(

@@ -52,7 +52,7 @@ def test_brd001_a_signoff_reaches_a_second_browser_within_one_refresh(started: A
         assert cell_text(second, "1003.001", "general").startswith("Sign")
         click_cell(started.driver, "1003.001", "general")
         started.wait_for_element("#board-confirm", timeout=10).click()
-        started.wait_for_contains_text("#board-result", "Signed general of 1003.001", timeout=15)
+        started.wait_for_contains_text("#board-result", "Signed General on 1003.001", timeout=15)
         wait_until(started, lambda d: cell_text(d, "1003.001", "general").startswith("demo"), 10, "first not updated")
         WebDriverWait(second, REFRESH_S * 2 + 5).until(
             lambda d: cell_text(d, "1003.001", "general").startswith("demo"),

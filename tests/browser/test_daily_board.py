@@ -73,3 +73,32 @@ def test_board_filters_as_the_user_types(started: Any) -> None:
     wait_until(duo, lambda d: len(d.find_elements("css selector", rows)) < before, 3, "the filter waited for Enter")
     shown = [r.get_attribute("row-id") for r in duo.find_elements(rows)]
     assert first_id in shown
+
+
+def hover_tooltip(duo: Any, element: Any) -> str:
+    """The text of the ag-grid tooltip that hovering `element` shows."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(duo.driver).move_to_element(element).perform()
+    wait_until(duo, lambda d: d.find_elements("css selector", ".ag-tooltip"), 5, "no tooltip")
+    text = duo.find_element(".ag-tooltip").text
+    ActionChains(duo.driver).move_by_offset(0, 300).perform()
+    return text
+
+
+def sign_cells(duo: Any, col: str) -> list[Any]:
+    """The cells of a sign-off column that show a Sign button."""
+    cells = duo.find_elements(f"#board-grid .ag-center-cols-container [col-id='{col}']")
+    return [c for c in cells if c.text.startswith("Sign")]
+
+
+def test_board_signs_with_the_column_label_and_says_who_signs(started: Any) -> None:
+    duo = board(started)
+    tip = hover_tooltip(duo, duo.find_element("#board-grid .ag-header-cell[col-id='general'] .ag-header-cell-text"))
+    assert tip == "General edits: signed by ArcOps or USINT"
+    cell = sign_cells(duo, "general")[0]
+    row = cell.find_element("xpath", "..").get_attribute("row-id")
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", cell)
+    cell.click()
+    duo.wait_for_element("#board-confirm", timeout=10).click()
+    duo.wait_for_contains_text("#board-result", f"Signed General on {row}.", timeout=15)
