@@ -212,6 +212,24 @@ def updated_text(moment: datetime, tz: str | ZoneInfo) -> str:
     return f"Last updated {local:%H:%M} {local.tzname()} ({zone.key})"
 
 
+ACTION_WORDS = {"approve": "Signoff & Approve", "discard": "Discard"}
+
+
+def rights_text(user: Any, permissions: Mapping[str, Sequence[str]]) -> str:
+    """What this reader may press on the board and, for what they may not, who may: the reason a column shows
+    no button for them (`Pending` instead of `Sign`)."""
+    from data.parameters.catalogue import SIGNOFF_LABELS
+    from data.users import signers
+
+    names = {**{c: SIGNOFF_LABELS.get(c, c) for c in COLUMNS}, **ACTION_WORDS}
+    mine = [names[k] for k in names if can(user, k, permissions)]
+    others = [f"{names[k]} ({signers(k, permissions)} only)" for k in names if not can(user, k, permissions)]
+    if not others:
+        return "You may sign every column, approve and discard."
+    head = f"You may sign: {', '.join(mine)}. " if mine else "You may only read this board. "
+    return head + "No button for you in: " + "; ".join(others) + "."
+
+
 def checked_text(moment: datetime, tz: str | ZoneInfo) -> str:
     """`checked 13:05:09 EST`: the same zone, labelled, as `updated_text` (and the browser's CHECKED_JS)."""
     local = moment.astimezone(_zone(tz))

@@ -65,6 +65,7 @@ PANEL_OUTPUTS = (
     (Ids.STOP, "value"),
     (Ids.ACTIONS, "style"),
     (Ids.READ_ONLY, "children"),
+    (Ids.WHY_DISABLED, "children"),
 )
 """What `show_selected` returns, in order."""
 
@@ -121,13 +122,14 @@ def show_selected(selected: int | None, _version: int) -> tuple[Any, ...]:
     )  # fmt: skip
     off = (True,) * 9
     if selected is None:
-        return ("Nothing selected.", *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only)
+        why = "Select a period in the calendar to act on it." if may_edit else ""
+        return ("Nothing selected.", *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only, why)
     today = _today()
     with session_scope(readonly=True) as session:
         try:
             period = schedule.get_period(session, selected)
         except NotFound as err:
-            return (err.user_message, *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only)
+            return (err.user_message, *off, [], None, None, SHOWN if may_edit else HIDDEN, read_only, "")
         candidates = [
             {"label": f"{u.full_name or u.username} ({u.username})", "value": u.username}
             for u in schedule.duty_candidates(session)
@@ -158,7 +160,29 @@ def show_selected(selected: int | None, _version: int) -> tuple[Any, ...]:
         period.stop.isoformat(),
         SHOWN if may_edit else HIDDEN,
         read_only,
+        why_disabled(period, today=today, may_edit=may_edit, in_too=in_too) if may_edit else "",
     )
+
+
+def why_disabled(period: Any, *, today: date, may_edit: bool, in_too: bool) -> list[Any]:
+    """Why the greyed buttons of the selected period are greyed, in words (one line each)."""
+    reasons: list[str] = []
+    if period.start <= today:
+        reasons.append("This period has started, so it is closed: nothing can be changed.")
+    elif not period.tbd:
+        reasons.append(
+            f"Taken by {period.display_name}: Sign me up, Assign, Change dates, Split and Delete apply to open "
+            "(TBD) periods only; Unassign first."
+        )
+    else:
+        if not in_too:
+            reasons.append(
+                f"“Sign me up” needs the {schedule.DUTY_GROUP.upper()} duty group, which you are not in; "
+                "you can assign a TOO member instead."
+            )
+        if (period.stop - period.start).days < schedule.SPLIT_MIN_SPAN:
+            reasons.append(f"“Split” needs a period of at least {schedule.SPLIT_MIN_SPAN + 1} days.")
+    return [html.Div(r) for r in reasons]
 
 
 # ----------------------------------------------------------------------------------------------- writes

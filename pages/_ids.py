@@ -76,6 +76,7 @@ class BoardIds(StrEnum):
     KIOSK = "board-kiosk"
     UPDATED = "board-updated"
     CHECKED = "board-checked"
+    RIGHTS = "board-rights"
     SUMMARY = "board-summary"
     OCAT_NOTICE = "board-ocat-notice"
     MINE_FIRST = "board-mine-first"
@@ -215,6 +216,7 @@ class HistoryIds(StrEnum):
     HEADING = "history-heading"
     BODY = "history-body"
     CURRENT = "history-current"
+    WHY_DISABLED = "scheduler-why-disabled"
     REVISIONS = "history-revisions"
     REFRESH = "history-refresh"
 

@@ -161,6 +161,19 @@ def checked_text(token: dict[str, Any] | None) -> str:
     return text(datetime.fromtimestamp(token["at"], UTC), token["zone"])
 
 
+def rights_line() -> str:
+    """Which buttons this reader gets, and who may press the others (read while the page is served)."""
+    from callbacks._first_view import first_view as read_first
+
+    def read() -> str:
+        from callbacks._context import current_user, settings
+        from callbacks._grids_board import rights_text
+
+        return rights_text(current_user(), settings().permissions)
+
+    return read_first(read, "")
+
+
 def layout(kiosk: str | None = None, **_query: str) -> html.Div:
     """The board, filled; `kiosk=1` gives the wall display (large type, no buttons, same refresh)."""
     wall = _is_kiosk(kiosk)
@@ -212,6 +225,7 @@ def layout(kiosk: str | None = None, **_query: str) -> html.Div:
             page_header("Target Parameter Status"),
             help_text(window_h),
             controls(),
+            html.Div(rights_line(), id=BoardIds.RIGHTS, className="small text-body-secondary mb-1"),
             status_line,
             ocat_notice,
             html.Div(id=BoardIds.RESULT, role="status"),

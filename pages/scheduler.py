@@ -109,6 +109,9 @@ def action_panel(selected: int | None, view: View) -> dbc.Card:
                     id=Ids.ACTIONS,
                     style=view.get((Ids.ACTIONS, "style"), HIDDEN),
                 ),
+                html.Div(
+                    view.get((Ids.WHY_DISABLED, "children")), id=Ids.WHY_DISABLED, className="small text-body-secondary"
+                ),
                 html.Div(view.get((Ids.READ_ONLY, "children")), id=Ids.READ_ONLY, className="text-muted small"),
                 dcc.Loading(
                     dbc.Alert(id=Ids.MESSAGE, is_open=False, color="info", className="mt-2 mb-0", dismissable=True),

@@ -31,6 +31,11 @@ def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> 
     if kiosk:  # across a room: a Pending cell (coloured) says how long, a signed one who, Not Required a dash
         shown = (f"params.data.{c}_age != null ? {waited} : {text} == 'Not Required' ? '–' "
                  f": {text}.split(' ')[0]")  # fmt: skip
+    who = signers(c, permissions)
+    # Pending with no button for this reader: say who signs it (the reason there is no button), and how long.
+    tip = (f"(params.data.{c} == null && {text} == 'Pending' ? 'Pending: {who} sign this column' : '')"
+           f" + ({waited} ? (params.data.{c} == null && {text} == 'Pending' ? ', ' : '') + 'waited ' + {waited} : '')"
+           " || null")  # fmt: skip
     col: dict[str, Any] = {
         "field": c,
         "colId": c,
@@ -38,7 +43,7 @@ def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> 
         "headerTooltip": f"{COLUMN_LABELS[c]}: signed by {signers(c, permissions)}",
         "valueFormatter": {"function": shown},
         "filterValueGetter": {"function": text},
-        "tooltipValueGetter": {"function": f"{waited} ? 'waited ' + {waited} : null"},
+        "tooltipValueGetter": {"function": tip},
         "minWidth": 110 if kiosk else 118,
         "cellClassRules": {
             "board-sign": f"params.data.{c} != null",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import wait_until
+from tests.browser.test_scheduler import next_week  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -102,3 +103,31 @@ def test_board_signs_with_the_column_label_and_says_who_signs(started: Any) -> N
     cell.click()
     duo.wait_for_element("#board-confirm", timeout=10).click()
     duo.wait_for_contains_text("#board-result", f"Signed General on {row}.", timeout=15)
+
+
+def test_scheduler_says_why_sign_me_up_is_greyed(next_week: Any, started: Any) -> None:  # noqa: F811
+    duo = started  # alice: USINT, not in the TOO duty group
+    duo.driver.get(f"{duo.server_url}/scheduler?period={next_week.id}")
+    button = duo.wait_for_element("#scheduler-sign-up", timeout=15)
+    assert not button.is_enabled()
+    duo.wait_for_contains_text("#scheduler-why-disabled", "“Sign me up” needs the TOO duty group", timeout=10)
+    assert duo.find_element("#scheduler-why-disabled").is_displayed()
+
+
+@pytest.mark.parametrize("user", ["bob"])
+def test_board_says_why_a_reader_gets_no_button(started: Any) -> None:
+    duo = board(started)  # bob: ArcOps, signs General only
+    rights = duo.find_element("#board-rights")
+    assert rights.is_displayed()
+    assert "You may sign: General." in rights.text
+    assert "HRC SI Mode (HRC or USINT only)" in rights.text and "Discard (USINT only)" in rights.text
+    assert not sign_cells(duo, "hrc_si")
+    who = {"acis": "ACIS or USINT", "acis_si": "ACIS or USINT", "hrc_si": "HRC or USINT", "usint": "USINT"}
+    cells = duo.find_elements("#board-grid .ag-center-cols-container .ag-cell")
+    col, cell = next(
+        (c.get_attribute("col-id"), c)
+        for c in cells
+        if c.get_attribute("col-id") in who and c.text.startswith("Pending")
+    )
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", cell)
+    assert hover_tooltip(duo, cell).startswith(f"Pending: {who[col]} sign this column")
