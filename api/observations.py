@@ -8,14 +8,14 @@ from api import bp
 from data.errors import ValidationFailed
 from data.events import jsonable
 from data.ids import parse_obsid
+from data.ocat import read as ocat
 from data.parameters.catalogue import RANK_SETS
+from data.revisions import store as revisions
+from web.db import ocat_source, resources, session_scope
 
 
 @bp.get("/observations/<text>")
 def get_observation(text: str):  # noqa: ANN201 - a Flask response
-    from data.ocat import read as ocat
-    from data.revisions import store as revisions
-    from web.db import ocat_source, resources, session_scope
 
     obsid = parse_obsid(text)
     if obsid is None:

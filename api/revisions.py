@@ -14,12 +14,15 @@ from flask import jsonify, request
 
 from api import bp
 from api._common import acting_user, json_body, revision_json
+from data import clock
 from data.errors import ValidationFailed
 from data.events import jsonable
 from data.ids import parse_obsid
 from data.models import KINDS
 from data.parameters.catalogue import PARAMETERS, RANK_SETS
-from data.revisions.submission import MAX_TOKEN_CHARS, OcatChanged
+from data.revisions import store as revisions
+from data.revisions.submission import MAX_TOKEN_CHARS, OcatChanged, plan_submission, submit
+from web.db import ocat_source, resources, session_scope
 
 
 def _named(name: str) -> str:
@@ -127,9 +130,6 @@ def _conflict(plan: Any) -> tuple[Any, int]:
 
 @bp.post("/revisions")
 def post_revision():  # noqa: ANN201
-    from data import clock
-    from data.revisions.submission import plan_submission, submit
-    from web.db import ocat_source, resources, session_scope
 
     body = json_body()
     who = acting_user("submit")
@@ -158,8 +158,6 @@ def post_revision():  # noqa: ANN201
 
 @bp.get("/revisions")
 def list_revisions():  # noqa: ANN201
-    from data.revisions import store as revisions
-    from web.db import session_scope
 
     obsid = parse_obsid(request.args.get("obsid", ""))
     if obsid is None:
@@ -171,8 +169,6 @@ def list_revisions():  # noqa: ANN201
 
 @bp.get("/revisions/<obsidrev>")
 def get_revision(obsidrev: str):  # noqa: ANN201
-    from data.revisions import store as revisions
-    from web.db import session_scope
 
     obsid, rev = revisions.parse_obsidrev(obsidrev)
     with session_scope(readonly=True) as session:

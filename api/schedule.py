@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 from flask import Response, jsonify, request
+from icalendar import Calendar, Event
 
 from api import bp
 from data import clock
@@ -55,8 +57,6 @@ def schedule_json() -> Any:
 
 def ics_calendar(periods: list[Period], *, base_url: str, stamp: Any) -> bytes:
     """One all-day event per period (DTEND is the day after the last duty day, as RFC 5545 wants)."""
-    from icalendar import Calendar, Event
-
     cal = Calendar()
     cal.add("prodid", "-//USINT Dash//TOO POC duty calendar//EN")
     cal.add("version", "2.0")
@@ -82,8 +82,6 @@ def ics_calendar(periods: list[Period], *, base_url: str, stamp: Any) -> bytes:
 
 
 def _host(base_url: str) -> str:
-    from urllib.parse import urlparse
-
     return urlparse(base_url).hostname or "usint"
 
 

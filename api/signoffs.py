@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from api import bp
 from api._common import acting_user, json_body, revision_json
 from data import clock
+from data.board.actions import ACTIONS, perform
 from data.errors import Forbidden, ValidationFailed
 from web.db import ocat_source, resources, session_scope
 
@@ -15,8 +16,6 @@ from web.db import ocat_source, resources, session_scope
 def post_signoff() -> tuple[Response, int]:
     """`{obsidrev, column, action: sign|approve|discard, expected}` → 200 with the revision's new sign-off;
     409 when the column is no longer `expected` ("already signed by X at T"); 403 not allowed; 400 bad input."""
-    from data.board.actions import ACTIONS, perform
-
     body = json_body()
     obsidrev = body.get("obsidrev")
     column = body.get("column")

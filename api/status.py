@@ -24,6 +24,7 @@ from api import bp
 from data import clock
 from data.board.rows import COLUMNS, FIELD_INDEX, BoardData, board_data, change_token
 from data.csv_export import csv_text
+from data.revisions.store import approved_obsids
 from web.db import ocat_source, resources, session_scope
 
 CSV_COLUMNS = (
@@ -229,7 +230,5 @@ def _csv_body(board: BoardData) -> bytes:
 @bp.get("/approved")
 def approved() -> Response:
     """Every approved obsid (integers, ascending)."""
-    from data.revisions.store import approved_obsids
-
     with session_scope(readonly=True) as session:
         return jsonify([int(o) for o in approved_obsids(session)])

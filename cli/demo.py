@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli._common import command
+from data.demo.seeding import DEFAULT_OPEN, DemoRefused, seed_demo
 from web.db import resources
 
 group = click.Group("demo", help="Demo data.")
@@ -27,8 +28,6 @@ def seed(observations: int, revisions: int, open_revisions: int | None, seed: in
 
     Demo revisions already there (those of the demo users) are replaced, so the DB ends with exactly the
     revisions this prints. A revision DB holding anything else is refused: demo data never goes into it."""
-    from data.demo.seeding import DEFAULT_OPEN, DemoRefused, seed_demo
-
     res = resources()
     if not res.settings.demo and not force:
         raise click.ClickException(f"{res.settings.ocat_url} is not the demo Ocat; pass --force to overwrite it")

@@ -6,6 +6,8 @@ import click
 
 from cli._common import command
 from data import clock
+from data.mail.outbox import outbox_status, retry_failed
+from data.mail.sender import send_pending
 from web.db import resources, session_scope
 
 group = click.Group("mail", help="The e-mail outbox.")
@@ -17,9 +19,6 @@ group = click.Group("mail", help="The e-mail outbox.")
               help="Claim no more mails after this long (the rest waits for the next run).")  # fmt: skip
 def retry(limit: int, max_seconds: int) -> None:
     """Put failed mails back in the queue and send everything queued, here and now (cron: every 10 minutes)."""
-    from data.mail.outbox import outbox_status, retry_failed
-    from data.mail.sender import send_pending
-
     with session_scope() as session:
         requeued = retry_failed(session)
     report = send_pending(resources().sessions, resources().settings, now=clock.now(), limit=limit, retry_after_s=0,

@@ -43,6 +43,19 @@ def parse_obsidrev(value: object) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+def id_problem(value: object) -> str | None:
+    """Why `value` is no obsid or obsid.rev, in words (None when it is one): the bounds above, stated."""
+    text = _text(value) if isinstance(value, str) else None
+    if text is None or parse_obsid(text) is not None or parse_obsidrev(text) is not None:
+        return None
+    head, dot, tail = text.partition(".")
+    if re.fullmatch(r"[0-9]+", head) and (not dot or re.fullmatch(r"[0-9]+", tail)):
+        if len(head) > OBSID_DIGITS:
+            return f"An obsid has at most {OBSID_DIGITS} digits (up to {10**OBSID_DIGITS - 1:,})."
+        return f"A revision number has at most {REV_DIGITS} digits (e.g. {head}.004)."
+    return None
+
+
 def parse_period_id(value: object) -> int | None:
     """`"42"` or `42` → 42; None for anything else (other digits, 10+ digits, negative, not a number)."""
     text = _text(value)

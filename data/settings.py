@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from data.reference_links import Section, default_sections, parse_sections
 
 V21_ADDRESSES = {
@@ -114,9 +117,6 @@ def _as_number(name: str, value: Any, kind: type) -> int | float:
 
 def _check_url(name: str, value: str) -> str:
     """Accept a SQLAlchemy URL or `sqsh://server/database`; refuse anything else with the setting's name."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     if value.startswith("sqsh://"):
         parsed = urlparse(value)
         if not parsed.hostname or not parsed.path.strip("/"):

@@ -12,6 +12,9 @@ from flask import Flask, current_app, has_request_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.db import make_engine, make_sessionmaker, on_outbox_commit
+from data.db import session_scope as scope
+from data.mail.sender import BackgroundSender
 from data.ocat.cache import Cache, LocalCache, make_cache
 from data.settings import Settings
 
@@ -44,9 +47,6 @@ class Resources:
 
 def init_app(server: Flask, settings: Settings) -> Resources:
     """Make the engine, the sessionmaker and the outbox's sender once per app."""
-    from data.db import make_engine, make_sessionmaker, on_outbox_commit
-    from data.mail.sender import BackgroundSender
-
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     sender = BackgroundSender(settings, sessions)
@@ -74,8 +74,6 @@ def session_scope(*, readonly: bool = False) -> Iterator[Session]:
     """One user event, one transaction (`data.db.session_scope` on the app's sessionmaker).
 
     `readonly=True` takes no write lock on SQLite (a deferred BEGIN), so reads go on while a writer holds it."""
-    from data.db import session_scope as scope
-
     with scope(resources().sessions, readonly=readonly) as session:
         yield session
 

@@ -7,8 +7,10 @@ import secrets
 from html import escape
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from data.db import storage_problem
 from data.errors import UsintError
 from web.logs import ERROR_LOGGER
 
@@ -39,9 +41,6 @@ DATABASE_MESSAGES = {
 def database_message(err: BaseException) -> str | None:
     """A clear message when the revision DB is locked/busy, read-only or full (nothing was written: the
     transaction rolled back); None for any other error."""
-    from sqlalchemy.exc import DBAPIError
-
-    from data.db import storage_problem
 
     if not isinstance(err, DBAPIError):
         return None
@@ -89,8 +88,6 @@ def init_app(server: Flask) -> None:
         if wants_json():
             return jsonify({"error": message, "reference": ref}), 500
         return _page("An unexpected error has occurred", escape(message) + " The administrator can look it up.", 500)
-
-    from sqlalchemy.exc import DBAPIError
 
     @server.errorhandler(DBAPIError)
     def database_error(err: DBAPIError) -> tuple[Response, int] | Response:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, jsonify
 
+from data.db import write_check
+from data.users import ADMIN
 from web.db import resources
+from web.identity import current_identity
 from web.logs import ERROR_LOGGER
 
 bp = Blueprint("health", __name__)
@@ -34,8 +37,6 @@ def _first_line(err: BaseException) -> str:
 
 
 def _check_revision_db() -> Check:
-    from data.db import write_check
-
     try:
         problem = write_check(resources().engine)
     except Exception as err:  # report, don't raise: this is the health probe
@@ -70,9 +71,6 @@ def _log_changes(checks: dict[str, Check]) -> None:
 
 
 def _is_admin() -> bool:
-    from data.users import ADMIN
-    from web.identity import current_identity
-
     who = current_identity()
     return who.registered and who.active and ADMIN in who.groups
 

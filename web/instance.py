@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.db import session_scope
+from data.demo.seeding import contents, rebuild_demo_ocat, refuse_unless_demo_only, seed_demo
 from data.settings import Settings
 
 log = logging.getLogger("usint.instance")
@@ -64,15 +67,11 @@ def seed_demo_once(settings: Settings, sessions: sessionmaker[Session]) -> None:
     """When the demo Ocat file does not exist yet: seed the demo into an empty revision DB; build the Ocat again
     (as the last seeding made it) for a DB holding demo data only; refuse (DemoRefused, start-up stops with the
     reason) for a DB holding anything else, so a live DB never gets demo revisions."""
-    from sqlalchemy.engine import make_url
-
     url = make_url(settings.ocat_url)
     if url.get_backend_name() != "sqlite" or not url.database:
         return
     if Path(url.database).exists():
         return
-    from data.db import session_scope
-    from data.demo.seeding import contents, rebuild_demo_ocat, refuse_unless_demo_only, seed_demo
 
     with session_scope(sessions, readonly=True) as session:
         found = contents(session)

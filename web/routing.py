@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from urllib.parse import urlparse
 
 import dash
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 
 _PASSTHROUGH = ("/_dash", "/assets/", "/_reload-hash", "/_favicon", "/api/", "/healthz", "/static/", "/help/")
 
@@ -42,9 +43,6 @@ def foreign_origin() -> str | None:
     CORS preflight, which this app never grants. Requests with neither Origin nor Referer (scripts, curl) pass; a
     browser always sends Origin on a cross-site POST.
     """
-    from urllib.parse import urlparse
-
-    from flask import current_app
 
     source = request.headers.get("Origin") or request.headers.get("Referer")
     if not source:

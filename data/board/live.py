@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.board.rows import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
+from data.db import session_scope
 from data.models import Change
 from data.ocat.cache import Cache
 
@@ -125,8 +126,6 @@ def warm(
     sessions: sessionmaker[Session], *, now: datetime, closed_window_h: float, ocat: Any, lookups: Cache | None = None
 ) -> int:
     """Read the board once (a new worker, in the background), so its first refresh is a catch-up; the rows."""
-    from data.db import session_scope
-
     with session_scope(sessions, readonly=True) as session:
         return len(current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -11,10 +12,15 @@ from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from data import clock
+from data.db import session_scope
 from data.demo.ocat import DemoOcat, build_demo_ocat
 from data.demo.revisions import DEMO_EMAIL_DOMAIN, seed_revisions, seed_users
 from data.events import record
-from data.models import Event, Revision, User
+from data.models import Event, Revision, Schedule, User
+from data.ocat.read import read_observations
+from data.ocat.sources import make_source
+from data.schedule import extend_horizon
 from data.settings import Settings, SettingsError
 
 DEFAULT_OBSERVATIONS = 300
@@ -110,9 +116,6 @@ def observations_of(ocat_url: str) -> dict[int, tuple[int, str | None]]:
 
 def record_reader(ocat_url: str, obs_ss: Path) -> tuple[Any, Any]:
     """(reader, close) for `seed_revisions`: full Ocat records of a chunk of obsids, as the editor reads them."""
-    from data.ocat.read import read_observations
-    from data.ocat.sources import make_source
-
     source = make_source(ocat_url)
 
     def read(obsids: list[int]) -> Any:
@@ -123,10 +126,6 @@ def record_reader(ocat_url: str, obs_ss: Path) -> tuple[Any, Any]:
 
 def seed_duty_roster(session: Session, *, today: date, weeks_back: int = 5, weeks_assigned: int = 6) -> int:
     """Past and coming TOO duty weeks for the demo: TOO users take turns, a few weeks left TBD; idempotent."""
-    from sqlalchemy import func, select
-
-    from data.models import Schedule, User
-    from data.schedule import extend_horizon
 
     if session.scalar(select(func.count()).select_from(Schedule)):
         return 0
@@ -166,10 +165,6 @@ def seed_demo(
     """(Re)build the demo Ocat at `settings.ocat_url` and put demo users and `revisions` demo revisions in the
     revision DB, replacing the demo revisions it held. DemoRefused, before anything is written, when the revision
     DB holds revisions that are not demo data (`contents`)."""
-    import time
-
-    from data import clock
-    from data.db import session_scope
 
     started = time.perf_counter()
     moment = now or clock.now()
@@ -213,9 +208,6 @@ def seed_demo(
 def rebuild_demo_ocat(settings: Settings, sessions: sessionmaker[Session]) -> DemoOcat:
     """Build the demo Ocat again as the last `demo.seed` made it (same observations, seed and day, so the same
     obsids and values), for demo revisions whose Ocat file went missing; no revision is added."""
-    from data import clock
-    from data.db import session_scope
-
     with session_scope(sessions, readonly=True) as session:
         last = session.scalar(select(Event).where(Event.action == "demo.seed").order_by(Event.id.desc()).limit(1))
     made = dict(last.after or {}) if last is not None else {}

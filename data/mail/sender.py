@@ -25,6 +25,7 @@ from email.utils import format_datetime, make_msgid
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from data import clock
 from data.db import session_scope
 from data.models import Outbox
 from data.settings import Settings
@@ -293,8 +294,6 @@ class BackgroundSender:
 
     def run_once(self) -> SendReport:
         """One sending run now, in the calling thread."""
-        from data import clock
-
         assert self.sessions is not None, "BackgroundSender.sessions is not set"
         now = self._now() if self._now else clock.now()
         report = send_pending(self.sessions, self.settings, now=now, max_run_s=self.max_run_s)

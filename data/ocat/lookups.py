@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from data.ocat.cache import Cache, LocalCache
+from data.ocat.read import read_basic
 
 TTL_S = 600.0
 LOCAL = LocalCache()
@@ -35,8 +36,6 @@ def source_key(ocat: Any) -> str:
 def lookup(ocat: Any, obsids: Iterable[int], cache: Cache | None = None) -> dict[int, Basics]:
     """`Basics` for each of `obsids` (empty ones for obsids the Ocat does not know): kept ones from `cache`, the
     rest in one batched read. Raises what the Ocat read raises (`OcatUnavailable`) when that read fails."""
-    from data.ocat.read import read_basic
-
     store = cache if cache is not None else LOCAL
     source = source_key(ocat)  # one cache per Ocat, never mixing two sources' names
     keys = {int(obsid): f"usint:basics:{source}:{int(obsid)}" for obsid in obsids}

@@ -16,7 +16,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data.errors import ValidationFailed
+from data.mail.outbox import OBSIDREV_PLACEHOLDER
+from data.mail.templates.signoff import approval_mail
+from data.ocat.read import read_basic, read_observations
 from data.parameters.catalogue import CLOSED_STATUSES
+from data.revisions.store import create_revision, is_approved, open_revisions
+from data.users import require
 
 MAX_OBSIDS = 500
 """At most this many obsids in one express approval (other-pages §12 #11)."""
@@ -157,8 +162,6 @@ class ExpressResult:
 
 def _basic_records(source: Any, obsids: Sequence[int]) -> dict[int, list[Mapping[str, Any]]]:
     """obsid → its basic Ocat rows (Q1), read in one batched call (D5). No rows = not in the Ocat."""
-    from data.ocat.read import read_basic
-
     found = read_basic(source, list(obsids))
     return {o: [found[o]] if o in found else [] for o in obsids}
 
@@ -190,8 +193,6 @@ def _closed(row: Mapping[str, Any]) -> bool:
 
 def _classify(session: Session, wanted: list[int], basic: Mapping[int, list[Mapping[str, Any]]]) -> ExpressPreview:
     """The preview's rules over basic Ocat rows already read (so no DB transaction waits on the Ocat)."""
-    from data.revisions.store import is_approved, open_revisions
-
     open_by_obsid: dict[int, list[str]] = {}
     for view in open_revisions(session, wanted):
         open_by_obsid.setdefault(view.obsid, []).append(view.obsidrev)
@@ -235,7 +236,6 @@ def _full_records(source: Any, obsids: Sequence[int], settings: Any) -> dict[int
     """Full Ocat records (batched) for the approval e-mails' PAST COMMENTS / PAST REMARKS, as the asis path has."""
     if not obsids:
         return {}
-    from data.ocat.read import read_observations
 
     return read_observations(source, list(obsids), obs_ss=settings.obs_ss)
 
@@ -254,11 +254,6 @@ def finalize(
     signed by `user`, the rest Not Required) and one approval e-mail, all in the caller's transaction. The user
     must be allowed to `approve` (D14).
     """
-    from data.mail.outbox import OBSIDREV_PLACEHOLDER
-    from data.mail.templates.signoff import approval_mail
-    from data.revisions.store import create_revision
-    from data.users import require
-
     require(user, "approve", settings.permissions)
     wanted = sorted({int(o) for o in obsids})
     if len(wanted) > MAX_OBSIDS:

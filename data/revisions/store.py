@@ -214,6 +214,13 @@ def history(session: Session, obsid: int, *, with_values: bool = True) -> list[R
     return _views(session, stmt, with_values=with_values)
 
 
+def revisions_after(session: Session, obsid: int, after: int) -> list[RevisionView]:
+    """The revisions of `obsid` numbered above `after`, oldest first, without values: what others submitted
+    since a page read `after` as the newest (the editor's confirm step)."""
+    stmt = _select().where(Revision.obsid == obsid, Revision.revision_number > after)
+    return _views(session, stmt.order_by(Revision.revision_number), with_values=False)
+
+
 def open_revisions(
     session: Session,
     obsids: Iterable[int] | None = None,

@@ -37,6 +37,8 @@ from data.events import record as record_event
 from data.mail.outbox import Mail, queue
 from data.mail.templates import revision as emails
 from data.models import Event, Revision, User
+from data.ocat.obs_files import or_list
+from data.ocat.read import read_observations
 from data.parameters.catalogue import PARAMETERS, signoff_names, values_equal
 from data.parameters.validator import (
     MAX_RANK_ROWS,
@@ -176,14 +178,10 @@ def _instrument_filter(requests: Mapping[str, Any], main_instrument: Any, extra_
 
 
 def _or_list(settings: Settings) -> set[int]:
-    from data.ocat.obs_files import or_list
-
     return or_list(settings.obs_ss)
 
 
 def _read(source: Any, obsids: list[int], settings: Settings) -> dict[int, dict[str, Any]]:
-    from data.ocat.read import read_observations
-
     return read_observations(source, obsids, obs_ss=settings.obs_ss)
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from data.models import SIGNOFF_PREFIXES, Revision, Signoff
-from data.revisions.signoffs import Undoable, undoable
-from data.revisions.store import RevisionView, revisions_where
+from data.revisions.signoffs import Undoable, undo_revision, undo_signoff, undoable
+from data.revisions.store import RevisionView, parse_obsidrev, revisions_where
 
 REVISION = "revision"
 """The pseudo-column that stands for the revision itself (v2.1's `column == 'revision'`)."""
@@ -42,9 +42,6 @@ def undo(
 ) -> RevisionView:
     """Undo one item: `column` is a sign-off column (reset to Pending) or `revision` (delete the revision).
     The service re-checks ownership and the window and raises Forbidden / Conflict when it no longer holds."""
-    from data.revisions.signoffs import undo_revision, undo_signoff
-    from data.revisions.store import parse_obsidrev
-
     obsid, rev = parse_obsidrev(obsidrev)
     if column == REVISION:
         return undo_revision(session, obsid, rev, user=user, now=now, window_h=closed_window_h)

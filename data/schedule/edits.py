@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from data import events
 from data.errors import Conflict, Forbidden, ValidationFailed
+from data.mail.outbox import queue
+from data.mail.templates.schedule import duty_mail
 from data.models import Schedule, User
 from data.schedule.periods import (
     ACTION,
@@ -84,9 +86,6 @@ def _must_be_open(row: Schedule, what: str) -> None:
 def _queue_mail(
     session: Session, row: Schedule, assignee: User, actor: User, *, now: datetime, base_url: str | None
 ) -> int:
-    from data.mail.outbox import queue
-    from data.mail.templates.schedule import duty_mail
-
     mail = duty_mail(assignee=assignee, assigner=actor, start=row.start.date(), stop=row.stop.date(), base_url=base_url)
     if not mail.to:
         return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -156,10 +155,9 @@ def test_a_scheduled_fixture_within_ten_days_is_on_the_or_list(mid_ocat: tuple[P
     assert (obs_ss / "scheduled_obs_list").read_text().splitlines()[0].count("\t") == 1
 
 
-def test_builds_twenty_thousand_observations_quickly(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_builds_twenty_thousand_observations(tmp_path: Path) -> None:
+    """How fast is `bench_ocat`'s business (speed is measured in benchmarks, not in tests)."""
     result = build_demo_ocat(tmp_path / "big.db", observations=20000)
-    assert time.perf_counter() - start < 10
     assert result.counts["target"] == 20000
 
 
