@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, no_update
 
-from data.ids import parse_obsid, parse_obsidrev
+from data.ids import id_problem, parse_obsid, parse_obsidrev
 from pages._ids import ShellIds
 
 JUMP_HELP = "Type an obsid (12345) or an obsid.rev (12345.004)."
@@ -22,6 +22,8 @@ def parse_jump(text: str | None) -> tuple[str | None, str | None]:
         if rev == 0:
             return None, "Revision numbers start at 1, e.g. 12345.001."
         return f"/chkupdata/{obsid}.{rev:03d}", None
+    if (problem := id_problem(value)) is not None:
+        return None, f"“{value[:40]}”: {problem}"
     return None, f"“{value[:40]}” is neither an obsid nor an obsid.rev. {JUMP_HELP}"
 
 

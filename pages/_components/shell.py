@@ -52,7 +52,13 @@ def quick_jump() -> html.Div:
                 size="sm",
                 className="flex-nowrap",
             ),
-            html.Div(id=ShellIds.JUMP_FEEDBACK, className="small text-warning position-absolute", role="alert"),
+            # In the navbar's flow, as wide as the box and wrapped, so a message never spills onto the page.
+            html.Div(
+                id=ShellIds.JUMP_FEEDBACK,
+                className="small text-warning lh-sm mt-1 text-wrap",
+                style={"maxWidth": "15rem", "overflowWrap": "anywhere"},
+                role="alert",
+            ),
         ],
         className="position-relative ms-lg-3 my-2 my-lg-0",
     )
