@@ -124,6 +124,35 @@ class EditorIds(StrEnum):
     SEC_ACIS = "editor-sec-acis"
     SEC_WINDOW = "editor-sec-window"
     RANK_CELL_ERRORS = "editor-rank-cell-errors"
+    SUBMIT_REASON = "editor-submit-reason"
+    FINALIZE_REASON = "editor-finalize-reason"
+    REFUSAL = "editor-refusal"
+    KIND_WARNING = "editor-kind-warning"
+    KIND_WARNING_TEXT = "editor-kind-warning-text"
+    KIND_BACK = "editor-kind-back"
+    LOADED_REV = "editor-loaded-rev"
+    NEWER = "editor-newer"
+    NEWER_TEXT = "editor-newer-text"
+    NEWER_ACK = "editor-newer-ack"
+    CONFIRM_STATE = "editor-confirm-state"
+    DRAFT = "editor-draft"
+    DRAFT_SAVED = "editor-draft-saved"
+    DRAFT_OFFER = "editor-draft-offer"
+    DRAFT_TEXT = "editor-draft-text"
+    DRAFT_RESTORE = "editor-draft-restore"
+    DRAFT_DISCARD = "editor-draft-discard"
+    REFUSED = "editor-refused"
+    WARNINGS = "editor-warnings"
+    NOTES = "editor-notes"
+    NEWER_RELOAD = "editor-newer-reload"
+    UNSEEN = "editor-unseen"
+    SECTIONS = "editor-sections"
+    DROPPED = "editor-dropped"
+
+
+def editor_label(name: str) -> str:
+    """The label of an editor field (a plain id: `for` and `aria-labelledby` need one)."""
+    return f"editor-label-{name}"
 
 
 def editor_field(name: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ ocat-data-page §3, filled with its value when the page is built (no load callba
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from pages._ids import (
     editor_grid_add,
     editor_grid_errors,
     editor_grid_remove,
+    editor_label,
     editor_part,
 )
 
@@ -29,6 +31,15 @@ DEBOUNCE_MS = 300
 """A text field sends its value this long after the last key (dbc counts milliseconds), not only on blur."""
 HIDE: dict[str, str] = {"display": "none"}
 SHOW: dict[str, str] = {}
+OBSID_LISTS = ("group_obsid", "monitor_series")
+"""Read-only values that list obsids: each is a link to its editor page (as v2.1)."""
+OBSID_FIELDS = ("pre_id",)
+"""Editable fields holding an obsid: a link to its editor page under the field."""
+
+
+def dom_id(component_id: dict[str, str]) -> str:
+    """The DOM id Dash gives a pattern-matching id (keys sorted, compact JSON), for `for` attributes."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
 
 
 def options_of(param: Param) -> list[dict[str, Any]]:
@@ -60,16 +71,28 @@ def shown_value(value: Any) -> str:
 
 
 def _label(param: Param) -> html.Label:
+    """The field's label; an editable field's label points at its input (a click focuses it, screen readers
+    read it as the field's name)."""
     unit = f" ({param.unit})" if param.unit and "(in " not in param.label else ""
-    return html.Label(f"{param.label}{unit}", className="form-label small mb-0")
+    text = f"{param.label}{unit}"
+    if not param.editable:
+        return html.Label(text, id=editor_label(param.name), className="form-label small mb-0")
+    return html.Label(
+        text, id=editor_label(param.name), htmlFor=dom_id(editor_field(param.name)), className="form-label small mb-0"
+    )
 
 
 def _widget(param: Param, value: Any) -> Any:
     shown = widget_value(value, param.name)
     if param.choices:
-        return dcc.Dropdown(
-            id=editor_field(param.name), options=options_of(param), value=shown, clearable=False,
-            searchable=False, className="usint-editor-select",
+        # the dropdown's button names itself by its value; the group around it carries the label
+        return html.Div(
+            dcc.Dropdown(
+                id=editor_field(param.name), options=options_of(param), value=shown, clearable=False,
+                searchable=False, className="usint-editor-select",
+            ),
+            role="group",
+            **{"aria-labelledby": editor_label(param.name)},
         )  # fmt: skip
     if param.name in ("remarks", "comments"):
         return dbc.Textarea(id=editor_field(param.name), rows=6, debounce=DEBOUNCE_MS, value=shown)
@@ -79,20 +102,34 @@ def _widget(param: Param, value: Any) -> Any:
     )  # fmt: skip
 
 
+def obsid_link(obsid: Any) -> html.A:
+    return html.A(str(obsid), href=LINKS["editor"].format(obsid=obsid), className="editor-obsid-link")
+
+
+def _read_only(param: Param, value: Any) -> html.Div:
+    """A read-only value: plain text, or links to the editor pages of the obsids it lists."""
+    shown: Any = shown_value(value)
+    if param.name in OBSID_LISTS and value not in (None, [], ""):
+        shown = []
+        for obsid in value if isinstance(value, list) else [value]:
+            shown += [obsid_link(obsid), " "]
+    return html.Div(shown, className="form-control-plaintext small")
+
+
 def make_field(param: Param, value: Any = None, error: str = "") -> dbc.Col:
     """One labelled field: a read-only value (plain text, no id), or a dropdown (choices), a textarea (free
     text) or an input, with its validation message under it."""
     if not param.editable:
-        return dbc.Col(
-            [_label(param), html.Div(shown_value(value), className="form-control-plaintext small")],
-            md=3,
-            className="mb-2",
-        )
+        return dbc.Col([_label(param), _read_only(param, value)], md=3, className="mb-2")
     wide = param.name in ("remarks", "comments")
+    extra = []
+    if param.name in OBSID_FIELDS and value not in (None, ""):
+        extra = [html.Div(["Open ", obsid_link(value), " in the editor"], className="small")]
     return dbc.Col(
         [
             _label(param),
             _widget(param, value),
+            *extra,
             html.Div(error, id=editor_feedback(param.name), className="invalid-feedback d-block small"),
         ],
         md=6 if wide else 3,
