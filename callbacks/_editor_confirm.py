@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import html
 
 from data.parameters import values as V
-from data.parameters.catalogue import PARAMETERS, RANK_SETS, SIGNOFF_LABELS
+from data.parameters.catalogue import NOTE_LABELS, PARAMETERS, RANK_SETS, SIGNOFF_LABELS
 from data.parameters.validator import original_ranks
 from pages._components.editor_fields import LINKS, shown_value
+from pages._components.text_links import linked
 from pages._ids import EditorIds
 
 KIND_LABELS = {"norm": "Normal Change", "asis": "Approved for flight", "remove": "No longer ready to go",
@@ -110,6 +111,7 @@ def conflict_view(obsid: int, conflicts: Mapping[str, Mapping[str, Any]]) -> lis
             href=LINKS["editor"].format(obsid=obsid),
             className="btn btn-primary",
             id=EditorIds.CONFLICT_RELOAD,
+            **{"data-leave": "ok"},  # the user was told; the edits stay in this browser (assets/editor.js)
         ),
     ]
 
@@ -144,15 +146,85 @@ def _scalar_table(changes: Mapping[str, tuple[Any, Any]]) -> dbc.Table:
     return dbc.Table([head, body], size="sm", bordered=True)
 
 
-def confirm_body(plan: Any) -> list[Any]:
-    """The confirm step: diff table, ranked sets, warnings, notes, sign-offs, per-obsid dry run."""
+def note_words(notes: Mapping[str, Any]) -> str:
+    """A revision's notes in words, in the catalogue's order (NOTE_LABELS); an unknown key as it is."""
+    known = [label for key, label in NOTE_LABELS.items() if notes.get(key)]
+    return ", ".join(known + sorted(k for k, v in notes.items() if v and k not in NOTE_LABELS))
+
+
+def _error_text(name: str, message: str) -> str:
+    """A refusal of the dry run named by its parameter's label (a rank cell by its rank)."""
+    column, _, index = name.partition("[")
+    p = PARAMETERS.get(column)
+    if p is None:
+        return message
+    return f"{p.label}" + (f" (rank {int(index.rstrip(']')) + 1})" if index else "") + f": {message}"
+
+
+def _revision_line(r: Any, zone: tzinfo) -> list[Any]:
+    when = r.time.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if r.time else "at an unknown time"
+    return [
+        html.A(r.obsidrev, href=LINKS["check"].format(obsidrev=r.obsidrev), className="editor-newer-link"),
+        f" ({KIND_LABELS.get(r.kind, r.kind)}) submitted by {r.user or 'someone'} on {when}",
+    ]
+
+
+def newer_notice(obsid: int, newer: Sequence[Any], zone: tzinfo) -> list[Any]:
+    """The confirm step's notice of revisions submitted after the editor was loaded: each obsid.rev (linked to its
+    check page), kind, who and when; then the two ways on."""
+    if not newer:
+        return []
+    many = len(newer) > 1
+    return [
+        html.Strong(
+            f"{'These revisions' if many else 'A revision'} of obsid {obsid} {'were' if many else 'was'} submitted "
+            "after you opened this page:"
+        ),
+        html.Ul([html.Li(_revision_line(r, zone)) for r in newer], className="mb-1"),
+        html.Div(
+            [
+                "Yours would be submitted on top of "
+                + ("them" if many else "it")
+                + ". Check what changed, then either ",
+                html.A(
+                    "reload the editor",
+                    href=LINKS["editor"].format(obsid=obsid),
+                    id=EditorIds.NEWER_RELOAD,
+                    **{"data-leave": "ok"},
+                ),  # fmt: skip
+                " (your edits are kept in this browser and offered again) or tick the box to submit yours anyway.",
+            ]
+        ),
+    ]
+
+
+def unseen_revisions(obsid: int, newer: Sequence[Any], zone: tzinfo) -> dbc.Alert:
+    """Finalize refused: revisions arrived that the confirm step did not show; nothing was written."""
+    return dbc.Alert(
+        [
+            html.Strong("Nothing was submitted. "),
+            f"Obsid {obsid} got new revisions since your confirm step: ",
+            *[part for r in newer for part in [*_revision_line(r, zone), "; "]][:-1],
+            ". Press Back, then Submit again to review them.",
+        ],
+        color="danger",
+        id=EditorIds.UNSEEN,
+    )
+
+
+def confirm_body(plan: Any, dropped: str = "") -> list[Any]:
+    """The confirm step: what the kind drops of the edits, diff table, ranked sets, warnings, notes, sign-offs,
+    per-obsid dry run."""
     report = plan.report
     body: list[Any] = [
         html.H4(f"Confirm: {KIND_LABELS.get(plan.kind, plan.kind)} for obsid {plan.obsid}"),
         html.P("Check the values below, then press Finalize; press Back to edit them again.", className="small"),
     ]
+    if dropped:
+        body.append(dbc.Alert(dropped + " Press Back and choose Normal Change to submit them.", color="warning",
+                              id=EditorIds.DROPPED))  # fmt: skip
     if plan.errors:
-        body.append(dbc.Alert([html.Div(f"{k}: {v}") for k, v in plan.errors.items()], color="danger"))
+        body.append(dbc.Alert([html.Div(_error_text(k, v)) for k, v in plan.errors.items()], color="danger"))
     if plan.conflicts:
         body += conflict_view(plan.obsid, plan.conflicts)
     scalar = {k: v for k, v in report.changes.items() if not PARAMETERS[k].rank_set}
@@ -162,9 +234,9 @@ def confirm_body(plan: Any) -> list[Any]:
         if any(c in report.changes for c in rs.columns):
             body.append(rank_diff(rs, original_ranks(plan.record or {}, key), report.latest.get(rs.records_key) or []))
     if report.warnings:
-        body.append(dbc.Alert([html.Div(w) for w in report.warnings], color="warning"))
+        body.append(dbc.Alert([html.Div(linked(w)) for w in report.warnings], color="warning", id=EditorIds.WARNINGS))
     if report.notes:
-        body.append(html.Div("Notes: " + ", ".join(sorted(report.notes)), className="small"))
+        body.append(html.Div("Notes: " + note_words(report.notes), className="small", id=EditorIds.NOTES))
     pending = [SIGNOFF_LABELS[c] for c, s in report.signoffs.items() if s == "Pending"]
     body.append(html.Div("Sign-off columns that become Pending: " + (", ".join(pending) or "none"), className="small"))
     if plan.extras:

@@ -16,31 +16,46 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import _context as C
-from callbacks._editor_confirm import change_items, confirm_body, conflict_view, result_body
+from callbacks._editor_confirm import (
+    KIND_LABELS,
+    change_items,
+    confirm_body,
+    conflict_view,
+    newer_notice,
+    result_body,
+    unseen_revisions,
+)
 from callbacks._figures_editor import focal_plane_figure
-from data.errors import NotFound, UsintError
+from data.errors import Forbidden, NotFound, UsintError
 from data.events import jsonable
-from data.ids import parse_obsid
+from data.ids import OBSID_DIGITS, id_problem, parse_obsid, parse_obsidrev
 from data.parameters import values as V
 from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
 from data.parameters.validator import Report, ValidationContext, form_values, validate
-from pages._components.editor_fields import HIDE, LINKS, NULL_OPTION, SHOW, footer_links, image_row
+from data.users import can
+from pages._components.editor_fields import HIDE, LINKS, NULL_OPTION, SHOW, footer_links, image_row, widget_value
 from pages._components.editor_form import (
+    FORM_SECTIONS,
+    GRID_SECTIONS,
     OPEN_AT_START,
     confirm_frame,
     degrees,
+    draft_offer,
     editor_form,
+    kind_warning,
     on_page,
     parts_shown,
     rank_cells,
     rank_error_items,
     section_body,
+    section_cards,
     sections_shown,
     submit_card,
 )
@@ -153,6 +168,111 @@ def _check(record: Mapping[str, Any], form: Mapping[str, Any], kind: str | None)
     return validate(record, form, ValidationContext(kind=kind or "norm", now=C.now()))
 
 
+def submit_refusal(identity: Any, permissions: Mapping[str, Sequence[str]]) -> str | None:
+    """Why this person may not submit, as the sentence shown beside Submit; None when they may (data.users.can,
+    the rule the submit service applies again)."""
+    if can(identity, "submit", permissions):
+        return None
+    name = getattr(identity, "username", None)
+    if not name:
+        return "Submit is off: you are not signed in, so this page is read only."
+    if not getattr(identity, "registered", False):
+        return f"Submit is off: {name} is not registered in USINT (an admin can add you), so this page is read only."
+    if not getattr(identity, "active", False):
+        return f"Submit is off: {name} is inactive in USINT, so this page is read only."
+    groups = " or ".join(permissions.get("submit", ())) or "admin"
+    return f"Submit is off: submitting needs the {groups} group, and {name} is not in it."
+
+
+def submit_reason(errors: Mapping[str, str], extra_errors: Mapping[str, str], refusal: str | None) -> str:
+    """Why Submit is off, shown beside it ("" when it is on): read only, a closed observation, messages to fix,
+    or nothing changed yet."""
+    if refusal:
+        return refusal
+    if "status" in errors:
+        return f"Submit is off: {errors['status']}."
+    problems = [k for k in errors if k != "changes"]
+    if problems:
+        return f"Submit is off: fix the {len(problems)} problem{'s' if len(problems) > 1 else ''} marked in red."
+    if extra_errors:
+        return "Submit is off: fix the Multi-Obsid list."
+    if "changes" in errors:
+        return "Submit is off until you change a parameter."
+    return ""
+
+
+RECORDS_KEYS = {rs.records_key: key for key, rs in RANK_SETS.items()}
+"""A ranked set's records key (`time_ranks`) → its key (`time`)."""
+
+
+def edited_fields(record: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields and grids of `form` whose value differs from the loaded one as the page shows it: what the
+    user typed or picked, which a draft keeps."""
+    start = form_values(record)
+    out: dict[str, Any] = {}
+    for name, value in form.items():
+        if name in RECORDS_KEYS:
+            columns = RANK_SETS[RECORDS_KEYS[name]].columns
+            before = [[widget_value(r.get(c), c) for c in columns] for r in start.get(name) or []]
+            after = [[widget_value(r.get(c), c) for c in columns] for r in value or []]
+            if before != after:
+                out[name] = value
+        elif widget_value(value, name) != widget_value(start.get(name), name):
+            out[name] = value
+    return out
+
+
+def edit_labels(edited: Mapping[str, Any]) -> list[str]:
+    """The edited fields and grids by their labels."""
+    out = []
+    for name in edited:
+        if name in RECORDS_KEYS:
+            out.append(RANK_SETS[RECORDS_KEYS[name]].label)
+        else:
+            out.append(PARAMETERS[name].label if name in PARAMETERS else name)
+    return out
+
+
+def draft_of(record: Mapping[str, Any], form: Mapping[str, Any], kind: str | None, extras: str | None) -> dict:
+    """What the browser keeps of the page's work (assets/editor.js): the edited fields and grids, the kind and
+    the extra obsids; `dirty` when there is something to lose."""
+    edited = edited_fields(record, form)
+    extras = (extras or "").strip()
+    return {
+        "obsid": int(record["obsid"]),
+        "dirty": bool(edited or extras),
+        "form": edited,
+        "kind": kind or "norm",
+        "extras": extras,
+        "labels": edit_labels(edited),
+    }
+
+
+def draft_edits(kept: Any) -> dict[str, Any]:
+    """The edits of a draft the browser kept (it comes from the client: only editable fields with plain values
+    and the ranked sets' columns are taken, at most 30 rows each); the validator checks them as any edit."""
+    out: dict[str, Any] = {}
+    for name, value in (kept if isinstance(kept, dict) else {}).items():
+        if name in RECORDS_KEYS and isinstance(value, list):
+            columns = RANK_SETS[RECORDS_KEYS[name]].columns
+            out[name] = [{c: r.get(c) for c in columns} for r in value[:30] if isinstance(r, dict)]
+        elif name in PARAMETERS and PARAMETERS[name].editable and isinstance(value, str | int | float | None):
+            out[name] = value
+    return out
+
+
+def sections_for(edits: Mapping[str, Any], built: Sequence[str] = ()) -> tuple[str, ...]:
+    """The sections to build so that every edit is on the page (those open at start or already `built`, those of
+    the edited fields and grids), in page order."""
+    wanted = set(OPEN_AT_START) | set(built)
+    for name in edits:
+        if name in RECORDS_KEYS:
+            wanted.add(GRID_SECTIONS[RECORDS_KEYS[name]])
+        elif name in PARAMETERS:
+            wanted.add(PARAMETERS[name].section)
+    return tuple(k for k in FORM_SECTIONS if k in wanted)
+
+
 # ---------------------------------------------------------------------------------------------------- the page
 
 
@@ -165,6 +285,8 @@ class EditorData:
     approved: bool
     on_or: bool
     open_revisions: list[Any]
+    latest_rev: int
+    """The newest revision number of the obsid when the page was read (0: none); the confirm step names any newer."""
 
 
 def editor_data(source: Any, session: Any, obsid: int, obs_ss: Any) -> EditorData:
@@ -182,6 +304,7 @@ def editor_data(source: Any, session: Any, obsid: int, obs_ss: Any) -> EditorDat
         approved=revisions.is_approved(session, obsid),
         on_or=obsid in or_list(obs_ss),
         open_revisions=revisions.open_revisions(session, [obsid]),
+        latest_rev=revisions.next_revision_number(session, obsid) - 1,
     )
 
 
@@ -231,24 +354,34 @@ def _missing(message: str) -> list[Any]:
     return [html.Div(alert, id=EditorIds.HEADER)]
 
 
-def _stores(record: Any, errors: Mapping[str, str]) -> list[Any]:
+def _stores(record: Any, errors: Mapping[str, str], refusal: str | None = None, latest_rev: int | None = None
+            ) -> list[Any]:  # fmt: skip
     return [
         dcc.Store(id=EditorIds.RECORD, data=record),
         dcc.Store(id=EditorIds.TOKEN, data=uuid.uuid4().hex),
         dcc.Store(id=EditorIds.BUILT, data=list(OPEN_AT_START)),
         dcc.Store(id=EditorIds.RANK_CELL_ERRORS, data=cell_error_map(errors)),
+        dcc.Store(id=EditorIds.REFUSAL, data=refusal),
+        dcc.Store(id=EditorIds.LOADED_REV, data=latest_rev),
+        dcc.Store(id=EditorIds.DRAFT),
+        dcc.Store(id=EditorIds.DRAFT_SAVED),
     ]
 
 
 def _frame(obsid: Any, warning: str, header: list[Any], form: Any, footer: list[Any]) -> list[Any]:
     top = [
         html.A("Ocat Data Help", href=LINKS["help"], target="_blank", className="small me-3"),
-        html.A("Refresh", href=LINKS["editor"].format(obsid=obsid), className="btn btn-sm btn-outline-secondary"),
+        html.A(
+            "Refresh",
+            href=LINKS["editor"].format(obsid=obsid),
+            className="btn btn-sm btn-outline-secondary usint-editor-refresh",
+        ),  # fmt: skip
     ]
     return [
         html.Div(warning, id=EditorIds.WARNING, className="text-danger fw-bold mb-2"),
         html.Div(top, className="mb-2"),
         html.Div(header, id=EditorIds.HEADER, className="mb-3"),
+        draft_offer(),
         form,
         confirm_frame(),
         html.Div(id=EditorIds.RESULT),
@@ -277,22 +410,77 @@ def editor_page(obsid: str) -> list[Any]:
     except UsintError as err:  # the Ocat cannot be read: say so where the form would be
         return _missing(err.user_message)
     record = data.record
-    report = _check(record, {}, "norm")
-    shown = on_page(OPEN_AT_START)
-    submit = submit_card([], form_error_items(report.errors, shown), True, LINKS["editor"].format(obsid=text))
-    form = editor_form(data.form, report.errors, submit)
+    refusal = submit_refusal(C.current_user(), C.settings().permissions)
+    form, errors = filled_form(record, {}, built=OPEN_AT_START, refusal=refusal)
     warning = warning_line(record, now=C.now(), on_or=data.on_or, approved=data.approved)
-    return _stores(record, report.errors) + _frame(text, warning, _header(data), form, footer_links(record))
+    stores = _stores(record, errors, refusal, data.latest_rev)
+    return stores + _frame(text, warning, _header(data), form, footer_links(record))
+
+
+def filled_form(
+    record: Mapping[str, Any],
+    edits: Mapping[str, Any],
+    *,
+    built: Sequence[str],
+    kind: str = "norm",
+    extras: str = "",
+    refusal: str | None = None,
+) -> tuple[html.Div, dict[str, str]]:
+    """The form of `record` with `edits` over its values, as the live check would leave it: the sections in
+    `built` open and filled, each message in its place, the submit options with what blocks them. Also returns
+    the validator's messages."""
+    from data.revisions.submission import parse_extra_obsids
+
+    report = _check(record, edits, kind)
+    values = current_values(record, edits)
+    _obsids, extra_errors, _m = parse_extra_obsids(extras, int(record["obsid"]))
+    errors = report.errors
+    submit = submit_card(
+        change_items(report.changes),
+        form_error_items(errors, on_page(tuple(built))),
+        bool(errors) or bool(extra_errors) or bool(refusal),
+        LINKS["editor"].format(obsid=record["obsid"]),
+        reason=submit_reason(errors, extra_errors, refusal),
+        kind=kind,
+        extras=extras,
+        extras_error=next(iter(extra_errors.values()), ""),
+        warning=kind_warning(kind, edit_labels(edited_fields(record, edits))) if edits else "",
+    )
+    figure = focal_plane_figure(values, values.get("window_ranks") or []) if "acis" in built else None
+    return editor_form(values, errors, submit, figure, built=tuple(built)), errors
 
 
 # ---------------------------------------------------------------------------------------------------- callbacks
 
 
-def prompt_go(_n: int | None, text: str | None) -> tuple[Any, Any]:
-    obsid = parse_obsid((text or "").strip())
-    if obsid is None:
-        return no_update, "The obsid must be a whole number (at most 9 digits)."
-    return f"/ocatdatapage/{obsid}", ""
+def prompt_target(text: str | None) -> tuple[str | None, Any]:
+    """The obsid box without an obsid (like the navbar's quick jump): the editor's path, or what is wrong."""
+    value = (text or "").strip()
+    if not value:
+        return None, "Type an obsid, e.g. 12345."
+    obsid = parse_obsid(value)
+    if obsid is not None:
+        return LINKS["editor"].format(obsid=obsid), ""
+    shown = value[:40]
+    if (problem := id_problem(value)) is not None:  # digits past the bounds, as the quick jump says it
+        return None, f"“{shown}” is out of range. {problem}"
+    pair = parse_obsidrev(value)
+    if pair is not None:
+        obsidrev = f"{pair[0]}.{pair[1]:03d}"
+        return None, [
+            f"“{shown}” is a revision; the editor opens an obsid: ",
+            html.A(str(pair[0]), href=LINKS["editor"].format(obsid=pair[0])),
+            " (the revision is on ",
+            html.A("its check page", href=LINKS["check"].format(obsidrev=obsidrev)),
+            ").",
+        ]
+    return None, f"“{shown}” is not an obsid: type a whole number of 1 to {OBSID_DIGITS} digits, e.g. 12345."
+
+
+def prompt_go(_n: int | None, _submits: int | None, text: str | None) -> tuple[Any, Any]:
+    """Open (Enter or the button) the typed obsid, or say next to the box what is wrong with it."""
+    path, message = prompt_target(text)
+    return (path, "") if path else (no_update, message)
 
 
 def _items(name: str) -> list[Mapping[str, Any]]:
@@ -346,9 +534,10 @@ def _figure_moved() -> bool:
 
 
 def check_edits(values: list, rows: list, edited: list, kind: str | None, extras: str | None,
-                record: dict | None) -> dict[str, Any]:  # fmt: skip
+                record: dict | None, refusal: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Live validation of what the form holds (text fields 300 ms after the last key, every edited rank cell):
-    messages under fields and on rank cells, changes so far, blocks and sections shown, figure, Submit."""
+    messages under fields and on rank cells, changes so far, blocks and sections shown, figure, Submit and why it
+    is off, what the chosen kind drops, and the draft the browser keeps."""
     if not record:
         raise PreventUpdate
     from data.revisions.submission import parse_extra_obsids
@@ -364,13 +553,19 @@ def check_edits(values: list, rows: list, edited: list, kind: str | None, extras
     figures = _ids("figure", "name")
     moved = bool(figures) and _figure_moved()
     shown = set(_ids("feedback", "name")) | {f"grid:{k}" for k in grids}
+    draft = draft_of(record, form, kind, extras)
+    dropped = kind_warning(kind, draft["labels"])
     return {
         "feedback": [errors.get(n, "") for n in _ids("feedback", "name")],
         "grid_errors": [rank_error_items(k, errors) for k in grids],
         "cell_errors": cell_error_map(errors),
         "changes": change_items(report.changes),
         "form_errors": form_error_items(errors, shown),
-        "blocked": bool(errors) or bool(extra_errors),
+        "blocked": bool(errors) or bool(extra_errors) or bool(refusal),
+        "reason": submit_reason(errors, extra_errors, refusal),
+        "kind_warning": SHOW if dropped else HIDE,
+        "kind_warning_text": dropped,
+        "draft": draft,
         "parts": [SHOW if parts[n] else HIDE for n in _ids("parts", "name")],
         "hrc": SHOW if sections["hrc"] else HIDE,
         "acis": SHOW if sections["acis"] else HIDE,
@@ -381,44 +576,113 @@ def check_edits(values: list, rows: list, edited: list, kind: str | None, extras
     }
 
 
-def _plan(kind: str | None, extras: str | None, record: dict) -> Any:
+def _plan(kind: str | None, extras: str | None, record: dict, loaded_rev: int | None) -> tuple[Any, list[Any]]:
+    """The dry run of the submission, and the revisions of the obsid submitted after the page was read."""
+    from data.revisions import store as revisions
     from data.revisions.submission import plan_submission
 
     form = gather(_items("values"), _items("rows"))
+    obsid = int(record["obsid"])
     with C.session_scope() as session:
-        return plan_submission(
-            session, C.ocat_source(), int(record["obsid"]), kind or "norm", form, extras,
+        plan = plan_submission(
+            session, C.ocat_source(), obsid, kind or "norm", form, extras,
             user=C.current_user(), now=C.now(), settings=C.settings(), loaded=record,
         )  # fmt: skip
+        newer = revisions.revisions_after(session, obsid, loaded_rev) if loaded_rev is not None else []
+    return plan, newer
+
+
+ACK_NEEDED = "Finalize is off until you tick the box above (or reload the editor to start from the newest revision)."
+
+
+def finalize_block(plan: Any, refusal: str | None) -> str:
+    """Why Finalize is off whatever the user ticks ("" when nothing blocks it)."""
+    if refusal:
+        return refusal.replace("Submit is off", "Finalize is off", 1)
+    if plan.conflicts:
+        return "Finalize is off: the Ocat changed under your edits (see above); go back to the editor."
+    if not plan.valid:
+        return "Finalize is off: fix the problems listed above (Back returns to the form)."
+    return ""
+
+
+def finalize_gate(state: Mapping[str, Any] | None, ack: Sequence[str] | None) -> tuple[bool, str]:
+    """(disabled, reason) of Finalize: blocked, or waiting for the tick that others' revisions were seen (the
+    same rule as the browser's `usintEditor.finalizeGate`)."""
+    state = state or {}
+    if state.get("block"):
+        return True, state["block"]
+    if state.get("ack_needed") and not ack:
+        return True, state["ack_needed"]
+    return False, ""
 
 
 def confirm(_n: int | None, values: list, rows: list, kind: str | None, extras: str | None,
-            record: dict | None) -> dict[str, Any]:  # fmt: skip
-    """Submit: the dry run of the whole submission (main obsid and extras) shown as the confirm step."""
+            record: dict | None, loaded_rev: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """Submit: the dry run of the whole submission (main obsid and extras) shown as the confirm step, with the
+    revisions others submitted since the page was read (obsid.rev, who, when) and why Finalize is off."""
     if not record:
         raise PreventUpdate
-    plan = _plan(kind, extras, record)
-    return {"body": confirm_body(plan), "confirm": SHOW, "form": HIDE,
-            "finalize": not plan.valid or bool(plan.conflicts)}  # fmt: skip
+    plan, newer = _plan(kind, extras, record, loaded_rev)
+    dropped = kind_warning(kind, edit_labels(edited_fields(record, gather(_items("values"), _items("rows")))))
+    refusal = submit_refusal(C.current_user(), C.settings().permissions)
+    seen = max((r.revision_number for r in newer), default=loaded_rev)
+    state = {"block": finalize_block(plan, refusal), "ack_needed": ACK_NEEDED if newer else "", "seen": seen}
+    disabled, reason = finalize_gate(state, [])
+    zone = ZoneInfo(C.settings().timezone)
+    return {"body": confirm_body(plan, dropped), "confirm": SHOW, "form": HIDE, "finalize": disabled, "reason": reason,
+            "newer": SHOW if newer else HIDE, "newer_text": newer_notice(int(record["obsid"]), newer, zone),
+            "ack": [], "state": state, "result": None}  # fmt: skip
 
 
 def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras: str | None,
-             record: dict | None, token: str | None) -> dict[str, Any]:  # fmt: skip
-    """Write the revisions (one transaction; its commit wakes the mail sender, D21); show each obsid.rev."""
+             record: dict | None, token: str | None, ack: list | None = None, state: dict | None = None,
+             loaded_rev: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """Write the revisions (one transaction; its commit wakes the mail sender, D21); show each obsid.rev. Nothing
+    is written when a revision of the obsid arrived that the user has not seen (`loaded_rev`, or what the
+    confirm step showed and the user ticked) or when the user may not submit (said on the page)."""
     if not record:
         raise PreventUpdate
+    from data.revisions import store as revisions
     from data.revisions.submission import OcatChanged, submit
 
+    obsid = int(record["obsid"])
+    known = (state or {}).get("seen") if ack else loaded_rev
     form = gather(_items("values"), _items("rows"))
     try:
         with C.session_scope() as session:
+            newer = revisions.revisions_after(session, obsid, known) if known is not None else []
+            if newer:
+                zone = ZoneInfo(C.settings().timezone)
+                return {"result": unseen_revisions(obsid, newer, zone), "confirm": no_update, "form": no_update,
+                        "draft": no_update}  # fmt: skip
             result = submit(
-                session, C.ocat_source(), int(record["obsid"]), kind or "norm", form, extras,
+                session, C.ocat_source(), obsid, kind or "norm", form, extras,
                 user=C.current_user(), now=C.now(), settings=C.settings(), loaded=record, token=token,
             )  # fmt: skip
     except OcatChanged as exc:  # D8: nothing was written; show the three-way view on the page
-        return {"result": conflict_view(int(record["obsid"]), exc.conflicts), "confirm": HIDE, "form": HIDE}
-    return {"result": result_body(result), "confirm": HIDE, "form": HIDE}
+        return {"result": conflict_view(obsid, exc.conflicts), "confirm": HIDE, "form": HIDE, "draft": no_update}
+    except Forbidden as exc:  # the page already says so beside Submit; the server refuses all the same
+        alert = dbc.Alert(f"Nothing was submitted: {exc.user_message}.", color="danger", id=EditorIds.REFUSED)
+        return {"result": alert, "confirm": no_update, "form": no_update, "draft": no_update}
+    return {"result": result_body(result), "confirm": HIDE, "form": HIDE, "draft": {"obsid": obsid, "dirty": False}}
+
+
+def restore_draft(_n: int | None, kept: dict | None, record: dict | None, built: list | None) -> dict[str, Any]:
+    """Restore the draft this browser kept for the obsid: the sections rebuilt with those edits (theirs open as
+    well as those already built) and the submit options set; setting them runs the live check, which fills in
+    the rest (changes, messages, Submit, the draft kept)."""
+    if not record or not isinstance(kept, dict) or kept.get("obsid") != record.get("obsid"):
+        raise PreventUpdate
+    edits = draft_edits(kept.get("form"))
+    kind = kept.get("kind") if kept.get("kind") in KIND_LABELS else "norm"
+    extras = str(kept.get("extras") or "")[:4000]
+    keys = sections_for(edits, built or ())
+    values = current_values(record, edits)
+    report = _check(record, edits, kind)
+    figure = focal_plane_figure(values, values.get("window_ranks") or []) if "acis" in keys else None
+    return {"sections": section_cards(values, report.errors, figure, keys).children, "built": list(keys),
+            "offer": HIDE, "kind": kind, "extras": extras}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------- wiring
@@ -472,6 +736,10 @@ def _register_live_check(app: Dash) -> None:
             "derived": Output(editor_derived(ALL), "children"),
             "figure": Output(editor_figure(ALL), "figure"),
             "extras": Output(EditorIds.EXTRAS_FEEDBACK, "children"),
+            "reason": Output(EditorIds.SUBMIT_REASON, "children"),
+            "kind_warning": Output(EditorIds.KIND_WARNING, "style"),
+            "kind_warning_text": Output(EditorIds.KIND_WARNING_TEXT, "children"),
+            "draft": Output(EditorIds.DRAFT, "data"),
         },
         inputs={
             "values": Input(editor_field(ALL), "value"),
@@ -481,37 +749,94 @@ def _register_live_check(app: Dash) -> None:
             "kind": Input(EditorIds.KIND, "value"),
             "extras": Input(EditorIds.EXTRAS, "value"),
         },
-        state={"record": FORM_STATE["record"]},
+        state={"record": FORM_STATE["record"], "refusal": State(EditorIds.REFUSAL, "data")},
         prevent_initial_call=True,
     )(check_edits)
     app.clientside_callback(  # the refused rank cells, where the grids' cell rules read them
         ClientsideFunction("usintEditor", "paintRankErrors"),
         Input(EditorIds.RANK_CELL_ERRORS, "data"),
     )
+    app.clientside_callback(  # the way back from a kind that drops the edits
+        "function(n) { return 'norm'; }",
+        Output(EditorIds.KIND, "value"),
+        Input(EditorIds.KIND_BACK, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+def _register_drafts(app: Dash) -> None:
+    """The browser keeps the page's work per obsid (assets/editor.js): saved at each live check, offered when the
+    obsid is opened again, restored by the server (the form rebuilt with it), discarded, cleared by a submit."""
+    app.clientside_callback(
+        ClientsideFunction("usintEditor", "saveDraft"),
+        Input(EditorIds.DRAFT, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(  # in the browser at load: no round trip before the page is usable
+        ClientsideFunction("usintEditor", "offerDraft"),
+        Output(EditorIds.DRAFT_OFFER, "style"),
+        Output(EditorIds.DRAFT_TEXT, "children"),
+        Output(EditorIds.DRAFT_SAVED, "data"),
+        Input(EditorIds.RECORD, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("usintEditor", "discardDraft"),
+        Output(EditorIds.DRAFT_OFFER, "style", allow_duplicate=True),
+        Output(EditorIds.DRAFT_SAVED, "data", allow_duplicate=True),
+        Input(EditorIds.DRAFT_DISCARD, "n_clicks"),
+        State(EditorIds.DRAFT_SAVED, "data"),
+        prevent_initial_call=True,
+    )
+    app.callback(  # the sections only: a new Submit would count as pressed (Dash runs the callbacks of inputs
+        # inserted outside their outputs); setting the kind and the extra obsids runs the live check
+        output={"sections": Output(EditorIds.SECTIONS, "children"), "built": Output(EditorIds.BUILT, "data"),
+                "offer": Output(EditorIds.DRAFT_OFFER, "style", allow_duplicate=True),
+                "kind": Output(EditorIds.KIND, "value", allow_duplicate=True),
+                "extras": Output(EditorIds.EXTRAS, "value")},
+        inputs={"_n": Input(EditorIds.DRAFT_RESTORE, "n_clicks")},
+        state={"kept": State(EditorIds.DRAFT_SAVED, "data"), "record": FORM_STATE["record"],
+               "built": State(EditorIds.BUILT, "data")},
+        prevent_initial_call=True,
+    )(restore_draft)  # fmt: skip
 
 
 def _register_steps(app: Dash) -> None:
     app.callback(
         output={"body": Output(EditorIds.CONFIRM_BODY, "children"), "confirm": Output(EditorIds.CONFIRM, "style"),
-                "form": Output(EditorIds.FORM, "style"), "finalize": Output(EditorIds.FINALIZE, "disabled")},
+                "form": Output(EditorIds.FORM, "style"), "finalize": Output(EditorIds.FINALIZE, "disabled"),
+                "reason": Output(EditorIds.FINALIZE_REASON, "children"), "newer": Output(EditorIds.NEWER, "style"),
+                "newer_text": Output(EditorIds.NEWER_TEXT, "children"), "ack": Output(EditorIds.NEWER_ACK, "value"),
+                "state": Output(EditorIds.CONFIRM_STATE, "data"),
+                "result": Output(EditorIds.RESULT, "children", allow_duplicate=True)},
         inputs={"_n": Input(EditorIds.SUBMIT, "n_clicks")},
-        state=FORM_STATE,
+        state={**FORM_STATE, "loaded_rev": State(EditorIds.LOADED_REV, "data")},
         running=[(Output(EditorIds.SUBMIT, "children"), "Checking…", "Submit")],
         prevent_initial_call=True,
     )(confirm)  # fmt: skip
+    app.clientside_callback(  # the tick that others' revisions were seen opens Finalize (when nothing else blocks)
+        ClientsideFunction("usintEditor", "finalizeGate"),
+        Output(EditorIds.FINALIZE, "disabled", allow_duplicate=True),
+        Output(EditorIds.FINALIZE_REASON, "children", allow_duplicate=True),
+        Input(EditorIds.NEWER_ACK, "value"),
+        State(EditorIds.CONFIRM_STATE, "data"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(  # Back: the form again, as the user left it
-        "function(n) { return [{display: 'none'}, {}]; }",
+        "function(n) { return [{display: 'none'}, {}, null]; }",
         Output(EditorIds.CONFIRM, "style", allow_duplicate=True),
         Output(EditorIds.FORM, "style", allow_duplicate=True),
+        Output(EditorIds.RESULT, "children", allow_duplicate=True),
         Input(EditorIds.BACK, "n_clicks"),
         prevent_initial_call=True,
     )
     app.callback(
         output={"result": Output(EditorIds.RESULT, "children"),
                 "confirm": Output(EditorIds.CONFIRM, "style", allow_duplicate=True),
-                "form": Output(EditorIds.FORM, "style", allow_duplicate=True)},
+                "form": Output(EditorIds.FORM, "style", allow_duplicate=True),
+                "draft": Output(EditorIds.DRAFT, "data", allow_duplicate=True)},
         inputs={"_n": Input(EditorIds.FINALIZE, "n_clicks")},
-        state={**FORM_STATE, "token": State(EditorIds.TOKEN, "data")},
+        state={**FORM_STATE, "token": State(EditorIds.TOKEN, "data"), "ack": State(EditorIds.NEWER_ACK, "value"),
+               "state": State(EditorIds.CONFIRM_STATE, "data"), "loaded_rev": State(EditorIds.LOADED_REV, "data")},
         running=[(Output(EditorIds.FINALIZE, "children"), "Submitting…", "Finalize")],
         prevent_initial_call=True,
     )(finalize)  # fmt: skip
@@ -522,6 +847,7 @@ def register(app: Dash) -> None:
         Output(EditorIds.REDIRECT, "href"),
         Output(EditorIds.PROMPT_FEEDBACK, "children"),
         Input(EditorIds.PROMPT_GO, "n_clicks"),
+        Input(EditorIds.PROMPT_INPUT, "n_submit"),
         State(EditorIds.PROMPT_INPUT, "value"),
         prevent_initial_call=True,
     )(prompt_go)
@@ -535,4 +861,5 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(edit_rows)
     _register_live_check(app)
+    _register_drafts(app)
     _register_steps(app)

@@ -29,15 +29,22 @@ dash.register_page(
 def _prompt() -> html.Div:
     return html.Div(
         [
-            html.P("Type an obsid to open it in the editor."),
+            html.Label("Type an obsid to open it in the editor.", htmlFor=EditorIds.PROMPT_INPUT, className="mb-2"),
             dbc.InputGroup(
                 [
-                    dbc.Input(id=EditorIds.PROMPT_INPUT, placeholder="e.g. 12345", type="text"),
-                    dbc.Button("Open", id=EditorIds.PROMPT_GO, color="primary"),
+                    dbc.Input(
+                        id=EditorIds.PROMPT_INPUT,
+                        placeholder="e.g. 12345",
+                        type="text",
+                        n_submit=0,
+                        autoComplete="off",
+                        autoFocus=True,
+                    ),  # fmt: skip
+                    dbc.Button("Open", id=EditorIds.PROMPT_GO, color="primary", n_clicks=0),
                 ],
                 style={"maxWidth": "24rem"},
             ),
-            html.Div(id=EditorIds.PROMPT_FEEDBACK, className="text-danger small mt-1"),
+            html.Div(id=EditorIds.PROMPT_FEEDBACK, className="text-danger small mt-1", role="alert"),
             dcc.Location(id=EditorIds.REDIRECT, refresh=True),
         ],
         id=EditorIds.PROMPT,

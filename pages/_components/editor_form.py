@@ -212,40 +212,98 @@ def section_card(key: str, body: Any, *, is_open: bool, visible: bool = True) ->
     )
 
 
-def submit_card(changes: list[Any], errors: list[Any], blocked: bool, refresh: str) -> dbc.Card:
-    """Submit options: kind, extra obsids, what changed so far, what blocks the submit, Submit, and Refresh (a
-    link to `refresh`: a fresh read of the Ocat, dropping the edits)."""
+def kind_warning(kind: str | None, dropped: list[str]) -> str:
+    """What a kind other than a normal change drops (ocat-data-page §9.3): the edits it will not submit, or ""."""
+    if kind == "clone":
+        dropped = [label for label in dropped if label != PARAMETERS["comments"].label]
+    if kind not in ("asis", "remove", "clone") or not dropped:
+        return ""
+    names = ", ".join(dropped[:8]) + (f" and {len(dropped) - 8} more" if len(dropped) > 8 else "")
+    what = {"asis": "An approval", "remove": "A removal from the approved list", "clone": "A split request"}[kind]
+    only = "only the comment" if kind == "clone" else "no parameter changes"
+    return f"{what} submits {only}: your edits to {names} will NOT be submitted."
+
+
+def kind_warning_box(text: str) -> html.Div:
+    """The warning under the kinds while the chosen kind drops edits, with the way back to a normal change."""
+    return html.Div(
+        dbc.Alert(
+            [
+                html.Span(text, id=EditorIds.KIND_WARNING_TEXT),
+                " ",
+                dbc.Button(
+                    "Keep my edits: choose Normal Change",
+                    id=EditorIds.KIND_BACK,
+                    size="sm",
+                    color="warning",
+                    className="ms-1",
+                ),
+            ],  # fmt: skip
+            color="warning",
+            className="py-2 small mb-2",
+        ),
+        id=EditorIds.KIND_WARNING,
+        style=SHOW if text else HIDE,
+    )
+
+
+def submit_card(
+    changes: list[Any],
+    errors: list[Any],
+    blocked: bool,
+    refresh: str,
+    *,
+    reason: str = "",
+    kind: str = "norm",
+    extras: str | None = None,
+    extras_error: str = "",
+    warning: str = "",
+) -> dbc.Card:
+    """Submit options: kind (and what it drops), extra obsids, what changed so far, what blocks the submit,
+    Submit with the reason it is off, and Refresh (a link to `refresh`: a fresh read of the Ocat, dropping the
+    edits)."""
     return dbc.Card(
         dbc.CardBody(
             [
                 html.H5("Submit Options"),
-                dbc.RadioItems(id=EditorIds.KIND, options=KINDS, value="norm", className="mb-2"),
+                dbc.RadioItems(id=EditorIds.KIND, options=KINDS, value=kind, className="mb-2"),
+                kind_warning_box(warning),
                 dbc.Label(
                     "Multi-Obsid (apply the same changes to these obsids; lists and ranges, at most 500)",
                     html_for=EditorIds.EXTRAS,
                     className="small",
                 ),
-                dbc.Input(id=EditorIds.EXTRAS, type="text", debounce=300, placeholder="e.g. 22608-22612, 23001"),
-                html.Div(id=EditorIds.EXTRAS_FEEDBACK, className="text-danger small"),
+                dbc.Input(
+                    id=EditorIds.EXTRAS,
+                    type="text",
+                    debounce=300,
+                    value=extras or "",
+                    placeholder="e.g. 22608-22612, 23001",
+                ),  # fmt: skip
+                html.Div(extras_error, id=EditorIds.EXTRAS_FEEDBACK, className="text-danger small"),
                 html.H6("Changes so far", className="mt-3"),
                 html.Ul(changes, id=EditorIds.CHANGES, className="small"),
                 html.Ul(errors, id=EditorIds.FORM_ERRORS, className="text-danger small"),
-                dbc.Button("Submit", id=EditorIds.SUBMIT, color="primary", disabled=blocked, className="me-2"),
-                html.A("Refresh", href=refresh, className="btn btn-outline-secondary"),
+                html.Div(
+                    [
+                        dbc.Button("Submit", id=EditorIds.SUBMIT, color="primary", disabled=blocked, className="me-2"),
+                        html.A(
+                            "Refresh", href=refresh, className="btn btn-outline-secondary me-2 usint-editor-refresh"
+                        ),
+                        html.Span(reason, id=EditorIds.SUBMIT_REASON, className="small text-muted", role="status"),
+                    ],  # fmt: skip
+                    className="d-flex align-items-center flex-wrap",
+                ),
             ]
         ),
         className="mb-3",
     )
 
 
-def editor_form(
-    values: Mapping[str, Any],
-    errors: Mapping[str, str],
-    submit: dbc.Card,
-    figure: Any = None,
-    built: tuple[str, ...] = OPEN_AT_START,
+def section_cards(
+    values: Mapping[str, Any], errors: Mapping[str, str], figure: Any = None, built: tuple[str, ...] = OPEN_AT_START
 ) -> html.Div:
-    """The form: every section card (those in `built` open and filled), then the submit options."""
+    """Every section card, those in `built` open and filled (a draft restored replaces them all)."""
     shown = sections_shown(values) if values else {}
     cards = [
         section_card(
@@ -256,16 +314,83 @@ def editor_form(
         )
         for key in FORM_SECTIONS
     ]
-    return html.Div([*cards, submit], id=EditorIds.FORM)
+    return html.Div(cards, id=EditorIds.SECTIONS)
+
+
+def editor_form(
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    submit: dbc.Card,
+    figure: Any = None,
+    built: tuple[str, ...] = OPEN_AT_START,
+) -> html.Div:
+    """The form: every section card (those in `built` open and filled), then the submit options."""
+    return html.Div([section_cards(values, errors, figure, built), submit], id=EditorIds.FORM)
+
+
+def draft_offer() -> html.Div:
+    """Shown when this browser kept unsubmitted edits of the obsid (assets/editor.js): restore or discard them."""
+    return html.Div(
+        dbc.Alert(
+            [
+                html.Span(id=EditorIds.DRAFT_TEXT),
+                html.Div(
+                    [
+                        dbc.Button(
+                            "Restore my edits", id=EditorIds.DRAFT_RESTORE, color="primary", size="sm", className="me-2"
+                        ),
+                        dbc.Button(
+                            "Discard them", id=EditorIds.DRAFT_DISCARD, color="secondary", size="sm", outline=True
+                        ),
+                    ],  # fmt: skip
+                    className="mt-2",
+                ),
+            ],
+            color="info",
+            className="mb-3",
+        ),
+        id=EditorIds.DRAFT_OFFER,
+        style=HIDE,
+    )
+
+
+def newer_box() -> html.Div:
+    """The confirm step's warning that others submitted revisions of this obsid after the page was loaded: who
+    and when (filled by the confirm step), Reload, and the box to tick to submit anyway."""
+    return html.Div(
+        dbc.Alert(
+            [
+                html.Div(id=EditorIds.NEWER_TEXT),
+                dbc.Checklist(
+                    id=EditorIds.NEWER_ACK,
+                    options=[{"label": "I have seen these revisions; submit mine anyway", "value": "ack"}],
+                    value=[],
+                    className="mt-2",
+                ),
+            ],
+            color="danger",
+        ),
+        id=EditorIds.NEWER,
+        style=HIDE,
+    )
 
 
 def confirm_frame() -> html.Div:
-    """The confirm step, hidden until Submit: the diff and dry run, Back and Finalize."""
+    """The confirm step, hidden until Submit: the diff and dry run, what others submitted meanwhile, Back and
+    Finalize with the reason it is off."""
     return html.Div(
         [
             html.Div(id=EditorIds.CONFIRM_BODY),
-            dbc.Button("Back", id=EditorIds.BACK, color="secondary", className="me-2"),
-            dbc.Button("Finalize", id=EditorIds.FINALIZE, color="danger"),
+            newer_box(),
+            dcc.Store(id=EditorIds.CONFIRM_STATE),
+            html.Div(
+                [
+                    dbc.Button("Back", id=EditorIds.BACK, color="secondary", className="me-2"),
+                    dbc.Button("Finalize", id=EditorIds.FINALIZE, color="danger", className="me-2"),
+                    html.Span(id=EditorIds.FINALIZE_REASON, className="small text-muted"),
+                ],
+                className="d-flex align-items-center flex-wrap",
+            ),
         ],
         id=EditorIds.CONFIRM,
         style=HIDE,
