@@ -44,7 +44,15 @@ def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgG
         rowData=rows or [],
         columnDefs=column_defs(kiosk=kiosk, permissions=_settings_value("permissions", DEFAULT_PERMISSIONS)),
         getRowId="params.data.id",
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": not kiosk},
+        # Headers wrap (never cut at 1600 px); cells that a column cuts show their full text as a tooltip.
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "floatingFilter": not kiosk,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },  # fmt: skip
         rowClassRules={"board-changed": "params.data.changed", "board-closed": "params.data.state == 'closed'"},
         dashGridOptions={
             "animateRows": False,

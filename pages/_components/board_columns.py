@@ -13,7 +13,7 @@ APPROVE_COL = "approve"
 DISCARD_COL = "discard"
 ACTION_COLUMNS = (*COLUMNS, APPROVE_COL, DISCARD_COL)
 ACTION_LABELS = {APPROVE_COL: "Signoff & Approve", DISCARD_COL: "Discard"}
-ACTION_TEXT = {APPROVE_COL: "Sign & Approve", DISCARD_COL: "Discard"}
+ACTION_TEXT = {APPROVE_COL: "Approve", DISCARD_COL: "Discard"}
 SIGN_TEXT = "Sign"
 
 KIOSK_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
@@ -33,9 +33,10 @@ def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> 
                  f": {text}.split(' ')[0]")  # fmt: skip
     who = signers(c, permissions)
     # Pending with no button for this reader: say who signs it (the reason there is no button), and how long.
-    tip = (f"(params.data.{c} == null && {text} == 'Pending' ? 'Pending: {who} sign this column' : '')"
-           f" + ({waited} ? (params.data.{c} == null && {text} == 'Pending' ? ', ' : '') + 'waited ' + {waited} : '')"
-           " || null")  # fmt: skip
+    # The cell's full text (a narrow column cuts it), who signs when Pending has no button here, and the wait.
+    no_button = f"(params.data.{c} == null && {text} == 'Pending')"
+    tip = (f"({no_button} ? 'Pending: {who} sign this column' : {text})"
+           f" + ({waited} ? ', waited ' + {waited} : '') || null")  # fmt: skip
     col: dict[str, Any] = {
         "field": c,
         "colId": c,
@@ -44,7 +45,7 @@ def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> 
         "valueFormatter": {"function": shown},
         "filterValueGetter": {"function": text},
         "tooltipValueGetter": {"function": tip},
-        "minWidth": 110 if kiosk else 118,
+        "minWidth": 110 if kiosk else 100,
         "cellClassRules": {
             "board-sign": f"params.data.{c} != null",
             "board-pending": f"params.data.{c}_text == 'Pending'",
@@ -76,23 +77,31 @@ def column_defs(
             "valueGetter": {"function": _obsidrev_cell(kiosk)},
             "cellRenderer": "markdown",
             "filterValueGetter": {"function": "params.data.id"},
+            "tooltipValueGetter": {"function": "params.data.id"},
             "comparator": {"function": "(a, b) => (a < b ? -1 : a > b ? 1 : 0)"},
             "cellStyle": {"function": "params.data.color ? {'backgroundColor': params.data.color} : null"},
             "pinned": "left",
-            "minWidth": 120 if kiosk else 165,
+            "minWidth": 120 if kiosk else 150,
         },
-        {"field": "seq", "headerName": "Seq", "minWidth": 80},
-        {"field": "target", "headerName": "Target", "minWidth": 150, "tooltipField": "target"},
-        {"field": "pi", "headerName": "PI", "minWidth": 80},
-        {"field": "submitter", "headerName": "By", "headerTooltip": "Submitter", "minWidth": 75},
+        {"field": "seq", "headerName": "Seq", "minWidth": 70, "tooltipField": "seq"},
+        {"field": "target", "headerName": "Target", "minWidth": 110, "tooltipField": "target"},
+        {"field": "pi", "headerName": "PI", "minWidth": 75, "tooltipField": "pi"},
+        {
+            "field": "submitter",
+            "headerName": "By",
+            "headerTooltip": "Submitter",
+            "minWidth": 60,
+            "tooltipField": "submitter",
+        },
         {
             "field": "submitted",
             "headerName": "Submitted",
-            "minWidth": 130,
+            "minWidth": 115,
+            "tooltipField": "submitted",
             "comparator": {"function": "(a, b, na, nb) => (na.data.ts || 0) - (nb.data.ts || 0)"},
         },
-        {"field": "kind", "headerName": "Kind", "minWidth": 65},
-        {"field": "state", "headerName": "State", "minWidth": 70},
+        {"field": "kind", "headerName": "Kind", "minWidth": 55},
+        {"field": "state", "headerName": "State", "minWidth": 60},
     ]
     cols += [_sign_col(c, kiosk, permissions) for c in COLUMNS]
     if not kiosk:
@@ -105,11 +114,12 @@ def column_defs(
                     "valueFormatter": {"function": f"params.value != null ? '{ACTION_TEXT[c]}' : ''"},
                     "filter": False,
                     "sortable": False,
-                    "minWidth": 130 if c == APPROVE_COL else 95,
+                    "headerTooltip": ACTION_LABELS[c],
+                    "minWidth": 110 if c == APPROVE_COL else 85,
                     "cellClassRules": {"board-sign": f"params.data.{c} != null"},
                 }
             )
-    cols.append({"field": "notes", "headerName": "Notes", "minWidth": 220, "tooltipField": "notes"})
+    cols.append({"field": "notes", "headerName": "Notes", "minWidth": 130, "tooltipField": "notes"})
     if kiosk:
         keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
         cols = [c for c in cols if (c.get("colId") or c.get("field")) in keep]

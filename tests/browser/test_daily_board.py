@@ -131,3 +131,43 @@ def test_board_says_why_a_reader_gets_no_button(started: Any) -> None:
     )
     duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", cell)
     assert hover_tooltip(duo, cell).startswith(f"Pending: {who[col]} sign this column")
+
+
+LAYOUT = """
+const width = window.innerWidth, out = {headers: [], discards: [], clipped: []};
+const cut = (el) => el.scrollWidth > el.clientWidth + 1;
+for (const h of document.querySelectorAll('#board-grid .ag-header-row-column .ag-header-cell')) {
+    const r = h.getBoundingClientRect(), label = h.querySelector('.ag-header-cell-text');
+    out.headers.push([h.getAttribute('col-id'), r.left >= 0 && r.right <= width, !!label && !cut(label)]);
+}
+for (const d of document.querySelectorAll("#board-grid .ag-center-cols-container [col-id='discard'].board-sign")) {
+    out.discards.push(d.getBoundingClientRect().right <= width);
+}
+for (const row of document.querySelectorAll('#board-grid .ag-center-cols-container .ag-row')) {
+    for (const cell of row.querySelectorAll('.ag-cell')) {
+        const inner = cell.querySelector('.ag-cell-value') || cell;
+        if (cut(inner)) { out.clipped.push([row.getAttribute('row-id'), cell.getAttribute('col-id')]); }
+    }
+}
+return out;
+"""
+
+
+def test_board_at_1600_px_cuts_nothing_off(started: Any) -> None:
+    import time
+
+    duo = board(started, 1600, 1000)
+    time.sleep(1)  # header heights settle (autoHeaderHeight)
+    seen = duo.driver.execute_script(LAYOUT)
+    assert len(seen["headers"]) >= 15
+    assert [h[0] for h in seen["headers"] if not h[1]] == [], "headers off screen"
+    assert [h[0] for h in seen["headers"] if not h[2]] == [], "header text cut off"
+    assert seen["discards"] and all(seen["discards"]), "Discard buttons off screen"
+    done: set[str] = set()
+    for row, col in seen["clipped"]:
+        if col in done:
+            continue
+        done.add(col)
+        cell = duo.find_element(f"#board-grid .ag-center-cols-container [row-id='{row}'] [col-id='{col}']")
+        duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
+        assert hover_tooltip(duo, cell), f"a cut-off {col} cell has no tooltip"
