@@ -194,6 +194,24 @@ def grid_rows(
     return rows
 
 
+WALL_TEAMS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
+
+
+def wall_tiles(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The wall display's summary: per sign-off column, how many are Pending and the oldest wait; then the
+    oldest wait of all. Each tile is {label, count, oldest} (texts)."""
+    tiles: list[dict[str, Any]] = []
+    oldest_all: float | None = None
+    for col, label in WALL_TEAMS.items():
+        ages = [r[f"{col}_age"] for r in rows if r.get(f"{col}_age") is not None]
+        oldest = max(ages) if ages else None
+        if oldest is not None and (oldest_all is None or oldest > oldest_all):
+            oldest_all = oldest
+        tiles.append({"label": label, "count": str(len(ages)), "oldest": waited_text(oldest) or "–"})
+    tiles.append({"label": "Oldest wait", "count": waited_text(oldest_all) or "–", "oldest": ""})
+    return tiles
+
+
 def describe(board: BoardData, closed_window_h: float) -> str:
     """The sentence above the grid saying exactly what is listed."""
     n_open = sum(board.column("is_open"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, Patch, State, ctx, html
+from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import _grids_board as grids
@@ -83,7 +83,12 @@ def refresh_board(
         if token == stored.get("token") and (expires is None or now().timestamp() < expires):
             raise PreventUpdate
     since = stored.get("at") if stored else None
-    return build_board(kiosk=bool(kiosk), mine_first=bool(mine_first), since=since)
+    built = build_board(kiosk=bool(kiosk), mine_first=bool(mine_first), since=since)
+    if not kiosk:
+        return (*built, no_update)
+    from pages.board import wall_tiles
+
+    return (*built, wall_tiles(grids.wall_tiles(built[0])))
 
 
 def quick_filter(text: str | None) -> Patch:
@@ -158,6 +163,7 @@ def register(app: Dash) -> None:
         Output(BoardIds.UPDATED, "children"),
         Output(BoardIds.SUMMARY, "children"),
         Output(BoardIds.OCAT_NOTICE, "children"),
+        Output(BoardIds.TILES, "children"),
         Input(BoardIds.TICK, "n_intervals"),
         Input(BoardIds.DONE, "data"),
         Input(BoardIds.MINE_FIRST, "value"),

@@ -77,6 +77,8 @@ class BoardIds(StrEnum):
     UPDATED = "board-updated"
     CHECKED = "board-checked"
     RIGHTS = "board-rights"
+    TILES = "board-tiles"
+    LEGEND = "board-legend"
     SUMMARY = "board-summary"
     OCAT_NOTICE = "board-ocat-notice"
     MINE_FIRST = "board-mine-first"

@@ -158,6 +158,41 @@ def first_view(wall: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None,
     return read_first(lambda: build_board(kiosk=wall, mine_first=False, since=None), ([], None, "", "", ""))
 
 
+def wall_tiles(tiles: list[dict[str, Any]]) -> list[Any]:
+    """The wall's summary tiles: pending per team (with its oldest wait), then the oldest wait of all."""
+    return [
+        html.Div(
+            [
+                html.Div(t["label"], className="board-tile-label"),
+                html.Div(t["count"], className="board-tile-count"),
+                html.Div(f"oldest {t['oldest']}" if t["oldest"] else "\u00a0", className="board-tile-oldest"),
+            ],
+            className="board-tile",
+        )
+        for t in tiles
+    ]
+
+
+def wall_legend() -> html.Div:
+    """What the wall's colours and texts mean."""
+    from pages._components.board_columns import AGE_ALERT_H, AGE_WARN_H
+
+    return html.Div(
+        [
+            html.Span("Pending, waiting:", className="me-2"),
+            html.Span("3.2 h", className="board-legend-swatch board-legend-new me-1"),
+            html.Span(f"under {AGE_WARN_H:g} h", className="me-3"),
+            html.Span("1.5 d", className="board-legend-swatch board-legend-warn me-1"),
+            html.Span(f"{AGE_WARN_H:g}–{AGE_ALERT_H:g} h", className="me-3"),
+            html.Span("4.0 d", className="board-legend-swatch board-legend-alert me-1"),
+            html.Span(f"over {AGE_ALERT_H:g} h", className="me-3"),
+            html.Span("name = signed by · – = not required · the list moves on by itself every 20 s"),
+        ],
+        id=BoardIds.LEGEND,
+        className="board-legend",
+    )
+
+
 def checked_text(token: dict[str, Any] | None) -> str:
     """When the rows were read, in the board's display zone and labelled (the browser then keeps it current)."""
     if not token or not token.get("zone"):
@@ -180,6 +215,12 @@ def rights_line() -> str:
         return rights_text(current_user(), settings().permissions)
 
     return read_first(read, "")
+
+
+def tiles_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from callbacks._grids_board import wall_tiles as tiles
+
+    return tiles(rows)
 
 
 def layout(kiosk: str | None = None, **_query: str) -> html.Div:
@@ -212,6 +253,8 @@ def layout(kiosk: str | None = None, **_query: str) -> html.Div:
                 *stores,
                 html.H1("Target Parameter Status", className="board-kiosk-title"),
                 status_line,
+                html.Div(wall_tiles(tiles_of(rows)), id=BoardIds.TILES, className="board-tiles"),
+                wall_legend(),
                 ocat_notice,
                 board_grid(True, rows),
                 # The shared ids of the full page exist here too, hidden, so every callback has its components.
@@ -237,6 +280,7 @@ def layout(kiosk: str | None = None, **_query: str) -> html.Div:
             status_line,
             ocat_notice,
             html.Div(id=BoardIds.RESULT, role="status"),
+            html.Div(id=BoardIds.TILES, hidden=True),
             board_grid(False, rows),
             action_modal(),
         ],

@@ -171,3 +171,55 @@ def test_board_at_1600_px_cuts_nothing_off(started: Any) -> None:
         cell = duo.find_element(f"#board-grid .ag-center-cols-container [row-id='{row}'] [col-id='{col}']")
         duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
         assert hover_tooltip(duo, cell), f"a cut-off {col} cell has no tooltip"
+
+
+COLOURS = """
+const parse = (c) => { const m = c.match(/[0-9.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+function background(el) {  // the colour behind el: its and its ancestors' backgrounds over white
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let rgb = [255, 255, 255];
+    for (const [r, g, b, a] of layers.reverse()) { rgb = [r * a + rgb[0] * (1 - a), g * a + rgb[1] * (1 - a), b * a + rgb[2] * (1 - a)]; }
+    return rgb;
+}
+const out = [];
+for (const cell of document.querySelectorAll('#board-grid .ag-center-cols-container .ag-cell, #board-grid .ag-pinned-left-cols-container .ag-cell')) {
+    if (!cell.textContent.trim()) continue;
+    const text = cell.querySelector('a') || cell;
+    out.push([cell.textContent.trim(), parse(getComputedStyle(text).color).slice(0, 3), background(text)]);
+}
+return out;
+"""
+
+
+def contrast(fg: Any, bg: Any) -> float:
+    """WCAG contrast ratio of two sRGB colours (0-255)."""
+
+    def lum(rgb: Any) -> float:
+        ch = [c / 255 for c in rgb]
+        ch = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_wall_display_reads_across_a_room(started: Any) -> None:
+    duo = board(started, 1920, 1080, "?kiosk=1")
+    cells = duo.driver.execute_script(COLOURS)
+    assert len(cells) > 50
+    poor = [(t, round(contrast(fg, bg), 2)) for t, fg, bg in cells if contrast(fg, bg) < 4.5]
+    assert not poor, poor[:5]
+    legend = duo.find_element("#board-legend").text
+    assert "24" in legend and "72" in legend and "signed by" in legend
+    tiles = duo.find_element("#board-tiles").text
+    assert all(team in tiles for team in ("General", "ACIS", "HRC SI", "Verify", "Oldest wait"))
+    duo.driver.save_screenshot("/tmp/screens/wall-1920-test.png")
+    top = "return document.querySelector('.board-grid-kiosk .ag-body-viewport').scrollTop"
+    assert duo.driver.execute_script(top) == 0
+    duo.driver.execute_script("window.USINT_WALL_ADVANCE_MS = 1500")
+    wait_until(duo, lambda d: d.execute_script(top) > 0, 25, "the wall did not move on by itself")
+    wait_until(duo, lambda d: d.execute_script(top) == 0, 30, "the wall did not return to the top")
