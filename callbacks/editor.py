@@ -205,6 +205,17 @@ RECORDS_KEYS = {rs.records_key: key for key, rs in RANK_SETS.items()}
 """A ranked set's records key (`time_ranks`) → its key (`time`)."""
 
 
+def _same_shown(name: str, value: Any, start: Any) -> bool:
+    """The same value as the page shows it (`1.0` and `1` are)."""
+    a, b = widget_value(value, name), widget_value(start, name)
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False
+
+
 def edited_fields(record: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
     """The fields and grids of `form` whose value differs from the loaded one as the page shows it: what the
     user typed or picked, which a draft keeps."""
@@ -213,11 +224,12 @@ def edited_fields(record: Mapping[str, Any], form: Mapping[str, Any]) -> dict[st
     for name, value in form.items():
         if name in RECORDS_KEYS:
             columns = RANK_SETS[RECORDS_KEYS[name]].columns
-            before = [[widget_value(r.get(c), c) for c in columns] for r in start.get(name) or []]
-            after = [[widget_value(r.get(c), c) for c in columns] for r in value or []]
-            if before != after:
+            before, after = start.get(name) or [], value or []
+            if len(before) != len(after) or not all(
+                _same_shown(c, new.get(c), old.get(c)) for old, new in zip(before, after, strict=True) for c in columns
+            ):
                 out[name] = value
-        elif widget_value(value, name) != widget_value(start.get(name), name):
+        elif not _same_shown(name, value, start.get(name)):
             out[name] = value
     return out
 
