@@ -82,13 +82,9 @@ def _opened_read_only(engine: Engine, dbapi_connection: Any) -> bool:
         database = engine.url.database
         if not database or database == ":memory:" or database.startswith("file:"):
             return False
-        try:
-            os.close(os.open(database, os.O_RDWR))
-        except FileNotFoundError:
-            return False
-        except OSError:
-            return True
-        return False
+        # access(2), never open(2): closing any descriptor of the file would drop every SQLite lock this process
+        # holds on it (POSIX advisory locks belong to the process), and another connection's reads then fail.
+        return os.path.exists(database) and not os.access(database, os.W_OK)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("SHOW transaction_read_only")
