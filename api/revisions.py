@@ -136,8 +136,18 @@ def post_revision():  # noqa: ANN201
     obsid, kind, changes, extras, dry_run, token, loaded = _parse(body)
     settings = resources().settings
     with session_scope() as session:
-        plan = plan_submission(session, ocat_source(), obsid, kind, changes, extras, user=who, now=clock.now(),
-                               settings=settings, loaded=loaded)  # fmt: skip
+        plan = plan_submission(
+            session,
+            ocat_source(),
+            obsid,
+            kind,
+            changes,
+            extras,
+            user=who,
+            now=clock.now(),
+            settings=settings,
+            loaded=loaded,
+        )
     if plan.conflicts:
         return _conflict(plan)
     if dry_run:
@@ -146,8 +156,19 @@ def post_revision():  # noqa: ANN201
         return _refused(plan)
     try:
         with session_scope() as session:
-            result = submit(session, ocat_source(), obsid, kind, changes, extras, user=who, now=clock.now(),
-                            settings=settings, loaded=loaded, token=token)  # fmt: skip
+            result = submit(
+                session,
+                ocat_source(),
+                obsid,
+                kind,
+                changes,
+                extras,
+                user=who,
+                now=clock.now(),
+                settings=settings,
+                loaded=loaded,
+                token=token,
+            )
     except ValidationFailed:
         return _refused(plan)
     except OcatChanged as exc:

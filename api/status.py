@@ -110,8 +110,14 @@ def _ocat_or_none() -> Any:
 def _board(session: Any) -> BoardData:
     """This worker's live board (`data.board.live`), as the board page reads it."""
     res = resources()
-    return board_data(session, now=clock.now(), closed_window_h=res.settings.closed_window_h, ocat=_ocat_or_none(),
-                      cache=True, lookups=res.lookups)  # fmt: skip
+    return board_data(
+        session,
+        now=clock.now(),
+        closed_window_h=res.settings.closed_window_h,
+        ocat=_ocat_or_none(),
+        cache=True,
+        lookups=res.lookups,
+    )
 
 
 def status_rows() -> list[dict[str, Any]]:

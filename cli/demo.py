@@ -35,9 +35,13 @@ def seed(observations: int, revisions: int, open_revisions: int | None, seed: in
         open_revisions = DEFAULT_OPEN if revisions <= 10_000 else None
     try:
         report = seed_demo(
-            res.settings, res.sessions, observations=observations, revisions=revisions,
-            open_revisions=open_revisions, seed=seed,
-        )  # fmt: skip
+            res.settings,
+            res.sessions,
+            observations=observations,
+            revisions=revisions,
+            open_revisions=open_revisions,
+            seed=seed,
+        )
     except DemoRefused as err:
         raise click.ClickException(f"not seeding: {err}") from None
     done = f"replaced {report.replaced} demo revisions" if report.replaced else "seeded"

@@ -39,8 +39,10 @@ def _run(name: str, build: Callable[[Session], Sequence[Mail]], dry_run: bool, a
         done = session.scalar(select(Event).where(Event.target == target).order_by(Event.id.desc()).limit(1))
         if done is not None and not again and not dry_run:
             at = datetime.fromtimestamp(done.time, ZoneInfo(settings.timezone)).strftime("%H:%M %Z")
-            click.echo(f"already sent today at {at} ({(done.after or {}).get('queued', '?')} message(s)); "
-                       "nothing sent (--again sends them again)")  # fmt: skip
+            click.echo(
+                f"already sent today at {at} ({(done.after or {}).get('queued', '?')} message(s)); "
+                "nothing sent (--again sends them again)"
+            )
             return
         mails = list(build(session))
         if dry_run:
@@ -50,8 +52,15 @@ def _run(name: str, build: Callable[[Session], Sequence[Mail]], dry_run: bool, a
             return
         queue(session, mails, acting_user_email=settings.admin_email, now=now)
         if mails:
-            record(session, user=None, action=f"reminders.{name}", target=target, before=None,
-                   after={"queued": len(mails)}, now=now)  # fmt: skip
+            record(
+                session,
+                user=None,
+                action=f"reminders.{name}",
+                target=target,
+                before=None,
+                after={"queued": len(mails)},
+                now=now,
+            )
         oplog.after_commit(session, "cli", f"reminders.{name}", "outbox", queued=len(mails))
     for mail in mails:
         click.echo(f"queued: {mail.subject} -> {', '.join(mail.to)}")

@@ -29,11 +29,19 @@ def extend(days: int) -> None:
     today = local_today(now, settings.timezone)
     with session_scope() as session:
         added = extend_horizon(session, days=days, today=today, now=now)
-        last = max((p.stop for p in list_periods(session, start=today, stop=today + timedelta(days=days + 366))),
-                   default=None)  # fmt: skip
+        last = max(
+            (p.stop for p in list_periods(session, start=today, stop=today + timedelta(days=days + 366))), default=None
+        )
         if added:
-            oplog.after_commit(session, "cli", "schedule.extend", "schedule", added=len(added),
-                               first=added[0].start.isoformat(), last=added[-1].stop.isoformat())  # fmt: skip
+            oplog.after_commit(
+                session,
+                "cli",
+                "schedule.extend",
+                "schedule",
+                added=len(added),
+                first=added[0].start.isoformat(),
+                last=added[-1].stop.isoformat(),
+            )
     horizon = today + timedelta(days=days)
     if added:
         click.echo(
@@ -54,9 +62,14 @@ def show(weeks: int, past: int) -> None:
     with session_scope() as session:
         periods = list_periods(session, start=today - timedelta(days=past), stop=today + timedelta(weeks=weeks))
     for p in periods:
-        flags = [f for f, on in (("gap before", p.gap_before), ("overlap", p.overlap),
-                                 (f"{p.days} days", p.nonstandard)) if on]  # fmt: skip
+        flags = [
+            f
+            for f, on in (("gap before", p.gap_before), ("overlap", p.overlap), (f"{p.days} days", p.nonstandard))
+            if on
+        ]
         mark = ">" if p.covers(today) else " "
-        click.echo(f"{mark} #{p.id:<5} {p.start:%a %d %b %Y} – {p.stop:%a %d %b %Y}  {p.display_name:<24} "
-                   f"{'; '.join(flags)}".rstrip())  # fmt: skip
+        click.echo(
+            f"{mark} #{p.id:<5} {p.start:%a %d %b %Y} – {p.stop:%a %d %b %Y}  {p.display_name:<24} "
+            f"{'; '.join(flags)}".rstrip()
+        )
     click.echo(f"{len(periods)} period(s); {sum(p.tbd for p in periods)} open (TBD)")

@@ -128,7 +128,7 @@ def revisions_frame(session: Session, start: datetime, stop: datetime) -> pd.Dat
             Revision.user_id,
             _CODES,
             *(getattr(Signoff, f"{c}_time") for c in SIGNOFF_COLUMNS),
-        )  # fmt: skip
+        )
         .join(Signoff, Signoff.revision_id == Revision.id)
         .join(User, User.id == Revision.user_id)
     )
@@ -150,16 +150,20 @@ _OTHER = _BASE - 1
 
 
 def _digit(column: Any, texts: Sequence[str]) -> Any:
-    return case(*((column == text, literal_column(str(i))) for i, text in enumerate(texts)),
-                else_=literal_column(str(_OTHER)))  # fmt: skip
+    return case(
+        *((column == text, literal_column(str(i))) for i, text in enumerate(texts)), else_=literal_column(str(_OTHER))
+    )
 
 
 _CODES = sum(
-    (_digit(col, texts) * literal_column(str(_BASE**i))
-     for i, (col, texts) in enumerate([(Revision.kind, _KIND_TEXT),
-                                       *((getattr(Signoff, f"{c}_status"), _STATUS_TEXT) for c in SIGNOFF_COLUMNS)])),
+    (
+        _digit(col, texts) * literal_column(str(_BASE**i))
+        for i, (col, texts) in enumerate(
+            [(Revision.kind, _KIND_TEXT), *((getattr(Signoff, f"{c}_status"), _STATUS_TEXT) for c in SIGNOFF_COLUMNS)]
+        )
+    ),
     start=literal_column("0"),
-).label("codes")  # fmt: skip
+).label("codes")
 
 
 def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
@@ -197,11 +201,17 @@ def _shape(
     number = table[:, 2].astype("int64")
     submitted = table[:, 3].copy()
     codes = table[:, 5].astype("int64")
-    digits = np.stack([(codes // _BASE**i) % _BASE for i in range(1 + len(SIGNOFF_COLUMNS))]) if n else (
-        np.zeros((1 + len(SIGNOFF_COLUMNS), 0), dtype="int64"))  # fmt: skip
+    digits = (
+        np.stack([(codes // _BASE**i) % _BASE for i in range(1 + len(SIGNOFF_COLUMNS))])
+        if n
+        else (np.zeros((1 + len(SIGNOFF_COLUMNS), 0), dtype="int64"))
+    )
     kind = _text(digits[0], _KIND_TEXT)
-    statuses = np.stack([_text(d, _STATUS_TEXT) for d in digits[1:]]) if n else np.empty((len(SIGNOFF_COLUMNS), 0),
-                                                                                         dtype=object)  # fmt: skip
+    statuses = (
+        np.stack([_text(d, _STATUS_TEXT) for d in digits[1:]])
+        if n
+        else np.empty((len(SIGNOFF_COLUMNS), 0), dtype=object)
+    )
     other = np.flatnonzero((digits == _OTHER).any(axis=0))
     if len(other) and texts is not None:  # a kind or status outside the catalogue (v2.1 data, SQL by hand)
         stored = texts(ids[other].tolist())
@@ -273,8 +283,11 @@ def ocat_positions(
         read = read_observations(source, missing, obs_ss=obs_ss)
         for o in missing:
             r = read.get(o)
-            found[o] = None if r is None else [_number(r.get("ra")), _number(r.get("dec")), r.get("targname"),
-                                                r.get("instrument")]  # fmt: skip
+            found[o] = (
+                None
+                if r is None
+                else [_number(r.get("ra")), _number(r.get("dec")), r.get("targname"), r.get("instrument")]
+            )
         store.set_many({keys[o]: found[o] for o in missing}, TTL_S)
     return {
         o: {"ra": p[0], "dec": p[1], "targname": p[2], "instrument": p[3]}
@@ -336,8 +349,13 @@ def weekly_counts(df: pd.DataFrame) -> pd.DataFrame:
     kinds = df["kind"].to_numpy(dtype=object)[in_range]
     known = ~np.isnan(seconds) & _has_kind(kinds)
     if not known.any():
-        return pd.DataFrame({"week": pd.Series(dtype="datetime64[ns, UTC]"), "kind": pd.Series(dtype=object),
-                             "count": pd.Series(dtype="int64")})  # fmt: skip
+        return pd.DataFrame(
+            {
+                "week": pd.Series(dtype="datetime64[ns, UTC]"),
+                "kind": pd.Series(dtype=object),
+                "count": pd.Series(dtype="int64"),
+            }
+        )
     # Monday of each submission's week (UTC) as a day number: 1970-01-01 was a Thursday (weekday 3).
     day = np.floor(seconds[known] / DAY_S).astype("int64")
     monday = day - (day + 3) % 7
@@ -350,21 +368,28 @@ def weekly_counts(df: pd.DataFrame) -> pd.DataFrame:
     unit = df["time"].dt.unit
     starts = (first + 7 * np.arange(n_weeks, dtype="int64")) * DAY_S
     weeks = pd.DatetimeIndex(starts.astype("datetime64[s]").astype(f"datetime64[{unit}]")).tz_localize(UTC)
-    return pd.DataFrame({
-        "week": np.repeat(weeks, len(KINDS)),
-        "kind": np.tile(np.array(KINDS, dtype=object), n_weeks),
-        "count": counts.astype("int64"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "week": np.repeat(weeks, len(KINDS)),
+            "kind": np.tile(np.array(KINDS, dtype=object), n_weeks),
+            "count": counts.astype("int64"),
+        }
+    )
 
 
 def signoff_waits(df: pd.DataFrame) -> pd.DataFrame:
     """One row per signed column of an in-range revision that had to wait for it: obsidrev, column, submitted,
     signed, hours. Columns signed at submission (asis/remove's usint column) are not waits and are left out."""
     rows, column, sub, sig = _waits(df)
-    return pd.DataFrame({
-        "obsidrev": df["obsidrev"].to_numpy(dtype=object)[rows], "column": np.array(SIGNOFF_COLUMNS, dtype=object)[column],
-        "submitted": _ts(sub), "signed": _ts(sig), "hours": (sig - sub) / 3600.0,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "obsidrev": df["obsidrev"].to_numpy(dtype=object)[rows],
+            "column": np.array(SIGNOFF_COLUMNS, dtype=object)[column],
+            "submitted": _ts(sub),
+            "signed": _ts(sig),
+            "hours": (sig - sub) / 3600.0,
+        }
+    )
 
 
 def _waits(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -390,9 +415,15 @@ def turnaround(df: pd.DataFrame) -> pd.DataFrame:
     Hours from submission to the column's sign-off; percentiles by linear interpolation (numpy's default)."""
     _rows, column, sub, sig = _waits(df)
     if not len(sub):
-        return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns, UTC]"), "column": pd.Series(dtype=object),
-                             "n": pd.Series(dtype="int64"), "median_h": pd.Series(dtype="float64"),
-                             "p90_h": pd.Series(dtype="float64")})  # fmt: skip
+        return pd.DataFrame(
+            {
+                "month": pd.Series(dtype="datetime64[ns, UTC]"),
+                "column": pd.Series(dtype=object),
+                "n": pd.Series(dtype="int64"),
+                "median_h": pd.Series(dtype="float64"),
+                "p90_h": pd.Series(dtype="float64"),
+            }
+        )
     # One integer per (month, column), months counted from 1970: a single key sorts as (month, column order).
     month = sub.astype("int64").astype("datetime64[s]").astype("datetime64[M]").astype("int64")
     n_columns = len(SIGNOFF_COLUMNS)
@@ -400,13 +431,15 @@ def turnaround(df: pd.DataFrame) -> pd.DataFrame:
     size, median, p90 = grouped.size(), grouped.median(), grouped.quantile(0.9)  # linear, as numpy's percentile
     key = size.index.to_numpy()
     months = (key // n_columns).astype("datetime64[M]").astype("datetime64[s]")
-    return pd.DataFrame({
-        "month": pd.to_datetime(months).tz_localize(UTC),
-        "column": np.array(SIGNOFF_COLUMNS, dtype=object)[key % n_columns],
-        "n": size.to_numpy(dtype="int64"),
-        "median_h": median.to_numpy(dtype="float64"),
-        "p90_h": p90.to_numpy(dtype="float64"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "month": pd.to_datetime(months).tz_localize(UTC),
+            "column": np.array(SIGNOFF_COLUMNS, dtype=object)[key % n_columns],
+            "n": size.to_numpy(dtype="int64"),
+            "median_h": median.to_numpy(dtype="float64"),
+            "p90_h": p90.to_numpy(dtype="float64"),
+        }
+    )
 
 
 def backlog(df: pd.DataFrame, now: datetime, *, start: datetime | None = None, freq: str = "D") -> pd.DataFrame:
@@ -463,8 +496,9 @@ def open_ages(df: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 def counts_by(df: pd.DataFrame, key: str) -> pd.DataFrame:
     """In-range revisions by `key` (e.g. `instrument`, `user`) and kind: columns key, kind, count (descending total)."""
-    empty = pd.DataFrame({key: pd.Series(dtype=object), "kind": pd.Series(dtype=object),
-                          "count": pd.Series(dtype="int64")})  # fmt: skip
+    empty = pd.DataFrame(
+        {key: pd.Series(dtype=object), "kind": pd.Series(dtype=object), "count": pd.Series(dtype="int64")}
+    )
     if key not in df:
         return empty
     in_range = df["in_range"].to_numpy(dtype=bool)
@@ -481,11 +515,13 @@ def counts_by(df: pd.DataFrame, key: str) -> pd.DataFrame:
     labels = uniques.take(order).repeat(len(KINDS))
     if labels.dtype == object:  # text keys come out of a groupby as text (pandas infers the dtype)
         labels = pd.Index(labels.tolist())
-    return pd.DataFrame({
-        key: labels,
-        "kind": np.tile(np.array(KINDS, dtype=object), len(uniques)),
-        "count": table[order].ravel().astype("int64"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            key: labels,
+            "kind": np.tile(np.array(KINDS, dtype=object), len(uniques)),
+            "count": table[order].ravel().astype("int64"),
+        }
+    )
 
 
 def by_instrument(df: pd.DataFrame) -> pd.DataFrame:

@@ -218,8 +218,9 @@ def _sqlite_write_check(engine: Engine) -> str | None:
         raw.execute(f"PRAGMA busy_timeout={PROBE_BUSY_TIMEOUT_MS}")
         try:
             refused = _sqlite_probe_write(raw)
-            pages, limit, free = (raw.execute(f"PRAGMA {p}").fetchone()[0]
-                                  for p in ("page_count", "max_page_count", "freelist_count"))  # fmt: skip
+            pages, limit, free = (
+                raw.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "max_page_count", "freelist_count")
+            )
         finally:
             raw.execute(f"PRAGMA busy_timeout={int(busy)}")
         if refused is not None:

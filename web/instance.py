@@ -77,8 +77,9 @@ def seed_demo_once(settings: Settings, sessions: sessionmaker[Session]) -> None:
         found = contents(session)
     refuse_unless_demo_only(found, settings.database_url)
     if found.demo:
-        log.warning("the demo Ocat %s is missing: building it again for the %d demo revisions", url.database,
-                    found.demo)  # fmt: skip
+        log.warning(
+            "the demo Ocat %s is missing: building it again for the %d demo revisions", url.database, found.demo
+        )
         rebuild_demo_ocat(settings, sessions)
         return
     log.info("seeding the demo Ocat and revisions in %s", settings.instance_path)

@@ -84,8 +84,16 @@ def current(
             live = _read_all(session, parts, now=now, window_h=window_h)
             _LIVE[key] = live
         names = user_names(session)
-        data = shape(live.rows.values(), names=names, now=now, closed_window_h=window_h, ocat=ocat, memo=live.memo,
-                     lookups=lookups, token=token_text(parts))  # fmt: skip
+        data = shape(
+            live.rows.values(),
+            names=names,
+            now=now,
+            closed_window_h=window_h,
+            ocat=ocat,
+            memo=live.memo,
+            lookups=lookups,
+            token=token_text(parts),
+        )
         for rid in [rid for rid in live.memo.records if rid not in live.rows]:
             del live.memo.records[rid]
         if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again

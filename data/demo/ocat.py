@@ -255,12 +255,19 @@ class _Builder:
             row["observatories"] = rng.choice(OBSERVATORIES)
             row["multitelescope_interval"] = round(rng.uniform(0.5, 5.0), 1)
         if rng.random() < 0.1:
-            row["remarks"] = rng.choice(("Please observe near the middle of the window.", "Coordinate with the VLA.",
-                                         "Avoid bright source in the field.", "Split allowed in two segments."))  # fmt: skip
+            row["remarks"] = rng.choice(
+                (
+                    "Please observe near the middle of the window.",
+                    "Coordinate with the VLA.",
+                    "Avoid bright source in the field.",
+                    "Split allowed in two segments.",
+                )
+            )
         if rng.random() < 0.1:
             row["mp_remarks"] = rng.choice(("CDO approved the time window.", "Split per CDO.", "Roll per PI email."))
-        children = {k: fields.pop(k) for k in ("acis", "hrc", "too", "time", "roll", "window", "phase", "dither")
-                    if k in fields}  # fmt: skip
+        children = {
+            k: fields.pop(k) for k in ("acis", "hrc", "too", "time", "roll", "window", "phase", "dither") if k in fields
+        }
         row.update(fields)
         if acis and "acisid" not in fields:
             row["acisid"] = self._acis(instrument, children.get("acis", {}))
@@ -289,8 +296,16 @@ class _Builder:
         if instrument == "ACIS-I":
             chips |= {"ccds2_on": rng.choice(("O1", "N")), "ccds3_on": rng.choice(("O2", "N"))}
         else:
-            chips |= {"ccds1_on": "Y", "ccds2_on": "Y", "ccds3_on": "Y", "ccds4_on": "Y", "ccds0_on": "O1",
-                      "ccds5_on": "O2", "ccdi2_on": rng.choice(("N", "O3")), "ccdi3_on": rng.choice(("N", "O4"))}  # fmt: skip
+            chips |= {
+                "ccds1_on": "Y",
+                "ccds2_on": "Y",
+                "ccds3_on": "Y",
+                "ccds4_on": "Y",
+                "ccds0_on": "O1",
+                "ccds5_on": "O2",
+                "ccdi2_on": rng.choice(("N", "O3")),
+                "ccdi3_on": rng.choice(("N", "O4")),
+            }
         cc = rng.random() < 0.05
         frame = rng.random() < 0.15
         values: dict[str, Any] = {
@@ -304,8 +319,11 @@ class _Builder:
             "spectra_max_count": rng.choice((None, 100, 1000)),
         }  # fmt: skip
         if rng.random() < 0.08:
-            values |= {"subarray": "CUSTOM", "subarray_start_row": rng.choice((385, 449, 897)),
-                       "subarray_row_count": rng.choice((128, 256, 512))}  # fmt: skip
+            values |= {
+                "subarray": "CUSTOM",
+                "subarray_start_row": rng.choice((385, 449, 897)),
+                "subarray_row_count": rng.choice((128, 256, 512)),
+            }
         if rng.random() < 0.05:
             values |= {"eventfilter": "Y", "eventfilter_lower": 0.3, "eventfilter_higher": 11.7}
         values |= opts
@@ -314,8 +332,11 @@ class _Builder:
 
     def _hrc(self, opts: dict[str, Any]) -> int:
         hrcid = self.next_id("hrc")
-        values = {"hrc_zero_block": self.rng.choice(("N", "N", "Y", None)), "timing_mode": self.rng.choice(("N", "Y")),
-                  "si_mode": self.rng.choice((None, "DEFAULT", "HRCIEDGE"))} | opts  # fmt: skip
+        values = {
+            "hrc_zero_block": self.rng.choice(("N", "N", "Y", None)),
+            "timing_mode": self.rng.choice(("N", "Y")),
+            "si_mode": self.rng.choice((None, "DEFAULT", "HRCIEDGE")),
+        } | opts
         self.rows["hrcparam"].append((hrcid, values["hrc_zero_block"], values["timing_mode"], values["si_mode"]))
         return hrcid
 
@@ -325,14 +346,32 @@ class _Builder:
         kind = opts.get("type", rng.choice(("0-4", "4-12", "12-30", ">30", "FAST", "0-5")))
         start = {"0-4": 0.0, "0-5": 0.0, "FAST": 0.0, "4-12": 4.0, "12-30": 12.0, ">30": 30.0}.get(kind, 1.0)
         stop = {"0-4": 4.0, "0-5": 5.0, "FAST": 2.0, "4-12": 12.0, "12-30": 30.0, ">30": 60.0}.get(kind, 10.0)
-        values = {"type": kind, "start": start, "stop": stop, "followup": rng.choice((0, 0, 1, 2, 3)),
-                  "trig": rng.choice(("Optical outburst brighter than V=14", "Swift/BAT trigger of a GRB",
-                                      "Radio flare above 1 Jy", "New X-ray transient in the Galactic plane")),
-                  "remarks": rng.choice((None, "Follow-ups 10 and 30 days after the trigger."))} | opts  # fmt: skip
+        values = {
+            "type": kind,
+            "start": start,
+            "stop": stop,
+            "followup": rng.choice((0, 0, 1, 2, 3)),
+            "trig": rng.choice(
+                (
+                    "Optical outburst brighter than V=14",
+                    "Swift/BAT trigger of a GRB",
+                    "Radio flare above 1 Jy",
+                    "New X-ray transient in the Galactic plane",
+                )
+            ),
+            "remarks": rng.choice((None, "Follow-ups 10 and 30 days after the trigger.")),
+        } | opts
         self.rows["too"].append(
-            (tooid, values["type"], values["start"], values["stop"], values["followup"], values["trig"],
-             values["remarks"])
-        )  # fmt: skip
+            (
+                tooid,
+                values["type"],
+                values["start"],
+                values["stop"],
+                values["followup"],
+                values["trig"],
+                values["remarks"],
+            )
+        )
         return tooid
 
     def _phase(self, obsid: int, opts: dict[str, Any] | None) -> None:
@@ -346,13 +385,15 @@ class _Builder:
         obsid = row["obsid"]
         for ordr, (kind, start, days) in enumerate(children.get("time", ()), 1):
             t0 = self.now + timedelta(days=start)
-            self.rows["timereq"].append((self.next_id("timereq"), obsid, ordr, kind, sybase_date(t0),
-                                         sybase_date(t0 + timedelta(days=days))))  # fmt: skip
+            self.rows["timereq"].append(
+                (self.next_id("timereq"), obsid, ordr, kind, sybase_date(t0), sybase_date(t0 + timedelta(days=days)))
+            )
         for ordr, (kind, r180, roll, tol) in enumerate(children.get("roll", ()), 1):
             self.rows["rollreq"].append((self.next_id("rollreq"), obsid, ordr, kind, r180, roll, tol))
         for ordr, (chip, srow, scol, width, height, lower, pha, sample) in enumerate(children.get("window", ()), 1):
-            self.rows["aciswin"].append((self.next_id("aciswin"), obsid, ordr, chip, "I", srow, scol, width, height,
-                                         lower, pha, sample))  # fmt: skip
+            self.rows["aciswin"].append(
+                (self.next_id("aciswin"), obsid, ordr, chip, "I", srow, scol, width, height, lower, pha, sample)
+            )
 
     # ------------------------------------------------------------------ bulk
     def random_ranks(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -367,15 +408,32 @@ class _Builder:
             extra["time"] = ranks
             extra["window_flag"] = "P" if all(r[0] == "P" for r in ranks) else "Y"
         if rng.random() < 0.10:
-            ranks = [(rng.choice(("Y", "P")), rng.choice(("N", "Y", None)), round(rng.uniform(0, 360), 1),
-                      rng.choice((5.0, 10.0, 15.0, 20.0))) for _ in range(rng.randint(1, 2))]  # fmt: skip
+            ranks = [
+                (
+                    rng.choice(("Y", "P")),
+                    rng.choice(("N", "Y", None)),
+                    round(rng.uniform(0, 360), 1),
+                    rng.choice((5.0, 10.0, 15.0, 20.0)),
+                )
+                for _ in range(rng.randint(1, 2))
+            ]
             extra["roll"] = ranks
             extra["roll_flag"] = "P" if all(r[0] == "P" for r in ranks) else "Y"
         if row["instrument"].startswith("ACIS") and rng.random() < 0.04:
             chips = ("I0", "I1", "I2", "I3") if row["instrument"] == "ACIS-I" else ("S2", "S3", "S4")
-            extra["window"] = [(rng.choice(chips), rng.randint(1, 900), rng.randint(1, 900), rng.choice((100, 200, 1023)),
-                                rng.choice((100, 200, 1023)), 0.08, 13.0, rng.choice((0, 1)))
-                               for _ in range(rng.randint(1, 3))]  # fmt: skip
+            extra["window"] = [
+                (
+                    rng.choice(chips),
+                    rng.randint(1, 900),
+                    rng.randint(1, 900),
+                    rng.choice((100, 200, 1023)),
+                    rng.choice((100, 200, 1023)),
+                    0.08,
+                    13.0,
+                    rng.choice((0, 1)),
+                )
+                for _ in range(rng.randint(1, 3))
+            ]
             extra["spwindow_flag"] = "Y"
         return extra
 
@@ -424,59 +482,199 @@ def _fixtures(b: _Builder) -> None:
         if propid != 9:
             b.proposal(propid, kind, 27, title, pi, coi, joint)
     win = (("I3", 1, 1, 200, 300, 0.08, 13.0, 0), ("S2", 100, 200, 1023, 1023, 0.3, 10.0, 1))
-    b.observation(12345, seq=500123, ocat_propid=1, instrument="ACIS-S", type="GO", status="unobserved",
-                  window_flag="Y", roll_flag="Y", spwindow_flag="Y", dither_flag="Y", approved_exposure_time=50.0,
-                  time=(("Y", 30, 10), ("P", 60, 15)), roll=(("Y", "N", 120.0, 10.0),), window=win,
-                  lts_lt_plan=b.when(45), remarks="Avoid the bright star in the northern rim.", **pos("Cas A"))  # fmt: skip
-    b.observation(1001, ocat_propid=2, instrument="HRC-S", grating="LETG", type="GTO", status="unobserved",
-                  hrc={"hrc_zero_block": "N", "timing_mode": "Y", "si_mode": "LETG_HRC-S"}, **pos("PKS 2155-304"))  # fmt: skip
-    b.observation(1002, ocat_propid=3, instrument="ACIS-I", type="TOO", status="untriggered",
-                  too={"type": "0-5", "trig": "Swift/BAT trigger of a GRB", "followup": 2},
-                  targname="GRB Afterglow", ra=0.0, dec=0.0)  # fmt: skip
-    b.observation(1003, ocat_propid=4, instrument="ACIS-S", type="DDT", status="unobserved",
-                  too={"type": "12-30"}, **pos("SN 1987A"))  # fmt: skip
+    b.observation(
+        12345,
+        seq=500123,
+        ocat_propid=1,
+        instrument="ACIS-S",
+        type="GO",
+        status="unobserved",
+        window_flag="Y",
+        roll_flag="Y",
+        spwindow_flag="Y",
+        dither_flag="Y",
+        approved_exposure_time=50.0,
+        time=(("Y", 30, 10), ("P", 60, 15)),
+        roll=(("Y", "N", 120.0, 10.0),),
+        window=win,
+        lts_lt_plan=b.when(45),
+        remarks="Avoid the bright star in the northern rim.",
+        **pos("Cas A"),
+    )
+    b.observation(
+        1001,
+        ocat_propid=2,
+        instrument="HRC-S",
+        grating="LETG",
+        type="GTO",
+        status="unobserved",
+        hrc={"hrc_zero_block": "N", "timing_mode": "Y", "si_mode": "LETG_HRC-S"},
+        **pos("PKS 2155-304"),
+    )
+    b.observation(
+        1002,
+        ocat_propid=3,
+        instrument="ACIS-I",
+        type="TOO",
+        status="untriggered",
+        too={"type": "0-5", "trig": "Swift/BAT trigger of a GRB", "followup": 2},
+        targname="GRB Afterglow",
+        ra=0.0,
+        dec=0.0,
+    )
+    b.observation(
+        1003,
+        ocat_propid=4,
+        instrument="ACIS-S",
+        type="DDT",
+        status="unobserved",
+        too={"type": "12-30"},
+        **pos("SN 1987A"),
+    )
     b.observation(1004, ocat_propid=5, instrument="ACIS-S", grating="HETG", status="observed", **pos("Cyg X-1"))
-    b.observation(1005, ocat_propid=5, instrument="ACIS-S", grating="HETG", status="unobserved", pre_id=1004,
-                  pre_min_lead=20.0, pre_max_lead=40.0, **pos("Cyg X-1"))  # fmt: skip
-    b.observation(1006, ocat_propid=5, instrument="ACIS-S", grating="HETG", status="unobserved", pre_id=1005,
-                  pre_min_lead=20.0, pre_max_lead=40.0, **pos("Cyg X-1"))  # fmt: skip
+    b.observation(
+        1005,
+        ocat_propid=5,
+        instrument="ACIS-S",
+        grating="HETG",
+        status="unobserved",
+        pre_id=1004,
+        pre_min_lead=20.0,
+        pre_max_lead=40.0,
+        **pos("Cyg X-1"),
+    )
+    b.observation(
+        1006,
+        ocat_propid=5,
+        instrument="ACIS-S",
+        grating="HETG",
+        status="unobserved",
+        pre_id=1005,
+        pre_min_lead=20.0,
+        pre_max_lead=40.0,
+        **pos("Cyg X-1"),
+    )
     for obsid, status in ((1007, "unobserved"), (1008, "scheduled"), (1009, "observed")):
         b.observation(obsid, ocat_propid=6, instrument="ACIS-I", status=status, group_id="G1007", **pos("Cen A"))
     b.observation(1010, ocat_propid=6, instrument="HRC-I", status="observed", **pos("Crab Nebula"))
     b.observation(1011, ocat_propid=6, instrument="ACIS-S", status="archived", **pos("M87"))
     b.observation(1012, ocat_propid=7, instrument="ACIS-S", grating="HETG", status="unobserved", **pos("Eta Car"))
-    b.observation(1013, ocat_propid=8, instrument="ACIS-S", status="scheduled", soe_st_sched_date=b.when(3),
-                  lts_lt_plan=b.when(1), **pos("Sgr A*"))  # fmt: skip
-    b.observation(1014, ocat_propid=6, instrument="ACIS-S", status="unobserved", rem_exp_time=-1.5,
-                  **pos("Vela Pulsar"))  # fmt: skip
+    b.observation(
+        1013,
+        ocat_propid=8,
+        instrument="ACIS-S",
+        status="scheduled",
+        soe_st_sched_date=b.when(3),
+        lts_lt_plan=b.when(1),
+        **pos("Sgr A*"),
+    )
+    b.observation(
+        1014, ocat_propid=6, instrument="ACIS-S", status="unobserved", rem_exp_time=-1.5, **pos("Vela Pulsar")
+    )
     b.observation(1015, ocat_propid=6, instrument="ACIS-S", status="canceled", **pos("Tycho SNR"))
     b.observation(1016, ocat_propid=6, instrument="HRC-I", status="discarded", **pos("M31"))
     b.observation(1017, ocat_propid=3, instrument="ACIS-S", type="TOO", status="triggered", **pos("NGC 1068"))
-    b.observation(1018, ocat_propid=9, instrument="ACIS-I", status="unobserved", acisid=99999, tooid=99999,
-                  dither_flag="Y", dither=False, phase_constraint_flag="Y", phase=False, window_flag="Y",
-                  **pos("Kepler SNR"))  # fmt: skip
-    b.observation(1019, ocat_propid=3, instrument="ACIS-S", type="TOO", status="untriggered", targname="New Transient",
-                  ra=None, dec=None)  # fmt: skip
+    b.observation(
+        1018,
+        ocat_propid=9,
+        instrument="ACIS-I",
+        status="unobserved",
+        acisid=99999,
+        tooid=99999,
+        dither_flag="Y",
+        dither=False,
+        phase_constraint_flag="Y",
+        phase=False,
+        window_flag="Y",
+        **pos("Kepler SNR"),
+    )
+    b.observation(
+        1019,
+        ocat_propid=3,
+        instrument="ACIS-S",
+        type="TOO",
+        status="untriggered",
+        targname="New Transient",
+        ra=None,
+        dec=None,
+    )
     b.observation(1020, ocat_propid=10, instrument="ACIS-S", status="observed", **pos("SS 433"))
     b.observation(1021, ocat_propid=11, instrument="ACIS-S", status="unobserved", pre_id=1020, **pos("SS 433"))
     b.observation(1022, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1021, **pos("SS 433"))
     b.observation(1023, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1022, **pos("SS 433"))
-    b.observation(1024, ocat_propid=13, instrument="HRC-I", status="unobserved", phase_constraint_flag="Y",
-                  phase={"phase_period": 1.70017, "phase_epoch": 50290.3, "phase_start": 0.2, "phase_end": 0.4,
-                         "phase_start_margin": 0.05, "phase_end_margin": 0.05}, **pos("Her X-1"))  # fmt: skip
-    b.observation(1025, ocat_propid=14, instrument="ACIS-S", status="unobserved", obj_flag="SS", object="JUPITER",
-                  targname="Jupiter", ra=0.0, dec=0.0)  # fmt: skip
-    b.observation(1026, ocat_propid=15, instrument="ACIS-I", status="unobserved",
-                  acis={"subarray": "CUSTOM", "subarray_start_row": 449, "subarray_row_count": 128, "duty_cycle": "Y",
-                        "secondary_exp_count": 2, "primary_exp_time": 0.3, "eventfilter": "Y",
-                        "eventfilter_lower": 0.3, "eventfilter_higher": 11.7, "frame_time": None,
-                        "most_efficient": "Y"}, **pos("Orion Nebula Cluster"))  # fmt: skip
-    b.observation(1027, ocat_propid=6, instrument="ACIS-S", status="unobserved", window_flag="P", roll_flag="P",
-                  time=(("P", 40, 20),), roll=(("P", None, 250.0, 15.0),), **pos("Perseus Cluster"))  # fmt: skip
-    b.observation(1028, ocat_propid=6, instrument="ACIS-I", status="unobserved", dither_flag=None, window_flag=None,
-                  roll_flag=None, spwindow_flag=None, phase_constraint_flag=None, **pos("Coma Cluster"))  # fmt: skip
-    b.observation(1029, ocat_propid=6, instrument="ACIS-S", status="unobserved", group_id="x' OR '1'='1",
-                  **pos("3C 273"))  # fmt: skip
+    b.observation(
+        1024,
+        ocat_propid=13,
+        instrument="HRC-I",
+        status="unobserved",
+        phase_constraint_flag="Y",
+        phase={
+            "phase_period": 1.70017,
+            "phase_epoch": 50290.3,
+            "phase_start": 0.2,
+            "phase_end": 0.4,
+            "phase_start_margin": 0.05,
+            "phase_end_margin": 0.05,
+        },
+        **pos("Her X-1"),
+    )
+    b.observation(
+        1025,
+        ocat_propid=14,
+        instrument="ACIS-S",
+        status="unobserved",
+        obj_flag="SS",
+        object="JUPITER",
+        targname="Jupiter",
+        ra=0.0,
+        dec=0.0,
+    )
+    b.observation(
+        1026,
+        ocat_propid=15,
+        instrument="ACIS-I",
+        status="unobserved",
+        acis={
+            "subarray": "CUSTOM",
+            "subarray_start_row": 449,
+            "subarray_row_count": 128,
+            "duty_cycle": "Y",
+            "secondary_exp_count": 2,
+            "primary_exp_time": 0.3,
+            "eventfilter": "Y",
+            "eventfilter_lower": 0.3,
+            "eventfilter_higher": 11.7,
+            "frame_time": None,
+            "most_efficient": "Y",
+        },
+        **pos("Orion Nebula Cluster"),
+    )
+    b.observation(
+        1027,
+        ocat_propid=6,
+        instrument="ACIS-S",
+        status="unobserved",
+        window_flag="P",
+        roll_flag="P",
+        time=(("P", 40, 20),),
+        roll=(("P", None, 250.0, 15.0),),
+        **pos("Perseus Cluster"),
+    )
+    b.observation(
+        1028,
+        ocat_propid=6,
+        instrument="ACIS-I",
+        status="unobserved",
+        dither_flag=None,
+        window_flag=None,
+        roll_flag=None,
+        spwindow_flag=None,
+        phase_constraint_flag=None,
+        **pos("Coma Cluster"),
+    )
+    b.observation(
+        1029, ocat_propid=6, instrument="ACIS-S", status="unobserved", group_id="x' OR '1'='1", **pos("3C 273")
+    )
     b.or_list.extend((1008, 1013))
     b.rolls[1013] = (265.0, 271.5)
     b.rolls[12345] = (118.5, 122.0)
@@ -493,12 +691,21 @@ def _bulk(b: _Builder, count: int) -> None:
         name, ra0, dec0 = rng.choice(TARGETS)
         joint = rng.choice(JOINT) if rng.random() < 0.08 else None
         title = f"{rng.choice(TITLES)} {name}"
-        b.proposal(propid, obs_type, ao, title, rng.choice(SURNAMES), rng.choice(SURNAMES) if rng.random() < 0.5 else None,
-                   joint)  # fmt: skip
+        b.proposal(
+            propid,
+            obs_type,
+            ao,
+            title,
+            rng.choice(SURNAMES),
+            rng.choice(SURNAMES) if rng.random() < 0.5 else None,
+            joint,
+        )
         n = min(count - made, rng.choice((1, 1, 1, 2, 2, 3, 4, 6, 10)))
         instrument = _pick(rng, _INSTRUMENTS)
-        grating = {"HRC-S": rng.choice(("LETG", "LETG", "NONE")), "ACIS-S": rng.choice(("NONE", "NONE", "NONE", "HETG", "LETG")),
-                   }.get(instrument, "NONE")  # fmt: skip
+        grating = {
+            "HRC-S": rng.choice(("LETG", "LETG", "NONE")),
+            "ACIS-S": rng.choice(("NONE", "NONE", "NONE", "HETG", "LETG")),
+        }.get(instrument, "NONE")
         chain = n >= 2 and rng.random() < 0.25
         group = f"{name.replace(' ', '')}-{propid}" if n >= 2 and not chain and rng.random() < 0.15 else None
         too = obs_type in ("TOO", "DDT")

@@ -61,8 +61,13 @@ def seed_users(session: Session) -> dict[str, User]:
     for username, groups, full_name, active in DEMO_USERS:
         user = get_user(session, username)
         if user is None:
-            user = User(username=username, groups=groups, full_name=full_name, is_active=active,
-                        email=f"{username}@{DEMO_EMAIL_DOMAIN}")  # fmt: skip
+            user = User(
+                username=username,
+                groups=groups,
+                full_name=full_name,
+                is_active=active,
+                email=f"{username}@{DEMO_EMAIL_DOMAIN}",
+            )
             session.add(user)
         users[username] = user
     session.flush()
@@ -145,17 +150,35 @@ def _new_rank_rows(key: str, instrument: str, rng: random.Random, now_s: int) ->
     for _ in range(rng.randint(1, 2)):
         if key == "time":
             start = now_s + rng.randint(10, 200) * DAY
-            rows.append({"window_constraint": rng.choice(("Y", "P")), "tstart": _storage(start),
-                         "tstop": _storage(start + rng.randint(5, 40) * DAY)})  # fmt: skip
+            rows.append(
+                {
+                    "window_constraint": rng.choice(("Y", "P")),
+                    "tstart": _storage(start),
+                    "tstop": _storage(start + rng.randint(5, 40) * DAY),
+                }
+            )
         elif key == "roll":
-            rows.append({"roll_constraint": rng.choice(("Y", "P")), "roll_180": rng.choice(("N", "Y")),
-                         "roll": round(rng.uniform(0, 360), 1),
-                         "roll_tolerance": rng.choice((5.0, 10.0, 20.0))})  # fmt: skip
+            rows.append(
+                {
+                    "roll_constraint": rng.choice(("Y", "P")),
+                    "roll_180": rng.choice(("N", "Y")),
+                    "roll": round(rng.uniform(0, 360), 1),
+                    "roll_tolerance": rng.choice((5.0, 10.0, 20.0)),
+                }
+            )
         else:
-            rows.append({"chip": rng.choice(_CHIPS.get(instrument, _CHIPS["ACIS-S"])),
-                         "start_row": rng.randint(1, 900), "start_column": rng.randint(1, 900),
-                         "width": rng.choice((100, 200, 1023)), "height": rng.choice((100, 200, 1023)),
-                         "lower_threshold": 0.08, "pha_range": 13.0, "sample": rng.choice((0, 1))})  # fmt: skip
+            rows.append(
+                {
+                    "chip": rng.choice(_CHIPS.get(instrument, _CHIPS["ACIS-S"])),
+                    "start_row": rng.randint(1, 900),
+                    "start_column": rng.randint(1, 900),
+                    "width": rng.choice((100, 200, 1023)),
+                    "height": rng.choice((100, 200, 1023)),
+                    "lower_threshold": 0.08,
+                    "pha_range": 13.0,
+                    "sample": rng.choice((0, 1)),
+                }
+            )
     return rows
 
 
@@ -216,9 +239,13 @@ def editor_change(
 def _notes(requested: Mapping[str, Any], originals: Mapping[str, Any]) -> dict[str, bool]:
     """The revision notes the editor computes that a demo change can have (data-layer §3.6)."""
     notes = {}
-    for key, names in (("comment_change", ("comments",)), ("target_name_change", ("targname",)),
-                       ("instrument_change", ("instrument",)), ("grating_change", ("grating",)),
-                       ("flag_change", (*_RANK_FLAG_NAMES, "dither_flag"))):  # fmt: skip
+    for key, names in (
+        ("comment_change", ("comments",)),
+        ("target_name_change", ("targname",)),
+        ("instrument_change", ("instrument",)),
+        ("grating_change", ("grating",)),
+        ("flag_change", (*_RANK_FLAG_NAMES, "dither_flag")),
+    ):
         if any(n in requested for n in names):
             notes[key] = True
     ra0, dec0 = originals.get("ra"), originals.get("dec")
@@ -314,8 +341,17 @@ def seed_revisions(
             record = found.get(obsid)
             instrument = record.get("instrument") if record is not None else (instruments or {}).get(obsid)
             for item in by_obsid[obsid]:
-                n_really_open += _revision_rows(rows, item, record, instrument, rng, uid=uid, pids=pids, now_s=now_s,
-                                                so_id=first_so_id + (item.rev_id - first_rev_id))  # fmt: skip
+                n_really_open += _revision_rows(
+                    rows,
+                    item,
+                    record,
+                    instrument,
+                    rng,
+                    uid=uid,
+                    pids=pids,
+                    now_s=now_s,
+                    so_id=first_so_id + (item.rev_id - first_rev_id),
+                )
         if sum(len(r) for r in rows.values()) > 50_000:
             _flush(session, rows)
     _flush(session, rows)
@@ -403,9 +439,18 @@ def _revision_rows(
             else:
                 s, signer = SIGNED, uid[rng.choice(SIGNERS[p])]
         signoff[f"{p}_status"], signoff[f"{p}_signoff_id"], signoff[f"{p}_time"] = s, signer, stamp
-    rows[Revision].append({"id": item.rev_id, "obsid": item.obsid, "revision_number": item.number, "kind": kind,
-                           "sequence_number": item.seq, "time": when, "notes": json.dumps(notes) if notes else None,
-                           "user_id": uid[submitter]})  # fmt: skip
+    rows[Revision].append(
+        {
+            "id": item.rev_id,
+            "obsid": item.obsid,
+            "revision_number": item.number,
+            "kind": kind,
+            "sequence_number": item.seq,
+            "time": when,
+            "notes": json.dumps(notes) if notes else None,
+            "user_id": uid[submitter],
+        }
+    )
     rows[Signoff].append(signoff)
     rows[Original].extend(
         {"revision_id": item.rev_id, "parameter_id": pids[name], "value": encode_value(value)}

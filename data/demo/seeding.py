@@ -191,9 +191,20 @@ def seed_demo(
                 records=read,
             )
             seed_duty_roster(session, today=moment.date())
-            record(session, user=None, action="demo.seed", target="demo", before={"revisions": replaced},
-                   after={"observations": observations, "revisions": report.revisions, "seed": seed,
-                          "today": moment.date().isoformat()}, now=moment)  # fmt: skip
+            record(
+                session,
+                user=None,
+                action="demo.seed",
+                target="demo",
+                before={"revisions": replaced},
+                after={
+                    "observations": observations,
+                    "revisions": report.revisions,
+                    "seed": seed,
+                    "today": moment.date().isoformat(),
+                },
+                now=moment,
+            )
     finally:
         close()
     return DemoReport(

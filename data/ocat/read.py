@@ -91,14 +91,23 @@ _MAIN_SQL = (
     + ", ".join(
         [
             *_select("target", TARGET_COLUMNS),
-            "prop_info.ocat_propid AS prop_found", "prop_info.ao_str AS prop_ao_str",
-            "prop_info.prop_num AS prop_num", "prop_info.title AS prop_title", "prop_info.joint AS prop_joint",
-            "too.tooid AS too_found", *_select("too", TOO_COLUMNS, TOO_COLUMNS),
-            "hrcparam.hrcid AS hrc_found", *_select("hrcparam", HRC_COLUMNS, HRC_COLUMNS),
-            "acisparam.acisid AS acis_found", *_select("acisparam", ACIS_COLUMNS),
-            "phasereq.obsid AS phase_found", *_select("phasereq", PHASE_COLUMNS),
-            "dither.obsid AS dither_found", *_select("dither", DITHER_COLUMNS),
-            "sim.obsid AS sim_found", *_select("sim", SIM_COLUMNS),
+            "prop_info.ocat_propid AS prop_found",
+            "prop_info.ao_str AS prop_ao_str",
+            "prop_info.prop_num AS prop_num",
+            "prop_info.title AS prop_title",
+            "prop_info.joint AS prop_joint",
+            "too.tooid AS too_found",
+            *_select("too", TOO_COLUMNS, TOO_COLUMNS),
+            "hrcparam.hrcid AS hrc_found",
+            *_select("hrcparam", HRC_COLUMNS, HRC_COLUMNS),
+            "acisparam.acisid AS acis_found",
+            *_select("acisparam", ACIS_COLUMNS),
+            "phasereq.obsid AS phase_found",
+            *_select("phasereq", PHASE_COLUMNS),
+            "dither.obsid AS dither_found",
+            *_select("dither", DITHER_COLUMNS),
+            "sim.obsid AS sim_found",
+            *_select("sim", SIM_COLUMNS),
             "(SELECT MIN(soe.soe_roll) FROM soe WHERE soe.obsid = target.obsid AND soe.unscheduled = 'N') AS soe_roll",
             "(SELECT MIN(view_pi.last) FROM view_pi WHERE view_pi.ocat_propid = target.ocat_propid) AS pi_last",
             "(SELECT MIN(view_coi.last) FROM view_coi WHERE view_coi.ocat_propid = target.ocat_propid) AS coi_last",
@@ -114,7 +123,7 @@ _MAIN_SQL = (
     " LEFT JOIN dither ON dither.obsid = target.obsid"
     " LEFT JOIN sim ON sim.obsid = target.obsid"
     " WHERE target.obsid IN :obsids"
-)  # fmt: skip
+)
 
 
 def _typed_null(column: str) -> str:

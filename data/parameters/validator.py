@@ -56,8 +56,19 @@ _RECORDS_KEYS = {r.records_key: r for r in RANK_SETS.values()}
 _RANK_COLUMNS = frozenset(c for r in RANK_SETS.values() for c in r.columns)
 _RANK_FLAGS = frozenset(r.flag for r in RANK_SETS.values())
 _DITHER_NAMES = frozenset(DITHER_OCAT) | frozenset(_OCAT_OF)
-_IGNORED = frozenset({"remove_rank", "template_time", "template_roll", "template_window", "refresh", "obsid",
-                      "submit_choice", "multiobsid", "kind"})  # fmt: skip
+_IGNORED = frozenset(
+    {
+        "remove_rank",
+        "template_time",
+        "template_roll",
+        "template_window",
+        "refresh",
+        "obsid",
+        "submit_choice",
+        "multiobsid",
+        "kind",
+    }
+)
 _NOTE_FLAGS = ("dither_flag", "window_flag", "roll_flag", "spwindow_flag")
 _ON = ("Y", "P")
 _ACIS_ONLY_KEYS = ("exp_mode", "bep_pack", "frame_time", "most_efficient", "subarray", "duty_cycle", "onchip_sum",

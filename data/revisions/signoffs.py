@@ -172,9 +172,17 @@ def approve(
     same sequence number unless the obsid is already approved. `approval_mails` go with the asis revision."""
     require(user, "approve", permissions)
     signed = sign(
-        session, obsid, rev, "usint", user=user, expected=expected, now=now, permissions=permissions, mails=mails,
+        session,
+        obsid,
+        rev,
+        "usint",
+        user=user,
+        expected=expected,
+        now=now,
+        permissions=permissions,
+        mails=mails,
         action="approve",
-    )  # fmt: skip
+    )
     if is_approved(session, obsid):
         oplog.after_commit(session, user, "approve", signed.obsidrev, note="already approved")
         return ApproveResult(signed=signed, approval=None, already_approved=True)
@@ -240,8 +248,15 @@ def discard(
     session.expire(signoff)
     if result.rowcount != 1:
         raise Conflict(f"{obsidrev} changed while you were discarding it; reload and try again")
-    record(session, user=user, action="discard", target=obsidrev, before=before,
-           after={p: {"status": DISCARD, "user": user.username, "time": epoch} for p in pending}, now=now)  # fmt: skip
+    record(
+        session,
+        user=user,
+        action="discard",
+        target=obsidrev,
+        before=before,
+        after={p: {"status": DISCARD, "user": user.username, "time": epoch} for p in pending},
+        now=now,
+    )
     oplog.after_commit(session, user, "discard", obsidrev, columns=",".join(pending))
     return get_revision(session, obsid, rev, with_values=False)
 
@@ -335,8 +350,15 @@ def undo_signoff(
         raise Conflict(blocked)
     if not _set(session, signoff, column, expected=before["status"], new=PENDING, user_id=None, epoch=None):
         raise _stale(obsidrev, column, _state(session, signoff, column))
-    record(session, user=user, action=f"undo.{column}", target=obsidrev, before=before,
-           after={"status": PENDING, "user": None, "time": None}, now=now)  # fmt: skip
+    record(
+        session,
+        user=user,
+        action=f"undo.{column}",
+        target=obsidrev,
+        before=before,
+        after={"status": PENDING, "user": None, "time": None},
+        now=now,
+    )
     oplog.after_commit(session, user, "undo_signoff", obsidrev, column=column)
     return get_revision(session, obsid, rev, with_values=False)
 
@@ -369,8 +391,15 @@ def undo_discard(
     session.expire(signoff)
     if result.rowcount != 1:
         raise Conflict(f"{obsidrev} changed while you were undoing its Discard; reload and try again")
-    record(session, user=user, action="undo.discard", target=obsidrev, before=before,
-           after={p: {"status": PENDING, "user": None, "time": None} for p in columns}, now=now)  # fmt: skip
+    record(
+        session,
+        user=user,
+        action="undo.discard",
+        target=obsidrev,
+        before=before,
+        after={p: {"status": PENDING, "user": None, "time": None} for p in columns},
+        now=now,
+    )
     oplog.after_commit(session, user, "undo_discard", obsidrev, columns=",".join(columns))
     return get_revision(session, obsid, rev, with_values=False)
 
@@ -431,8 +460,10 @@ def undoable(
         return []
     cutoff = int(now.timestamp() - window_h * 3600)
     mine = (Revision.user_id == user.id) & (Revision.time >= cutoff)
-    signed = [(getattr(Signoff, f"{p}_signoff_id") == user.id) & (getattr(Signoff, f"{p}_time") >= cutoff)
-              for p in SIGNOFF_PREFIXES]  # fmt: skip
+    signed = [
+        (getattr(Signoff, f"{p}_signoff_id") == user.id) & (getattr(Signoff, f"{p}_time") >= cutoff)
+        for p in SIGNOFF_PREFIXES
+    ]
     views = revisions_where(session, or_(mine, *signed), limit=limit)
     out = []
     for v in views:

@@ -350,8 +350,9 @@ def _token_target(user_id: int, token: str) -> str:
     return f"{TOKEN_ACTION}:{user_id}:{token}"
 
 
-def request_hash(obsid: int, kind: str, changes: Mapping[str, Any], extra_obsids_text: str | None,
-                 loaded: Mapping[str, Any] | None) -> str:  # fmt: skip
+def request_hash(
+    obsid: int, kind: str, changes: Mapping[str, Any], extra_obsids_text: str | None, loaded: Mapping[str, Any] | None
+) -> str:
     """A hash of what a submit asks for, kept with its token: a replay must ask for the same."""
     parts = [obsid, kind, changes, extra_obsids_text, loaded]
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -401,8 +402,9 @@ def submit(
     if token:
         done = _replay(session, user_row.id, token, asked)
         if done is not None:
-            plan = plan_submission(session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now,
-                                   settings=settings)  # fmt: skip
+            plan = plan_submission(
+                session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now, settings=settings
+            )
             plan.revisions, plan.replayed = done, True
             plan.report.errors.clear()
             plan.extra_errors.clear()
@@ -420,16 +422,29 @@ def submit(
     report = plan.report
     written: list[tuple[Revision, dict[str, Any], dict[str, Any], str]] = []  # (revision, record, notes, body)
 
-    def write(rec: Mapping[str, Any], requests: Mapping[str, Any], originals: Mapping[str, Any],
-              notes: Mapping[str, Any], signoffs: Mapping[str, str]) -> None:  # fmt: skip
+    def write(
+        rec: Mapping[str, Any],
+        requests: Mapping[str, Any],
+        originals: Mapping[str, Any],
+        notes: Mapping[str, Any],
+        signoffs: Mapping[str, str],
+    ) -> None:
         to: list[str | None] = [user_row.email]
         if kind == "remove":
             to.append(_last_asis_email(session, int(rec["obsid"])))
         mail = emails.change_log_mail(
-            kind, obsid=int(rec["obsid"]), sequence_number=rec.get("seq_nbr"), target_name=rec.get("targname"),
-            username=username, to=to, settings=settings, originals=originals, requests=requests,
-            signoffs=signoffs, remarks=rec.get("remarks"),
-        )  # fmt: skip
+            kind,
+            obsid=int(rec["obsid"]),
+            sequence_number=rec.get("seq_nbr"),
+            target_name=rec.get("targname"),
+            username=username,
+            to=to,
+            settings=settings,
+            originals=originals,
+            requests=requests,
+            signoffs=signoffs,
+            remarks=rec.get("remarks"),
+        )
         revision = revs.create_revision(
             session,
             int(rec["obsid"]),
@@ -462,13 +477,15 @@ def submit(
                 main_obsid=plan.obsid,
                 main_body=written[0][3].replace("{obsidrev}", obsidrevs[0]),
                 skipped=skipped,
-            )  # fmt: skip
+            )
         )
     if kind == "norm":
         mp = emails.mp_attention_mail(
-            username=username, user_email=user_row.email, settings=settings,
+            username=username,
+            user_email=user_row.email,
+            settings=settings,
             notes_by_obsidrev={r.obsidrev: notes for r, _rec, notes, _b in written},
-        )  # fmt: skip
+        )
         if mp is not None:
             later.append(mp)
         for revision, rec, _notes, _b in written:
@@ -479,9 +496,14 @@ def submit(
         queue(session, later, acting_user_email=user_row.email, now=now, obsidrevs=obsidrevs)
     if token:
         record_event(
-            session, user=user_row, action=TOKEN_ACTION, target=_token_target(user_row.id, token), before=None,
-            after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind, "request": asked}, now=now,
-        )  # fmt: skip
+            session,
+            user=user_row,
+            action=TOKEN_ACTION,
+            target=_token_target(user_row.id, token),
+            before=None,
+            after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind, "request": asked},
+            now=now,
+        )
     plan.revisions = obsidrevs
     return plan
 

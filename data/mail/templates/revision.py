@@ -124,8 +124,9 @@ def multi_obsid_mail(
     sections = _sections_of(main_body)
     if sections:
         body += ["", f"Updated parameters for {main_obsid} are:", *sections]
-    return Mail(subject=MULTI_SUBJECT, to=(settings.arcops_email,), body="\n".join(body) + "\n",
-                sender=settings.mail_sender)  # fmt: skip
+    return Mail(
+        subject=MULTI_SUBJECT, to=(settings.arcops_email,), body="\n".join(body) + "\n", sender=settings.mail_sender
+    )
 
 
 def _sections_of(body: str) -> list[str]:
