@@ -23,7 +23,7 @@ def parse_jump(text: str | None) -> tuple[str | None, str | None]:
             return None, "Revision numbers start at 1, e.g. 12345.001."
         return f"/chkupdata/{obsid}.{rev:03d}", None
     if (problem := id_problem(value)) is not None:
-        return None, f"“{value[:40]}”: {problem}"
+        return None, f"“{value[:40]}”: {problem} {JUMP_HELP}"
     return None, f"“{value[:40]}” is neither an obsid nor an obsid.rev. {JUMP_HELP}"
 
 
