@@ -22,21 +22,22 @@ def client(shared_client: Any) -> Any:
     return shared_client
 
 
-@pytest.fixture(params=BACKENDS)
-def db_client(request: pytest.FixtureRequest, settings: dict[str, Any]) -> Iterator[Any]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def db_client(request: pytest.FixtureRequest, shared_settings: Any, shared_app: Any) -> Iterator[Any]:
     """A client of the app on the demo instance's SQLite revision DB, or on an empty PostgreSQL one with the demo
-    users (when USINT_TEST_DATABASE_URL is set)."""
+    users (when USINT_TEST_DATABASE_URL is set). One per backend for the module: its tests count revisions before
+    and after, and write only their own."""
     from dashboard import create_app
 
     if request.param == "sqlite":
-        yield create_app(settings).server.test_client()
+        yield shared_app.server.test_client()
         return
     import os
 
     from tests.fixtures.revdb import create_pg_database, drop_pg_database
 
     url = create_pg_database(os.environ[PG_ENV], prefix="usint_input")
-    app = create_app({**settings, "database_url": url})
+    app = create_app({**shared_settings, "database_url": url})
     resources = app.server.extensions["usint"]
     from data.demo.revisions import seed_users
 
