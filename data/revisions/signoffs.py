@@ -49,7 +49,7 @@ class ApproveResult:
     @property
     def message(self) -> str:
         if self.already_approved:
-            return f"Obsid {self.signed.obsid} already approved. Performing only Usint Signoff."
+            return f"Obsid {self.signed.obsid} is already approved: only the USINT verification was signed."
         assert self.approval is not None
         return f"{self.signed.obsidrev} verified; {self.approval.obsidrev} approves obsid {self.signed.obsid}."
 
