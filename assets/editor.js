@@ -121,6 +121,34 @@
     });
   }, true);
 
+  // Dash 4's dropdown names its button by `<id>-value-count <id>-value`, and the first element does not exist:
+  // the editor's dropdowns are named by their field label and their value instead (the label's group carries
+  // the label id, pages/_components/editor_fields.py). React never writes the attribute again (it does not change).
+  var labelQueued = false;
+  function labelDropdowns() {
+    labelQueued = false;
+    document.querySelectorAll('#editor-form [role="group"][aria-labelledby^="editor-label-"]').forEach(function (g) {
+      var button = g.querySelector("button.dash-dropdown[id]");
+      if (!button) return;
+      var want = g.getAttribute("aria-labelledby") + " " + button.id + "-value";
+      if (button.getAttribute("aria-labelledby") !== want) button.setAttribute("aria-labelledby", want);
+      // aria-controls names the option list, which exists only while the dropdown is open
+      var list = button.getAttribute("aria-controls") || button.getAttribute("data-usint-controls");
+      if (!list) return;
+      button.setAttribute("data-usint-controls", list);
+      if (document.getElementById(list)) {
+        if (button.getAttribute("aria-controls") !== list) button.setAttribute("aria-controls", list);
+      } else if (button.hasAttribute("aria-controls")) {
+        button.removeAttribute("aria-controls");
+      }
+    });
+  }
+  new MutationObserver(function () {
+    if (labelQueued || !document.getElementById("editor-form")) return;
+    labelQueued = true;
+    requestAnimationFrame(labelDropdowns);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
   // ------------------------------------------------------------------------------------- never lose the work
 
   // Edits on the page that were not submitted (a successful submit shows its revision list).

@@ -70,7 +70,7 @@ def rank_diff(rs: Any, before: list[Mapping[str, Any]], after: list[Mapping[str,
         rows.append(html.Tr([html.Td(f"Order = {i + 1}")] + cells + [html.Td(tag)], className=colour))
     return html.Div(
         [
-            html.H6(f"{rs.label}: {len(before)} rows before, {len(after)} requested", className="mt-3"),
+            html.H3(f"{rs.label}: {len(before)} rows before, {len(after)} requested", className="h6 mt-3"),
             dbc.Table([html.Thead(head), html.Tbody(rows)], size="sm", bordered=True),
         ]
     )
@@ -96,7 +96,7 @@ def conflict_view(obsid: int, conflicts: Mapping[str, Mapping[str, Any]]) -> lis
     return [
         dbc.Alert(
             [
-                html.H5("The Ocat changed since you loaded this observation", className="alert-heading"),
+                html.H2("The Ocat changed since you loaded this observation", className="h5 alert-heading"),
                 html.P(
                     "Someone changed the parameters below in the Ocat while you were editing them, so nothing was "
                     "submitted. Go back to the editor: it reloads the current Ocat values; make your changes again.",
@@ -217,7 +217,7 @@ def confirm_body(plan: Any, dropped: str = "") -> list[Any]:
     per-obsid dry run."""
     report = plan.report
     body: list[Any] = [
-        html.H4(f"Confirm: {KIND_LABELS.get(plan.kind, plan.kind)} for obsid {plan.obsid}"),
+        html.H2(f"Confirm: {KIND_LABELS.get(plan.kind, plan.kind)} for obsid {plan.obsid}", className="h4"),
         html.P("Check the values below, then press Finalize; press Back to edit them again.", className="small"),
     ]
     if dropped:
@@ -240,7 +240,7 @@ def confirm_body(plan: Any, dropped: str = "") -> list[Any]:
     pending = [SIGNOFF_LABELS[c] for c, s in report.signoffs.items() if s == "Pending"]
     body.append(html.Div("Sign-off columns that become Pending: " + (", ".join(pending) or "none"), className="small"))
     if plan.extras:
-        body.append(html.H6("Extra obsids (dry run)", className="mt-2"))
+        body.append(html.H3("Extra obsids (dry run)", className="h6 mt-2"))
         body.append(
             html.Ul([html.Li(f"{e.obsid}: {e.outcome}" + (f" — {e.reason}" if e.reason else "")) for e in plan.extras])
         )
@@ -253,7 +253,10 @@ def result_body(result: Any) -> list[Any]:
              for r in result.revisions]  # fmt: skip
     skipped = [html.Li(f"{e.obsid}: {e.outcome} — {e.reason}") for e in result.extras if e.outcome != "revision"]
     body = [
-        html.H4(f"Thank you: obsid {result.obsid} was submitted ({KIND_LABELS.get(result.kind, result.kind)})."),
+        html.H2(
+            f"Thank you: obsid {result.obsid} was submitted ({KIND_LABELS.get(result.kind, result.kind)}).",
+            className="h4",
+        ),
         html.P(DONE_NOTES.get(result.kind, "")),
         *([refreshed_note(result.refreshed)] if result.refreshed else []),
         html.P("Revisions written:" if not result.replayed else "Already submitted; the revisions are:"),

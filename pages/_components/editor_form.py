@@ -203,7 +203,7 @@ def section_card(key: str, body: Any, *, is_open: bool, visible: bool = True) ->
     card: dict[str, Any] = {"id": SECTION_IDS[key]} if key in SECTION_IDS else {}
     return dbc.Card(
         [
-            dbc.CardHeader(html.H5([toggle, section_help(key)], className="mb-0")),
+            dbc.CardHeader(html.H2([toggle, section_help(key)], className="h5 mb-0")),
             dbc.Collapse(body, id=editor_section_body(key), is_open=is_open),
         ],
         className="mb-3",
@@ -265,7 +265,7 @@ def submit_card(
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H5("Submit Options"),
+                html.H2("Submit Options", className="h5"),
                 dbc.RadioItems(id=EditorIds.KIND, options=KINDS, value=kind, className="mb-2"),
                 kind_warning_box(warning),
                 dbc.Label(
@@ -281,7 +281,7 @@ def submit_card(
                     placeholder="e.g. 22608-22612, 23001",
                 ),  # fmt: skip
                 html.Div(extras_error, id=EditorIds.EXTRAS_FEEDBACK, className="text-danger small"),
-                html.H6("Changes so far", className="mt-3"),
+                html.H3("Changes so far", className="h6 mt-3"),
                 html.Ul(changes, id=EditorIds.CHANGES, className="small"),
                 html.Ul(errors, id=EditorIds.FORM_ERRORS, className="text-danger small"),
                 html.Div(
