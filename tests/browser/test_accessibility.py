@@ -43,8 +43,6 @@ DROPDOWN = (
     "an element that does not exist"
 )
 REMAINING: dict[str, str] = {
-    "editor": f"{DROPDOWN}: the editor's selects (instrument, grating, obs_type, uninterrupt, extended_src, "
-    "obj_flag, …; 8 elements)",
     "board": "label (critical): #board-quick-filter has no label; color-contrast (serious): OBSID.rev and history "
     "links #0b5ed7 on the obsid colours (#dfb3f2: 3.28:1), Pending cells; autocomplete-valid (serious): the Seq "
     "floating number filter (ag-grid input type=number autocomplete=off)",
