@@ -218,6 +218,7 @@ class SchedulerIds(StrEnum):
     DETAILS = "scheduler-details"
     ACTIONS = "scheduler-actions"
     READ_ONLY = "scheduler-read-only"
+    WHY_DISABLED = "scheduler-why-disabled"
     SIGN_UP = "scheduler-sign-up"
     ASSIGN_USER = "scheduler-assign-user"
     ASSIGN = "scheduler-assign"
@@ -247,7 +248,6 @@ class HistoryIds(StrEnum):
     HEADING = "history-heading"
     BODY = "history-body"
     CURRENT = "history-current"
-    WHY_DISABLED = "scheduler-why-disabled"
     REVISIONS = "history-revisions"
     REFRESH = "history-refresh"
 
