@@ -128,7 +128,7 @@ PAGES = (
     Page(
         "check page",
         "/chkupdata/{obsidrev}",
-        f"return text('{CheckIds.HEADING}').includes('{{obsidrev}}') && visible(document.querySelector('tr[data-param]'));",
+        f"return text('{CheckIds.HEADING}').includes('{{obsidrev}}') && visible(document.querySelector('#check-values .ag-center-cols-container [row-id]'));",
     ),
     Page(
         "status board",

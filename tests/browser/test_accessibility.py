@@ -46,8 +46,6 @@ REMAINING: dict[str, str] = {
     "board": "label (critical): #board-quick-filter has no label; color-contrast (serious): OBSID.rev and history "
     "links #0b5ed7 on the obsid colours (#dfb3f2: 3.28:1), Pending cells; autocomplete-valid (serious): the Seq "
     "floating number filter (ag-grid input type=number autocomplete=off)",
-    "wall-display": "color-contrast (serious): OBSID.rev links on the obsid colours (3.28:1), white text on "
-    "board-age-alert cells (#ea868f: 2.53:1), Pending cells (41 elements)",
     "history": "label (critical): #history-input has no label",
     "analytics": f"{DROPDOWN} (#analytics-instruments); aria-valid-attr-value (critical): #analytics-dates-wrapper "
     "(dcc.DatePickerRange) has aria-labelledby '... undefined undefined'",
