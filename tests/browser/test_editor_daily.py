@@ -461,11 +461,17 @@ def test_edd012_group_monitor_and_follows_obsids_are_links(started: Any) -> None
     duo = started
     open_obsid(duo, 1005)
     open_section(duo, "other", "pre_id")
-    links = {a.text: a.get_attribute("href") for a in duo.driver.find_elements(By.CSS_SELECTOR, "a.editor-obsid-link")}
+    links = {
+        a.get_attribute("textContent"): a.get_attribute("href")
+        for a in duo.driver.find_elements(By.CSS_SELECTOR, "a.editor-obsid-link")
+    }
     assert links["1006"].endswith("/ocatdatapage/1006") and links["1004"].endswith("/ocatdatapage/1004"), links
     press(duo, duo.driver.find_element(By.CSS_SELECTOR, "a.editor-obsid-link[href$='/ocatdatapage/1006']"))
     wait_until(duo, lambda d: d.current_url.endswith("/ocatdatapage/1006"), 10, "the link did not open 1006")
     open_obsid(duo, 1007)
     open_section(duo, "other", "pre_id")
-    links = {a.text: a.get_attribute("href") for a in duo.driver.find_elements(By.CSS_SELECTOR, "a.editor-obsid-link")}
+    links = {
+        a.get_attribute("textContent"): a.get_attribute("href")
+        for a in duo.driver.find_elements(By.CSS_SELECTOR, "a.editor-obsid-link")
+    }
     assert links["1008"].endswith("/ocatdatapage/1008"), links
