@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint format browser-deps clean-instance
 
@@ -30,9 +31,10 @@ browser-deps:
 	  else echo "chromium/chromedriver missing: install Debian chromium and chromium-driver" >&2; exit 1; fi; \
 	fi
 
-## test: the whole suite (unit, data layer, callbacks, API, CLI, browser)
+## test: the whole suite (unit, data layer, callbacks, API, CLI, browser) in TEST_WORKERS processes (pytest-xdist;
+## a module's tests run on one, see tests/conftest.py; TEST_WORKERS=0 runs them in this one)
 test: $(VENV)/.requirements-dev browser-deps
-	$(BIN)/pytest -q --headless $(PYTEST_ARGS)
+	$(BIN)/pytest -q --headless -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## bench: the benchmarks of tests/benchmarks/, figures printed and written to bench-results/
 bench: $(VENV)/.requirements-dev

@@ -14,6 +14,30 @@ import pytest
 pytest_plugins = ["tests.fixtures.revdb", "tests.fixtures.ocat", "tests.fixtures.submission"]
 
 
+SAME_WORKER = {
+    "tests/data/test_shared_cache.py": "redis-15",
+    "tests/web/test_several_hosts.py": "redis-15",
+}
+"""Modules that use one outside resource no other test may touch meanwhile (Redis database 15, emptied by both):
+under pytest-xdist they run on one worker, one after the other."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (the Makefile's `make test`): a module's tests run on one worker, in order, so its
+    module-scoped fixtures (`shared_app`, gunicorn) are made once; the modules of `SAME_WORKER` run on the same
+    worker. Other `--dist` modes are xdist's own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return SAME_WORKER.get(module, module)
+
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo instance (revision DB, demo Ocat, obs_ss) built once per test run, copied by `settings`."""
