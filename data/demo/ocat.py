@@ -456,12 +456,21 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[str, int]]) -> str:
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
+def _pos(name: str) -> dict[str, Any]:
+    """The named target's name and position, as observation keywords."""
+    ra, dec = next((ra, dec) for target, ra, dec in TARGETS if target == name)
+    return {"targname": name, "ra": ra, "dec": dec}
+
+
 def _fixtures(b: _Builder) -> None:
-    t = {name: (ra, dec) for name, ra, dec in TARGETS}
+    """The hand-made proposals and observations the tests and the README name (12345, 1001–1029)."""
+    _fixture_proposals(b)
+    _fixtures_featured(b)
+    _fixtures_states(b)
+    _fixtures_constraints(b)
 
-    def pos(name: str) -> dict[str, Any]:
-        return {"targname": name, "ra": t[name][0], "dec": t[name][1]}
 
+def _fixture_proposals(b: _Builder) -> None:
     for propid, kind, title, pi, coi, joint in (
         (1, "GO", "The Ejecta of Cas A", "Murray", "Chen", None),
         (2, "GTO", "LETG/HRC-S Spectroscopy of BL Lac Objects", "Brown", None, None),
@@ -481,6 +490,10 @@ def _fixtures(b: _Builder) -> None:
     ):
         if propid != 9:
             b.proposal(propid, kind, 27, title, pi, coi, joint)
+
+
+def _fixtures_featured(b: _Builder) -> None:
+    """Cas A (12345), the HRC-S, TOO and DDT observations and the Cyg X-1 chain (1001–1006)."""
     win = (("I3", 1, 1, 200, 300, 0.08, 13.0, 0), ("S2", 100, 200, 1023, 1023, 0.3, 10.0, 1))
     b.observation(
         12345,
@@ -499,7 +512,7 @@ def _fixtures(b: _Builder) -> None:
         window=win,
         lts_lt_plan=b.when(45),
         remarks="Avoid the bright star in the northern rim.",
-        **pos("Cas A"),
+        **_pos("Cas A"),
     )
     b.observation(
         1001,
@@ -509,7 +522,7 @@ def _fixtures(b: _Builder) -> None:
         type="GTO",
         status="unobserved",
         hrc={"hrc_zero_block": "N", "timing_mode": "Y", "si_mode": "LETG_HRC-S"},
-        **pos("PKS 2155-304"),
+        **_pos("PKS 2155-304"),
     )
     b.observation(
         1002,
@@ -529,9 +542,9 @@ def _fixtures(b: _Builder) -> None:
         type="DDT",
         status="unobserved",
         too={"type": "12-30"},
-        **pos("SN 1987A"),
+        **_pos("SN 1987A"),
     )
-    b.observation(1004, ocat_propid=5, instrument="ACIS-S", grating="HETG", status="observed", **pos("Cyg X-1"))
+    b.observation(1004, ocat_propid=5, instrument="ACIS-S", grating="HETG", status="observed", **_pos("Cyg X-1"))
     b.observation(
         1005,
         ocat_propid=5,
@@ -541,7 +554,7 @@ def _fixtures(b: _Builder) -> None:
         pre_id=1004,
         pre_min_lead=20.0,
         pre_max_lead=40.0,
-        **pos("Cyg X-1"),
+        **_pos("Cyg X-1"),
     )
     b.observation(
         1006,
@@ -552,13 +565,17 @@ def _fixtures(b: _Builder) -> None:
         pre_id=1005,
         pre_min_lead=20.0,
         pre_max_lead=40.0,
-        **pos("Cyg X-1"),
+        **_pos("Cyg X-1"),
     )
+
+
+def _fixtures_states(b: _Builder) -> None:
+    """A group, every status, a scheduled observation and the odd cases (1007–1019)."""
     for obsid, status in ((1007, "unobserved"), (1008, "scheduled"), (1009, "observed")):
-        b.observation(obsid, ocat_propid=6, instrument="ACIS-I", status=status, group_id="G1007", **pos("Cen A"))
-    b.observation(1010, ocat_propid=6, instrument="HRC-I", status="observed", **pos("Crab Nebula"))
-    b.observation(1011, ocat_propid=6, instrument="ACIS-S", status="archived", **pos("M87"))
-    b.observation(1012, ocat_propid=7, instrument="ACIS-S", grating="HETG", status="unobserved", **pos("Eta Car"))
+        b.observation(obsid, ocat_propid=6, instrument="ACIS-I", status=status, group_id="G1007", **_pos("Cen A"))
+    b.observation(1010, ocat_propid=6, instrument="HRC-I", status="observed", **_pos("Crab Nebula"))
+    b.observation(1011, ocat_propid=6, instrument="ACIS-S", status="archived", **_pos("M87"))
+    b.observation(1012, ocat_propid=7, instrument="ACIS-S", grating="HETG", status="unobserved", **_pos("Eta Car"))
     b.observation(
         1013,
         ocat_propid=8,
@@ -566,14 +583,14 @@ def _fixtures(b: _Builder) -> None:
         status="scheduled",
         soe_st_sched_date=b.when(3),
         lts_lt_plan=b.when(1),
-        **pos("Sgr A*"),
+        **_pos("Sgr A*"),
     )
     b.observation(
-        1014, ocat_propid=6, instrument="ACIS-S", status="unobserved", rem_exp_time=-1.5, **pos("Vela Pulsar")
+        1014, ocat_propid=6, instrument="ACIS-S", status="unobserved", rem_exp_time=-1.5, **_pos("Vela Pulsar")
     )
-    b.observation(1015, ocat_propid=6, instrument="ACIS-S", status="canceled", **pos("Tycho SNR"))
-    b.observation(1016, ocat_propid=6, instrument="HRC-I", status="discarded", **pos("M31"))
-    b.observation(1017, ocat_propid=3, instrument="ACIS-S", type="TOO", status="triggered", **pos("NGC 1068"))
+    b.observation(1015, ocat_propid=6, instrument="ACIS-S", status="canceled", **_pos("Tycho SNR"))
+    b.observation(1016, ocat_propid=6, instrument="HRC-I", status="discarded", **_pos("M31"))
+    b.observation(1017, ocat_propid=3, instrument="ACIS-S", type="TOO", status="triggered", **_pos("NGC 1068"))
     b.observation(
         1018,
         ocat_propid=9,
@@ -586,7 +603,7 @@ def _fixtures(b: _Builder) -> None:
         phase_constraint_flag="Y",
         phase=False,
         window_flag="Y",
-        **pos("Kepler SNR"),
+        **_pos("Kepler SNR"),
     )
     b.observation(
         1019,
@@ -598,10 +615,14 @@ def _fixtures(b: _Builder) -> None:
         ra=None,
         dec=None,
     )
-    b.observation(1020, ocat_propid=10, instrument="ACIS-S", status="observed", **pos("SS 433"))
-    b.observation(1021, ocat_propid=11, instrument="ACIS-S", status="unobserved", pre_id=1020, **pos("SS 433"))
-    b.observation(1022, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1021, **pos("SS 433"))
-    b.observation(1023, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1022, **pos("SS 433"))
+
+
+def _fixtures_constraints(b: _Builder) -> None:
+    """A follow-up chain, phase, solar-system, custom subarray and preference constraints (1020–1029)."""
+    b.observation(1020, ocat_propid=10, instrument="ACIS-S", status="observed", **_pos("SS 433"))
+    b.observation(1021, ocat_propid=11, instrument="ACIS-S", status="unobserved", pre_id=1020, **_pos("SS 433"))
+    b.observation(1022, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1021, **_pos("SS 433"))
+    b.observation(1023, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1022, **_pos("SS 433"))
     b.observation(
         1024,
         ocat_propid=13,
@@ -616,7 +637,7 @@ def _fixtures(b: _Builder) -> None:
             "phase_start_margin": 0.05,
             "phase_end_margin": 0.05,
         },
-        **pos("Her X-1"),
+        **_pos("Her X-1"),
     )
     b.observation(
         1025,
@@ -647,7 +668,7 @@ def _fixtures(b: _Builder) -> None:
             "frame_time": None,
             "most_efficient": "Y",
         },
-        **pos("Orion Nebula Cluster"),
+        **_pos("Orion Nebula Cluster"),
     )
     b.observation(
         1027,
@@ -658,7 +679,7 @@ def _fixtures(b: _Builder) -> None:
         roll_flag="P",
         time=(("P", 40, 20),),
         roll=(("P", None, 250.0, 15.0),),
-        **pos("Perseus Cluster"),
+        **_pos("Perseus Cluster"),
     )
     b.observation(
         1028,
@@ -670,10 +691,10 @@ def _fixtures(b: _Builder) -> None:
         roll_flag=None,
         spwindow_flag=None,
         phase_constraint_flag=None,
-        **pos("Coma Cluster"),
+        **_pos("Coma Cluster"),
     )
     b.observation(
-        1029, ocat_propid=6, instrument="ACIS-S", status="unobserved", group_id="x' OR '1'='1", **pos("3C 273")
+        1029, ocat_propid=6, instrument="ACIS-S", status="unobserved", group_id="x' OR '1'='1", **_pos("3C 273")
     )
     b.or_list.extend((1008, 1013))
     b.rolls[1013] = (265.0, 271.5)
