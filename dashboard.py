@@ -11,49 +11,35 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dash import Dash, set_props
+from dash import Dash
 from flask import Flask
 
-from data.errors import UsintError
+import api
+import cli
+from callbacks import (
+    analytics,
+    approved,
+    board,
+    chkupdata,
+    editor,
+    express,
+    history,
+    home,
+    rm_submission,
+    scheduler,
+    shell,
+)
+from callbacks._errors import report_error
 from data.settings import SettingsError, load_settings
-from pages._ids import ShellIds
+from pages._components import shell as shell_layout
+from web import caching, db, errors, headers, health, identity, instance, json_input, logs, routing
+from web import help as help_pages
 
 HERE = Path(__file__).parent
 
 
-def report_error(err: Exception) -> None:
-    """The one funnel for callback errors (E4): a UsintError's message, else a logged reference id."""
-    from web.errors import database_message, log_exception
-
-    if isinstance(err, UsintError):
-        message = err.user_message
-    elif (trouble := database_message(err)) is not None:
-        message = f"{trouble} (Reference {log_exception(err, 'callback')}.)"
-    else:
-        message = f"Unexpected error, logged as {log_exception(err, 'callback')}. Please tell the USINT admin."
-    set_props(ShellIds.NOTICE, {"children": message, "is_open": True})
-
-
 def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
     """Build the app: settings, instance, logs, DB, identity, Dash pages and callbacks, API, CLI, errors."""
-    import api
-    import cli
-    from callbacks import (
-        analytics,
-        approved,
-        board,
-        chkupdata,
-        editor,
-        express,
-        history,
-        home,
-        rm_submission,
-        scheduler,
-        shell,
-    )
-    from web import caching, db, errors, headers, health, identity, instance, json_input, logs, routing
-    from web import help as help_pages
-
     config = load_settings(settings)
     server = Flask(__name__, instance_path=str(config.instance_path), root_path=str(HERE))
     server.config["USINT"] = config
@@ -75,8 +61,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
         compress=True,
     )
     caching.init_app(server)
-    from pages._components import shell as shell_layout
-
     app.layout = shell_layout.layout
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers' language
     pages = (shell, home, editor, chkupdata, board, express, rm_submission, scheduler, history, analytics, approved)

@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from dash import ctx
+from dash.exceptions import MissingCallbackContextException
+
+from callbacks._errors import report_error
+
 T = TypeVar("T")
 
 PAGES_CONTENT = "_pages_content"
@@ -20,9 +25,6 @@ PAGES_CONTENT = "_pages_content"
 def serving_page() -> bool:
     """True inside the pages router callback (a browser opens a page); False anywhere else, e.g. while Dash
     builds its validation layout at start-up."""
-    from dash import ctx
-    from dash.exceptions import MissingCallbackContextException
-
     try:
         outputs = ctx.outputs_list
     except MissingCallbackContextException:
@@ -39,8 +41,6 @@ def first_view(read: Callable[[], T], fallback: T) -> T:
     try:
         return read()
     except Exception as err:  # every failure goes to the one funnel (E4); the page still shows
-        from dashboard import report_error
-
         report_error(err)
         return fallback
 
