@@ -239,15 +239,14 @@ def discard(
         values[f"{p}_signoff_id"] = case((col == PENDING, user.id), else_=getattr(Signoff, f"{p}_signoff_id"))
         values[f"{p}_time"] = case((col == PENDING, epoch), else_=getattr(Signoff, f"{p}_time"))
     before = {p: _state(session, signoff, p) for p in pending}
-    result = session.execute(
-        update(Signoff)
-        .where(Signoff.id == signoff.id, *(getattr(Signoff, f"{p}_status") == PENDING for p in pending))
-        .values(values)
-        .execution_options(synchronize_session=False)
+    _set_all(
+        session,
+        signoff,
+        pending,
+        expected=PENDING,
+        values=values,
+        doing=f"{obsidrev} changed while you were discarding it",
     )
-    session.expire(signoff)
-    if result.rowcount != 1:
-        raise Conflict(f"{obsidrev} changed while you were discarding it; reload and try again")
     record(
         session,
         user=user,
@@ -259,6 +258,22 @@ def discard(
     )
     oplog.after_commit(session, user, "discard", obsidrev, columns=",".join(pending))
     return get_revision(session, obsid, rev, with_values=False)
+
+
+def _set_all(
+    session: Session, signoff: Signoff, columns: Sequence[str], *, expected: str, values: dict[str, Any], doing: str
+) -> None:
+    """One compare-and-set UPDATE of several columns: it applies only while every one still has status
+    `expected`; otherwise nothing is written and Conflict says `doing` (what changed while the user acted)."""
+    result = session.execute(
+        update(Signoff)
+        .where(Signoff.id == signoff.id, *(getattr(Signoff, f"{p}_status") == expected for p in columns))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(signoff)
+    if result.rowcount != 1:
+        raise Conflict(f"{doing}; reload and try again")
 
 
 def _within(epoch: int | None, now: datetime, window_h: float) -> bool:
@@ -382,15 +397,14 @@ def undo_discard(
     values: dict[str, Any] = {}
     for p in columns:
         values.update({f"{p}_status": PENDING, f"{p}_signoff_id": None, f"{p}_time": None})
-    result = session.execute(
-        update(Signoff)
-        .where(Signoff.id == signoff.id, *(getattr(Signoff, f"{p}_status") == DISCARD for p in columns))
-        .values(values)
-        .execution_options(synchronize_session=False)
+    _set_all(
+        session,
+        signoff,
+        columns,
+        expected=DISCARD,
+        values=values,
+        doing=f"{obsidrev} changed while you were undoing its Discard",
     )
-    session.expire(signoff)
-    if result.rowcount != 1:
-        raise Conflict(f"{obsidrev} changed while you were undoing its Discard; reload and try again")
     record(
         session,
         user=user,
