@@ -21,7 +21,10 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import _grids_board as grids
 from callbacks._context import current_user, now, ocat_lookups, ocat_source, session_scope, settings
+from data.board.actions import perform
+from data.board.rows import board_data, change_token
 from data.errors import Conflict, Forbidden, NotFound
+from pages._components.board_wall import wall_tiles
 from pages._ids import BoardIds
 
 
@@ -36,8 +39,6 @@ def build_board(
     *, kiosk: bool, mine_first: bool, since: float | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str, str, str]:
     """Read the board and shape it: (rowData, token store, updated text, summary, Ocat notice)."""
-    from data.board.rows import board_data
-
     conf = settings()
     moment = now()
     who = current_user()
@@ -75,8 +76,6 @@ def refresh_board(
     """Refresh on a changed token (in full while the page has none), on an action, or on "my revisions first"."""
     trigger = ctx.triggered_id if ctx.triggered else None
     if stored and trigger == BoardIds.TICK:
-        from data.board.rows import change_token
-
         with session_scope(readonly=True) as session:
             token = change_token(session)
         expires = stored.get("expires")
@@ -86,8 +85,6 @@ def refresh_board(
     built = build_board(kiosk=bool(kiosk), mine_first=bool(mine_first), since=since)
     if not kiosk:
         return (*built, no_update)
-    from pages.board import wall_tiles
-
     return (*built, wall_tiles(grids.wall_tiles(built[0])))
 
 
@@ -113,8 +110,6 @@ def run_action(_n: int | None, action: dict[str, Any] | None) -> tuple[Any, Any,
     """Confirm: do the action (server-side permission and state checks), then send the queued e-mails."""
     if not action:
         raise PreventUpdate
-    from data.board.actions import perform
-
     conf = settings()
     moment = now()
     try:

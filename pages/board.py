@@ -7,15 +7,22 @@ database (E6). `callbacks/board.py` then keeps the grid fresh and runs the sign-
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask import current_app
 
+from callbacks import _grids_board as grids
+from callbacks._context import current_user, settings
+from callbacks._first_view import first_view as read_first
+from callbacks.board import build_board
 from data.settings import DEFAULT_PERMISSIONS
-from pages._components.board_columns import column_defs
+from pages._components.board_columns import AGE_ALERT_H, AGE_WARN_H, column_defs
+from pages._components.board_wall import wall_tiles
 from pages._components.cards import page_header
 from pages._ids import BoardIds
 
@@ -27,8 +34,6 @@ DEFAULT_REFRESH_S = 180
 def _settings_value(name: str, default: float) -> float:
     """A setting when an app is around (the validation layout is built without one)."""
     try:
-        from flask import current_app
-
         return getattr(current_app.config["USINT"], name)
     except Exception:
         return default
@@ -71,9 +76,16 @@ def controls() -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(
-                dbc.Input(
-                    id=BoardIds.QUICK_FILTER, placeholder="Filter all columns…", type="search", size="sm", debounce=300
-                ),
+                [
+                    dbc.Label("Filter all columns", html_for=BoardIds.QUICK_FILTER, className="visually-hidden"),
+                    dbc.Input(
+                        id=BoardIds.QUICK_FILTER,
+                        placeholder="Filter all columns…",
+                        type="search",
+                        size="sm",
+                        debounce=300,
+                    ),
+                ],
                 md=4,
             ),
             dbc.Col(dbc.Switch(id=BoardIds.MINE_FIRST, label="My revisions first", value=False), md="auto"),
@@ -152,31 +164,11 @@ RETRY_S = 15.0
 
 def first_view(wall: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str, str, str]:
     """(rowData, token store, updated, summary, Ocat notice): read while a browser opens the page, else empty."""
-    from callbacks._first_view import first_view as read_first
-    from callbacks.board import build_board
-
     return read_first(lambda: build_board(kiosk=wall, mine_first=False, since=None), ([], None, "", "", ""))
-
-
-def wall_tiles(tiles: list[dict[str, Any]]) -> list[Any]:
-    """The wall's summary tiles: pending per team (with its oldest wait), then the oldest wait of all."""
-    return [
-        html.Div(
-            [
-                html.Div(t["label"], className="board-tile-label"),
-                html.Div(t["count"], className="board-tile-count"),
-                html.Div(f"oldest {t['oldest']}" if t["oldest"] else "\u00a0", className="board-tile-oldest"),
-            ],
-            className="board-tile",
-        )
-        for t in tiles
-    ]
 
 
 def wall_legend() -> html.Div:
     """What the wall's colours and texts mean."""
-    from pages._components.board_columns import AGE_ALERT_H, AGE_WARN_H
-
     return html.Div(
         [
             html.Span("Pending, waiting:", className="me-2"),
@@ -197,30 +189,20 @@ def checked_text(token: dict[str, Any] | None) -> str:
     """When the rows were read, in the board's display zone and labelled (the browser then keeps it current)."""
     if not token or not token.get("zone"):
         return ""
-    from datetime import UTC, datetime
-
-    from callbacks._grids_board import checked_text as text
-
-    return text(datetime.fromtimestamp(token["at"], UTC), token["zone"])
+    return grids.checked_text(datetime.fromtimestamp(token["at"], UTC), token["zone"])
 
 
 def rights_line() -> str:
     """Which buttons this reader gets, and who may press the others (read while the page is served)."""
-    from callbacks._first_view import first_view as read_first
 
     def read() -> str:
-        from callbacks._context import current_user, settings
-        from callbacks._grids_board import rights_text
-
-        return rights_text(current_user(), settings().permissions)
+        return grids.rights_text(current_user(), settings().permissions)
 
     return read_first(read, "")
 
 
 def tiles_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from callbacks._grids_board import wall_tiles as tiles
-
-    return tiles(rows)
+    return grids.wall_tiles(rows)
 
 
 def layout(kiosk: str | None = None, **_query: str) -> html.Div:
