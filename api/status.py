@@ -22,7 +22,8 @@ from flask import Response, current_app, jsonify, request
 
 from api import bp
 from data import clock
-from data.board.rows import COLUMNS, FIELD_INDEX, BoardData, board_data, change_token
+from data.board import live as board_live
+from data.board.rows import COLUMNS, FIELD_INDEX, BoardData, change_token
 from data.csv_export import csv_text
 from data.revisions.store import approved_obsids
 from web.db import ocat_source, resources, session_scope
@@ -110,12 +111,11 @@ def _ocat_or_none() -> Any:
 def _board(session: Any) -> BoardData:
     """This worker's live board (`data.board.live`), as the board page reads it."""
     res = resources()
-    return board_data(
+    return board_live.current(
         session,
         now=clock.now(),
         closed_window_h=res.settings.closed_window_h,
         ocat=_ocat_or_none(),
-        cache=True,
         lookups=res.lookups,
     )
 

@@ -21,8 +21,9 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import _grids_board as grids
 from callbacks._context import current_user, now, ocat_lookups, ocat_source, session_scope, settings
+from data.board import live as board_live
 from data.board.actions import perform
-from data.board.rows import board_data, change_token
+from data.board.rows import change_token
 from data.errors import Conflict, Forbidden, NotFound
 from pages._components.board_wall import wall_tiles
 from pages._ids import BoardIds
@@ -43,8 +44,8 @@ def build_board(
     moment = now()
     who = current_user()
     with session_scope(readonly=True) as session:
-        board = board_data(
-            session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), cache=True, lookups=ocat_lookups()
+        board = board_live.current(
+            session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), lookups=ocat_lookups()
         )
     meta = board.meta
     rows = grids.grid_rows(

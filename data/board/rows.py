@@ -314,7 +314,6 @@ def board_data(
     now: datetime,
     closed_window_h: float,
     ocat: Any = None,
-    cache: bool = False,
     lookups: Cache | None = None,
 ) -> BoardData:
     """Every open revision plus those closed within `closed_window_h` hours of `now` (by last sign-off time).
@@ -323,13 +322,9 @@ def board_data(
     first). `ocat` is an Ocat source; without one (or when it fails) target and PI are empty and
     `meta.ocat_ok` is False; `lookups` keeps what was read of the Ocat (`ocat_basics`).
 
-    `cache=True` (the pages and the API) answers from this worker's live board (`data.board.live`): read in
-    full once, then brought up to date from the `changes` rows since, re-reading only the obsids they name.
+    This reads in full. The pages and the API call this worker's live board instead (`data.board.live.current`):
+    read in full once, then brought up to date from the `changes` rows since, re-reading only the obsids they name.
     """
-    if cache:
-        from data.board import live as board_live
-
-        return board_live.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
     rows = board_rows(session, now=now, window_h=float(closed_window_h))
     names = user_names(session)
     return shape(rows, names=names, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
@@ -342,12 +337,11 @@ def board_frame(
     closed_window_h: float,
     user: Any = None,
     ocat: Any = None,
-    cache: bool = False,
     lookups: Cache | None = None,
 ) -> pd.DataFrame:
     """`board_data` as a DataFrame (columns of `frame_columns()`, times as UTC Timestamps, NaT when missing),
     `mine` marked for `user`, and the `BoardMeta` in `frame.attrs["meta"]`. For the API, CSV and analysis."""
-    data = board_data(session, now=now, closed_window_h=closed_window_h, ocat=ocat, cache=cache, lookups=lookups)
+    data = board_data(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
     return data_frame(data, user=user)
 
 

@@ -1,32 +1,42 @@
-"""Status board benchmark on a revision DB with 100k revisions of which 2,000 are open (SQLite file).
+"""Status board benchmark on a revision DB with 100k revisions of which 2,000 are open, on SQLite and PostgreSQL.
 
-    python -m tests.benchmarks.bench_board [--revisions 100000] [--open 2000] [--repeat 15]
+    python -m tests.benchmarks.bench_board [--revisions 100000] [--open 2000] [--repeat 15] [--backends sqlite,postgresql]
+
+The seeded instance (SQLite file, demo Ocat, and for PostgreSQL a template database `usint_bench_seed_<revisions>`)
+is kept in `--seeded` (default bench-results/seeded-board-<revisions>) and reused by the next run: each run works on a
+copy (the SQLite file copied, PostgreSQL `CREATE DATABASE ... TEMPLATE`), so every run starts from the same data.
+`--fresh` seeds again. PostgreSQL is measured when 127.0.0.1:5432 answers.
 
 Figures (server time, measured by calling the data and shaping functions directly):
+- full read: `board_data` with nothing kept (a worker's first board, or a change the `changes` rows do not explain;
+  target <= 50 ms), and the same plus `grid_rows` (what the page's first fill does); `board_frame` (the DataFrame);
+  the first read with a cold Ocat cache;
 - board data after a change: one sign-off committed elsewhere, then `board_data(cache=True)` + `grid_rows`, what a
-  refresh does when the token moved: the live board catches up from the events and re-shapes the one row
+  refresh does when the token moved: the live board catches up from `changes` and re-shapes the one row
   (target < 50 ms); and the same with an unchanged token (a second reader, target < 50 ms);
-- full read: `board_data` + `grid_rows` with nothing kept (a worker's first board, or a change the events do not
-  explain); `board_frame` (the DataFrame the API and CSV use); the first read with a cold Ocat cache;
 - no-change refresh: one `change_token` in a read-only transaction (target < 5 ms);
 - page weight: bytes of the rowData JSON the refresh callback returns for all board rows (and gzipped), and the
   time to encode it as Dash does;
 - one sign-off: `board_actions.perform` + commit (target < 50 ms).
-Prints one line per figure and writes bench-results/bench_board.json.
+Prints one line per figure and writes bench-results/bench_board.<backend>.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
+import shutil
+import socket
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from dash._utils import to_json
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from callbacks import _grids_board as grids_mod
 from callbacks._grids_board import grid_rows
@@ -45,13 +55,13 @@ from data.users import get_user
 from tests.benchmarks._report import ms, report
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_RUN = "usint_bench_board"
 
 
-def build(folder: Path, revisions: int, n_open: int, observations: int) -> tuple[str, Any, list[int]]:
-    url = f"sqlite:///{folder / 'usint.db'}"
+def seed(url: str, ocat: Any, revisions: int, n_open: int) -> None:
+    """Upgrade the revision DB at `url` and seed users, parameters and `revisions` revisions over the Ocat's obsids."""
     upgrade(url)
-    demo = build_demo_ocat(folder / "ocat.db", observations=observations, obs_ss=folder / "obs_ss")
-    ocat = make_source(demo.url)
     rows = ocat.fetch("SELECT obsid, seq_nbr FROM target", {})
     obsids = {int(r["obsid"]): int(r["seq_nbr"] or 0) for r in rows}
     engine = make_engine(url)
@@ -62,31 +72,82 @@ def build(folder: Path, revisions: int, n_open: int, observations: int) -> tuple
             seed_revisions(session, obsids=obsids, count=revisions, now=NOW, open_count=n_open, seed=1)
     finally:
         engine.dispose()
-    return url, ocat, sorted(obsids)
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--revisions", type=int, default=100_000)
-    parser.add_argument("--open", type=int, default=2_000)
-    parser.add_argument("--observations", type=int, default=3_000)
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--out", default="bench-results/bench_board.json")
-    args = parser.parse_args(argv)
+def revision_count(url: str) -> int | None:
+    """How many revisions the database at `url` holds; None when it cannot be read."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(Revision)) or 0)
+    except Exception:  # absent or not upgraded: seed again
+        return None
+    finally:
+        engine.dispose()
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-board-"))
-    started = time.perf_counter()
-    url, ocat, _obsids = build(folder, args.revisions, args.open, args.observations)
-    build_s = time.perf_counter() - started
+
+def postgres_up() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 5432), timeout=1):
+        return True
+    return False
+
+
+def pg_admin(*statements: str) -> None:
+    engine = make_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def analyze(url: str) -> None:
+    """Planner statistics for the freshly seeded database (autovacuum would gather them soon after a bulk load)."""
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def seeded(folder: Path, backend: str, args: argparse.Namespace) -> Iterator[str]:
+    """A copy of the seeded revision DB of `backend` (seeded first when missing or `--fresh`); its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ocat_file = folder / "ocat.db"
+    if args.fresh or not ocat_file.exists():
+        ocat_file.unlink(missing_ok=True)
+        build_demo_ocat(ocat_file, observations=args.observations, obs_ss=folder / "obs_ss")
+    ocat = make_source(f"sqlite:///{ocat_file}")
+    if backend == "sqlite":
+        source = folder / "usint.db"
+        if args.fresh or revision_count(f"sqlite:///{source}") != args.revisions:
+            source.unlink(missing_ok=True)
+            seed(f"sqlite:///{source}", ocat, args.revisions, args.open)
+        with tempfile.TemporaryDirectory(prefix="bench-board-") as tmp:
+            shutil.copyfile(source, Path(tmp) / "usint.db")
+            yield f"sqlite:///{Path(tmp) / 'usint.db'}"
+        return
+    template = f"usint_bench_seed_{args.revisions}"
+    if args.fresh or revision_count(f"{PG_SERVER}/{template}") != args.revisions:
+        pg_admin(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)", f"CREATE DATABASE {template}")
+        seed(f"{PG_SERVER}/{template}", ocat, args.revisions, args.open)
+        analyze(f"{PG_SERVER}/{template}")
+    pg_admin(f"DROP DATABASE IF EXISTS {PG_RUN} WITH (FORCE)", f"CREATE DATABASE {PG_RUN} TEMPLATE {template}")
+    try:
+        yield f"{PG_SERVER}/{PG_RUN}"
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_RUN} WITH (FORCE)")
+
+
+def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of the module docstring on the revision DB at `url`."""
     settings = load_settings({"instance_path": str(folder), "mail_suppress": True}, environ={})
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    results: dict[str, Any] = {
-        "revisions": args.revisions,
-        "open": args.open,
-        "observations": args.observations,
-        "build_s": round(build_s, 1),
-    }
+    results: dict[str, Any] = {}
     try:
         # Cold: first read fills the Ocat cache with one batched read_basic.
         ocat_lookups.LOCAL.clear()
@@ -103,8 +164,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         def shaped(board: Any) -> list[dict[str, Any]]:
             return grid_rows(board, user=demo, permissions=settings.permissions, tz=settings.timezone)
 
-        # Full read: every row read and shaped (a worker's first board, or a change the events do not explain).
+        # Full read: every row read and shaped (a worker's first board, or a change `changes` does not explain).
         full_t: list[float] = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            with session_scope(sessions, readonly=True) as session:
+                board = board_data(session, now=NOW, closed_window_h=36, ocat=ocat)
+            full_t.append(time.perf_counter() - t0)
+        results["full_read"] = ms(full_t)
+        full_t = []
         for _ in range(args.repeat):
             grids_mod._BASE_ROWS.clear()
             t0 = time.perf_counter()
@@ -182,10 +250,40 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["page_weight_rowdata_gzip_bytes"] = len(gzip.compress(payload))
     finally:
         engine.dispose()
+    return results
 
-    targets = {"board_data_after_a_change": 50.0, "board_data_same_token": 50.0, "no_change_refresh": 5.0,
-               "one_signoff": 50.0}  # fmt: skip
-    return report(results, targets, args.out, width=28)
+
+TARGETS_MS = {"full_read": 50.0, "board_data_after_a_change": 50.0, "board_data_same_token": 50.0,
+              "no_change_refresh": 5.0, "one_signoff": 50.0}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--revisions", type=int, default=100_000)
+    parser.add_argument("--open", type=int, default=2_000)
+    parser.add_argument("--observations", type=int, default=3_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seeded", help="folder of the seeded instance (default bench-results/seeded-board-<n>)")
+    parser.add_argument("--fresh", action="store_true", help="seed again even when a seeded instance exists")
+    parser.add_argument("--out", default="bench-results/bench_board.json", help="one file per backend: .<backend>.json")
+    args = parser.parse_args(argv)
+
+    folder = Path(args.seeded or f"bench-results/seeded-board-{args.revisions}").resolve()
+    results: dict[str, Any] = {"revisions": args.revisions, "open": args.open, "observations": args.observations}
+    for backend in (b.strip() for b in args.backends.split(",") if b.strip()):
+        if backend == "postgresql" and not postgres_up():
+            print("[postgresql] skipped: nothing answers on 127.0.0.1:5432")
+            continue
+        started = time.perf_counter()
+        with seeded(folder, backend, args) as url:
+            ready_s = round(time.perf_counter() - started, 1)
+            ocat = make_source(f"sqlite:///{folder / 'ocat.db'}")
+            figures = measure(url, ocat, folder, args)
+        print(f"=== {backend} (seeded copy ready in {ready_s} s, seeded instance {folder})")
+        report(figures, TARGETS_MS, Path(args.out).with_suffix(f".{backend}.json"), width=30)
+        results[backend] = {"ready_s": ready_s, **figures}
+    return results
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ def seed_clones(sessions: sessionmaker[Session], obsids: range | tuple[int, ...]
 
 def live_and_full(sessions: sessionmaker[Session], now: datetime, ocat: Any) -> tuple[Any, Any]:
     with session_scope(sessions, readonly=True) as db:
-        live = board_data(db, now=now, closed_window_h=WINDOW_H, ocat=ocat, cache=True)
+        live = board_live.current(db, now=now, closed_window_h=WINDOW_H, ocat=ocat)
         full = board_data(db, now=now, closed_window_h=WINDOW_H, ocat=ocat)
         assert live.meta.token == change_token(db)  # the rows are as of the token the page keeps
     return live, full
@@ -189,8 +189,8 @@ def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, oc
     event.listen(engine, "before_cursor_execute", count)
     try:
         with session_scope(sessions, readonly=True) as db:
-            again = board_data(
-                db, now=START + timedelta(seconds=30), closed_window_h=WINDOW_H, ocat=ocat_source, cache=True
+            again = board_live.current(
+                db, now=START + timedelta(seconds=30), closed_window_h=WINDOW_H, ocat=ocat_source
             )
     finally:
         event.remove(engine, "before_cursor_execute", count)
