@@ -32,7 +32,7 @@ from callbacks import (
 from callbacks._errors import report_error
 from data.settings import SettingsError, load_settings
 from pages._components import shell as shell_layout
-from web import caching, db, errors, headers, health, identity, instance, json_input, logs, routing
+from web import caching, db, errors, headers, health, identity, instance, json_input, logs, plotly_bundle, routing
 from web import help as help_pages
 
 HERE = Path(__file__).parent
@@ -61,6 +61,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Dash:
         compress=True,
     )
     caching.init_app(server)
+    plotly_bundle.init_app(app)  # graphs load the basic plotly.js bundle, not the full one
     app.layout = shell_layout.layout
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers' language
     pages = (shell, home, editor, chkupdata, board, express, rm_submission, scheduler, history, analytics, approved)
