@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from api import observations, revisions, schedule, signoffs, status  # noqa: F401 - each adds its routes to `bp`
+from api._blueprint import bp
 
 
 def init_app(server: Flask) -> None:
-    """Import the route modules (each adds its routes to `bp`) and register the blueprint."""
-    from api import observations, revisions, schedule, signoffs, status  # noqa: F401
-
+    """Register the blueprint, with the routes of every route module."""
     server.register_blueprint(bp)

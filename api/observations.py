@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from api import bp
+from api._blueprint import bp
 from data.errors import ValidationFailed
 from data.events import jsonable
 from data.ids import parse_obsid

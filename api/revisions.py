@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from api import bp
+from api._blueprint import bp
 from api._common import acting_user, json_body, revision_json
 from data import clock
 from data.errors import ValidationFailed

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from flask import Response, jsonify, request
 from icalendar import Calendar, Event
 
-from api import bp
+from api._blueprint import bp
 from data import clock
 from data.schedule import LOOK_BACK_DAYS, Period, as_date, list_periods, local_today
 from web.db import resources, session_scope

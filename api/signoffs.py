@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from api import bp
+from api._blueprint import bp
 from api._common import acting_user, json_body, revision_json
 from data import clock
 from data.board.actions import ACTIONS, perform

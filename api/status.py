@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from flask import Response, current_app, jsonify, request
 
-from api import bp
+from api._blueprint import bp
 from data import clock
 from data.board import live as board_live
 from data.board.rows import COLUMNS, FIELD_INDEX, BoardData, change_token
