@@ -14,14 +14,14 @@ from flask import jsonify, request
 
 from api._blueprint import bp
 from api._common import acting_user, json_body, revision_json
-from data import clock
+from data import clock, users
 from data.errors import ValidationFailed
 from data.events import jsonable
 from data.ids import parse_obsid
 from data.models import KINDS
 from data.parameters.catalogue import PARAMETERS, RANK_SETS
 from data.revisions import store as revisions
-from data.revisions.submission import MAX_TOKEN_CHARS, OcatChanged, plan_submission, submit
+from data.revisions.submission import MAX_TOKEN_CHARS, OcatChanged, SubmitRequest, plan_submission, submit
 from web.db import ocat_source, resources, session_scope
 
 
@@ -135,19 +135,9 @@ def post_revision():  # noqa: ANN201
     who = acting_user("submit")
     obsid, kind, changes, extras, dry_run, token, loaded = _parse(body)
     settings = resources().settings
+    ask = SubmitRequest(obsid, kind, changes, extras, loaded)
     with session_scope() as session:
-        plan = plan_submission(
-            session,
-            ocat_source(),
-            obsid,
-            kind,
-            changes,
-            extras,
-            user=who,
-            now=clock.now(),
-            settings=settings,
-            loaded=loaded,
-        )
+        plan = plan_submission(session, ocat_source(), ask, now=clock.now(), settings=settings)
     if plan.conflicts:
         return _conflict(plan)
     if dry_run:
@@ -156,19 +146,8 @@ def post_revision():  # noqa: ANN201
         return _refused(plan)
     try:
         with session_scope() as session:
-            result = submit(
-                session,
-                ocat_source(),
-                obsid,
-                kind,
-                changes,
-                extras,
-                user=who,
-                now=clock.now(),
-                settings=settings,
-                loaded=loaded,
-                token=token,
-            )
+            user = users.acting_user(session, who)
+            result = submit(session, ocat_source(), ask, user=user, now=clock.now(), settings=settings, token=token)
     except ValidationFailed:
         return _refused(plan)
     except OcatChanged as exc:

@@ -39,7 +39,7 @@ from data.ids import OBSID_DIGITS, id_problem, parse_obsid, parse_obsidrev
 from data.parameters import values as V
 from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
 from data.parameters.validator import Report, ValidationContext, form_values, validate
-from data.users import can
+from data.users import acting_user, can
 from pages._components.editor_fields import HIDE, LINKS, NULL_OPTION, SHOW, footer_links, image_row, widget_value
 from pages._components.editor_form import (
     FORM_SECTIONS,
@@ -591,15 +591,13 @@ def check_edits(values: list, rows: list, edited: list, kind: str | None, extras
 def _plan(kind: str | None, extras: str | None, record: dict, loaded_rev: int | None) -> tuple[Any, list[Any]]:
     """The dry run of the submission, and the revisions of the obsid submitted after the page was read."""
     from data.revisions import store as revisions
-    from data.revisions.submission import plan_submission
+    from data.revisions.submission import SubmitRequest, plan_submission
 
     form = gather(_items("values"), _items("rows"))
     obsid = int(record["obsid"])
     with C.session_scope() as session:
-        plan = plan_submission(
-            session, C.ocat_source(), obsid, kind or "norm", form, extras,
-            user=C.current_user(), now=C.now(), settings=C.settings(), loaded=record,
-        )  # fmt: skip
+        ask = SubmitRequest(obsid, kind or "norm", form, extras, record)
+        plan = plan_submission(session, C.ocat_source(), ask, now=C.now(), settings=C.settings())
         newer = revisions.revisions_after(session, obsid, loaded_rev) if loaded_rev is not None else []
     return plan, newer
 
@@ -656,7 +654,7 @@ def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras:
     if not record:
         raise PreventUpdate
     from data.revisions import store as revisions
-    from data.revisions.submission import OcatChanged, submit
+    from data.revisions.submission import OcatChanged, SubmitRequest, submit
 
     obsid = int(record["obsid"])
     known = (state or {}).get("seen") if ack else loaded_rev
@@ -668,10 +666,9 @@ def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras:
                 zone = ZoneInfo(C.settings().timezone)
                 return {"result": unseen_revisions(obsid, newer, zone), "confirm": no_update, "form": no_update,
                         "draft": no_update}  # fmt: skip
-            result = submit(
-                session, C.ocat_source(), obsid, kind or "norm", form, extras,
-                user=C.current_user(), now=C.now(), settings=C.settings(), loaded=record, token=token,
-            )  # fmt: skip
+            ask = SubmitRequest(obsid, kind or "norm", form, extras, record)
+            user = acting_user(session, C.current_user())
+            result = submit(session, C.ocat_source(), ask, user=user, now=C.now(), settings=C.settings(), token=token)
     except OcatChanged as exc:  # D8: nothing was written; show the three-way view on the page
         return {"result": conflict_view(obsid, exc.conflicts), "confirm": HIDE, "form": HIDE, "draft": no_update}
     except Forbidden as exc:  # the page already says so beside Submit; the server refuses all the same

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from data.mail.templates import revision as emails
 from data.models import Event, Revision, User
 from data.ocat.obs_files import or_list
 from data.ocat.read import read_observations
+from data.ocat.sources import OcatSource
 from data.parameters.catalogue import PARAMETERS, signoff_names, values_equal
 from data.parameters.validator import (
     MAX_RANK_ROWS,
@@ -51,7 +52,7 @@ from data.parameters.validator import (
 from data.revisions import store as revs
 from data.revisions.express import parse_obsids
 from data.settings import Settings
-from data.users import acting_user, require
+from data.users import require
 
 MAX_EXTRA_OBSIDS = 500
 EXTRA_FIELD = "extra_obsids"
@@ -60,6 +61,24 @@ MAX_TOKEN_CHARS = 80
 """The longest submit token (Idempotency-Key) accepted; a longer one is refused, never cut."""
 HRC_ONLY = ("hrc_timing_mode", "hrc_zero_block", "hrc_si_mode")
 REVISION, SKIPPED, UNAFFECTED = "revision", "skipped", "unaffected"
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    """What one submission asks for: the main obsid, the kind (norm, asis, remove, clone), the changes (the editor
+    form in display units, or the API's changed names), the extra obsids text (D10) and the Ocat record the page
+    loaded (`loaded`, for D8; None to take the fresh read as it is)."""
+
+    obsid: int
+    kind: str
+    changes: Mapping[str, Any]
+    extra_obsids_text: str | None = None
+    loaded: Mapping[str, Any] | None = None
+
+    def digest(self) -> str:
+        """A hash of what is asked, kept with a submit token: a replay must ask for the same."""
+        parts = [self.obsid, self.kind, self.changes, self.extra_obsids_text, self.loaded]
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass
@@ -181,7 +200,7 @@ def _or_list(settings: Settings) -> set[int]:
     return or_list(settings.obs_ss)
 
 
-def _read(source: Any, obsids: list[int], settings: Settings) -> dict[int, dict[str, Any]]:
+def _read(source: OcatSource, obsids: list[int], settings: Settings) -> dict[int, dict[str, Any]]:
     return read_observations(source, obsids, obs_ss=settings.obs_ss)
 
 
@@ -189,29 +208,16 @@ def _read(source: Any, obsids: list[int], settings: Settings) -> dict[int, dict[
 
 
 def plan_submission(
-    session: Session,
-    source: Any,
-    obsid: int,
-    kind: str,
-    changes: Mapping[str, Any],
-    extra_obsids_text: str | None,
-    *,
-    user: Any,
-    now: datetime,
-    settings: Settings,
-    loaded: Mapping[str, Any] | None = None,
-    records: Mapping[int, Mapping[str, Any]] | None = None,
+    session: Session, source: OcatSource, ask: SubmitRequest, *, now: datetime, settings: Settings
 ) -> SubmissionReport:
     """The dry run: validator report for the main obsid and an outcome per extra obsid. Writes nothing.
 
-    `changes` is the editor form (display units) or the API's changed names. `loaded` is the Ocat record the
-    editor showed; with it, the request is what the user changed relative to `loaded`, and D8 conflicts are
-    computed against the fresh read. `records` may pass already-read fresh records (benchmarks, tests).
-    """
-    obsid = int(obsid)
-    extra_ids, extra_errors, main_listed = parse_extra_obsids(extra_obsids_text, obsid)
+    With `ask.loaded` (the Ocat record the editor showed), the request is what the user changed relative to it,
+    and D8 conflicts are computed against the fresh read."""
+    obsid, kind, changes = int(ask.obsid), ask.kind, ask.changes
+    extra_ids, extra_errors, main_listed = parse_extra_obsids(ask.extra_obsids_text, obsid)
     wanted = [obsid, *extra_ids]
-    fresh_all = dict(records) if records is not None else _read(source, wanted, settings)
+    fresh_all = _read(source, wanted, settings)
     if obsid not in fresh_all:
         raise NotFound(f"Obsid {obsid} is not in the Ocat")
     fresh = dict(fresh_all[obsid])
@@ -219,7 +225,7 @@ def plan_submission(
     approved = revs.is_approved(session, obsid)
     ctx = ValidationContext(kind=kind, now=now, on_or_list=obsid in on_or, approved=approved)
 
-    report, conflicts, refreshed = _main_report(loaded, fresh, changes, ctx)
+    report, conflicts, refreshed = _main_report(ask.loaded, fresh, changes, ctx)
 
     result = SubmissionReport(
         obsid=obsid,
@@ -350,14 +356,6 @@ def _token_target(user_id: int, token: str) -> str:
     return f"{TOKEN_ACTION}:{user_id}:{token}"
 
 
-def request_hash(
-    obsid: int, kind: str, changes: Mapping[str, Any], extra_obsids_text: str | None, loaded: Mapping[str, Any] | None
-) -> str:
-    """A hash of what a submit asks for, kept with its token: a replay must ask for the same."""
-    parts = [obsid, kind, changes, extra_obsids_text, loaded]
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _replay(session: Session, user_id: int, token: str, asked: str) -> list[str] | None:
     """The obsid.revs of the first submit with this token, or None; TokenReused when it asked for another thing."""
     if session.get_bind().dialect.name == "postgresql":
@@ -376,16 +374,12 @@ def _replay(session: Session, user_id: int, token: str, asked: str) -> list[str]
 
 def submit(
     session: Session,
-    source: Any,
-    obsid: int,
-    kind: str,
-    changes: Mapping[str, Any],
-    extra_obsids_text: str | None,
+    source: OcatSource,
+    ask: SubmitRequest,
     *,
-    user: Any,
+    user: User,
     now: datetime,
     settings: Settings,
-    loaded: Mapping[str, Any] | None = None,
     token: str | None = None,
 ) -> SubmissionReport:
     """Validate again on a fresh Ocat read and write every revision in the caller's transaction (no commit).
@@ -394,30 +388,26 @@ def submit(
     returns the first submission's obsid.revs with `replayed=True` and writes nothing; the same token with another
     request raises TokenReused (422), one longer than MAX_TOKEN_CHARS ValidationFailed.
     """
-    user_row = acting_user(session, user)
-    require(user_row, "submit", settings.permissions)
+    kind = ask.kind
+    require(user, "submit", settings.permissions)
     if token is not None and len(token) > MAX_TOKEN_CHARS:
         raise ValidationFailed({"token": f"The submit token (Idempotency-Key) is longer than {MAX_TOKEN_CHARS}"})
-    asked = request_hash(obsid, kind, changes, extra_obsids_text, loaded)
+    asked = ask.digest()
     if token:
-        done = _replay(session, user_row.id, token, asked)
+        done = _replay(session, user.id, token, asked)
         if done is not None:
-            plan = plan_submission(
-                session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now, settings=settings
-            )
+            plan = plan_submission(session, source, replace(ask, loaded=None), now=now, settings=settings)
             plan.revisions, plan.replayed = done, True
             plan.report.errors.clear()
             plan.extra_errors.clear()
             return plan
-    plan = plan_submission(
-        session, source, obsid, kind, changes, extra_obsids_text, user=user, now=now, settings=settings, loaded=loaded
-    )
+    plan = plan_submission(session, source, ask, now=now, settings=settings)
     if plan.conflicts:
         raise OcatChanged(plan.conflicts)
     if not plan.valid:
         raise ValidationFailed(plan.errors)
 
-    username = user_row.username
+    username = user.username
     main_rec = plan.record
     report = plan.report
     written: list[tuple[Revision, dict[str, Any], dict[str, Any], str]] = []  # (revision, record, notes, body)
@@ -429,7 +419,7 @@ def submit(
         notes: Mapping[str, Any],
         signoffs: Mapping[str, str],
     ) -> None:
-        to: list[str | None] = [user_row.email]
+        to: list[str | None] = [user.email]
         if kind == "remove":
             to.append(_last_asis_email(session, int(rec["obsid"])))
         mail = emails.change_log_mail(
@@ -453,7 +443,7 @@ def submit(
             originals=originals,
             requests=requests if kind in ("norm", "clone") else {},
             notes=dict(notes) if kind == "norm" and notes else None,
-            user=user_row,
+            user=user,
             now=now,
             mails=[mail],
         )
@@ -482,7 +472,7 @@ def submit(
     if kind == "norm":
         mp = emails.mp_attention_mail(
             username=username,
-            user_email=user_row.email,
+            user_email=user.email,
             settings=settings,
             notes_by_obsidrev={r.obsidrev: notes for r, _rec, notes, _b in written},
         )
@@ -493,13 +483,13 @@ def submit(
             if fast is not None:
                 later.append(fast)
     if later:
-        queue(session, later, acting_user_email=user_row.email, now=now, obsidrevs=obsidrevs)
+        queue(session, later, acting_user_email=user.email, now=now, obsidrevs=obsidrevs)
     if token:
         record_event(
             session,
-            user=user_row,
+            user=user,
             action=TOKEN_ACTION,
-            target=_token_target(user_row.id, token),
+            target=_token_target(user.id, token),
             before=None,
             after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind, "request": asked},
             now=now,
@@ -526,6 +516,7 @@ __all__ = [
     "ExtraOutcome",
     "OcatChanged",
     "SubmissionReport",
+    "SubmitRequest",
     "parse_extra_obsids",
     "plan_submission",
     "submit",

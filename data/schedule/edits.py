@@ -77,6 +77,16 @@ def _open_for_change(row: Schedule, today: date, what: str) -> None:
         raise Conflict(f"The period {fmt_range(row.start.date(), row.stop.date())} has started: it cannot {what}.")
 
 
+def _open_period(
+    session: Session, period_id: int, user: Any, permissions: Mapping[str, Sequence[str]] | None, today: date, what: str
+) -> tuple[User, Schedule]:
+    """The actor (checked) and the period, for a change of a period that has not started by `today`."""
+    actor = _actor(session, user, permissions)
+    row = _get(session, period_id)
+    _open_for_change(row, today, what)
+    return actor, row
+
+
 def _must_be_open(row: Schedule, what: str) -> None:
     if row.user_id is not None:
         name = row.user.full_name or row.user.username if row.user else f"user #{row.user_id}"
@@ -177,9 +187,7 @@ def unassign(
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Change:
     """Re-open a period (v2.1 Unlock): user and assigner become NULL. No mail (other-pages §9.4)."""
-    actor = _actor(session, user, permissions)
-    row = _get(session, period_id)
-    _open_for_change(row, local_today(now, timezone), "be unassigned")
+    actor, row = _open_period(session, period_id, user, permissions, local_today(now, timezone), "be unassigned")
     if row.user_id is None:
         raise Conflict(f"{fmt_range(row.start.date(), row.stop.date())} is already open (TBD).")
     before = _snapshot(row)
@@ -297,9 +305,7 @@ def split(
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Change:
     """Split an open period in two (v2.1 arithmetic: Mon–Sun → Mon–Thu + Fri–Sun); the new half is open."""
-    actor = _actor(session, user, permissions)
-    row = _get(session, period_id)
-    _open_for_change(row, local_today(now, timezone), "be split")
+    actor, row = _open_period(session, period_id, user, permissions, local_today(now, timezone), "be split")
     _must_be_open(row, "split it")
     span = _span(row)
     if span < SPLIT_MIN_SPAN:
@@ -347,10 +353,7 @@ def delete_period(
     on the Monday after its start. Every resulting period must stay within 7 days. At the ends of the table
     only the one neighbour is tried.
     """
-    actor = _actor(session, user, permissions)
-    row = _get(session, period_id)
-    today = local_today(now, timezone)
-    _open_for_change(row, today, "be removed")
+    actor, row = _open_period(session, period_id, user, permissions, local_today(now, timezone), "be removed")
     _must_be_open(row, "remove it")
     prev, nxt = _neighbours(session, row)
     can_prev = prev is not None and prev.user_id is None

@@ -67,7 +67,7 @@ def main() -> None:
     from data.demo.revisions import seed_users
     from data.ocat.sources import SqlAlchemySource
     from data.parameters.validator import ValidationContext, validate
-    from data.revisions.submission import plan_submission
+    from data.revisions.submission import SubmitRequest, plan_submission
     from data.schema import upgrade
     from data.settings import load_settings
 
@@ -85,7 +85,7 @@ def main() -> None:
         upgrade(url)
         sessions = make_sessionmaker(make_engine(url))
         with session_scope(sessions) as session:
-            user = seed_users(session)["demo"]
+            seed_users(session)  # the demo users the editor acts as
         now = datetime.now(UTC)
 
         # load: the editor's load callback (warm the pool, the OR-list cache and the imports first)
@@ -117,8 +117,8 @@ def main() -> None:
             with session_scope(sessions) as session:
 
                 def plan(s: Any = session, m: int = main, f: dict = form, e: str = extras, d: Any = data) -> None:
-                    result = plan_submission(s, source, m, "norm", f, e, user=user, now=now, settings=settings,
-                                             loaded=d.record)  # fmt: skip
+                    ask = SubmitRequest(m, "norm", f, e, d.record)
+                    result = plan_submission(s, source, ask, now=now, settings=settings)
                     assert not result.conflicts, result.conflicts
                     for extra in result.extras:
                         outcomes[extra.outcome] = outcomes.get(extra.outcome, 0) + 1

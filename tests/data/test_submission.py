@@ -27,8 +27,10 @@ def run(submit_world: dict, submit_sessions: Any, fn: Any, kind: str = "norm", c
 
     with session_scope(submit_sessions) as s:
         user = get_user(s, kw.pop("username", "demo"))
-        return fn(s, submit_world["source"], kw.pop("obsid", MAIN), kind, changes or {}, extras, user=user, now=NOW,
-                  settings=submit_world["settings"], **kw)  # fmt: skip
+        ask = submission.SubmitRequest(kw.pop("obsid", MAIN), kind, changes or {}, extras, kw.pop("loaded", None))
+        if fn is submission.submit:
+            kw["user"] = user
+        return fn(s, submit_world["source"], ask, now=NOW, settings=submit_world["settings"], **kw)
 
 
 def count(submit_sessions: Any, model: Any = Revision) -> int:

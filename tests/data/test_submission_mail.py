@@ -35,8 +35,8 @@ def submit(submit_world: dict, submit_sessions: Any, kind: str = "norm", changes
 
     with session_scope(submit_sessions) as s:
         user = get_user(s, username)
-        result = submission.submit(s, submit_world["source"], obsid, kind, changes or {}, extras, user=user, now=NOW,
-                                   settings=submit_world["settings"])  # fmt: skip
+        ask = submission.SubmitRequest(obsid, kind, changes or {}, extras)
+        result = submission.submit(s, submit_world["source"], ask, user=user, now=NOW, settings=submit_world["settings"])
         return list(result.revisions)
 
 
@@ -100,11 +100,10 @@ def test_norm_hrc_si_change_copies_the_hrc_team(submit_world: dict, submit_sessi
 
 def _plan(submit_world: dict, submit_sessions: Any, obsid: int, changes: dict) -> Any:
     from data.db import session_scope
-    from data.users import get_user
 
     with session_scope(submit_sessions, readonly=True) as s:
-        return submission.plan_submission(s, submit_world["source"], obsid, "norm", changes, "", user=get_user(s, "demo"),
-                                          now=NOW, settings=submit_world["settings"])  # fmt: skip
+        ask = submission.SubmitRequest(obsid, "norm", changes, "")
+        return submission.plan_submission(s, submit_world["source"], ask, now=NOW, settings=submit_world["settings"])
 
 
 def test_asis_then_remove(submit_world: dict, submit_sessions: Any, smtp_server: Any) -> None:

@@ -26,7 +26,7 @@ def main(database_url: str, instance: str) -> None:
     from data.db import make_engine, make_sessionmaker, session_scope
     from data.models import User
     from data.ocat.sources import make_source
-    from data.revisions.submission import submit
+    from data.revisions.submission import SubmitRequest, submit
     from data.settings import load_settings
 
     settings = load_settings({"instance_path": instance, "database_url": database_url, "mail_suppress": True},
@@ -38,8 +38,8 @@ def main(database_url: str, instance: str) -> None:
         changes = list(INTENTS.values())[i % len(INTENTS)]
         with session_scope(sessions) as session:
             user = session.scalar(select(User).where(User.username == "demo"))
-            result = submit(session, source, OBSID, "norm", changes, None, user=user, now=clock.now(),
-                            settings=settings)  # fmt: skip
+            ask = SubmitRequest(OBSID, "norm", changes)
+            result = submit(session, source, ask, user=user, now=clock.now(), settings=settings)
         print(" ".join(result.revisions), flush=True)
 
 

@@ -67,6 +67,24 @@ def pg_database() -> Iterator[str]:
         drop_pg_database(url)
 
 
+@pytest.fixture
+def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
+    """The app on a PostgreSQL revision DB with the demo users."""
+    from dashboard import create_app
+    from data.db import make_engine, make_sessionmaker, session_scope
+    from data.demo.revisions import seed_users
+
+    settings["database_url"] = pg_database
+    app = create_app(settings)
+    engine = make_engine(pg_database)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            seed_users(session)
+    finally:
+        engine.dispose()
+    return app
+
+
 # ------------------------------------------------------------------------------------------- revision DB checks
 
 TABLES = ("revisions", "signoffs", "originals", "requests", "events", "outbox")

@@ -80,7 +80,7 @@ def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, sett
     from data.models import Event, Original, Outbox, Parameter, Request, Revision, Signoff, User
     from data.ocat.sources import make_source
     from data.revisions.store import decode_value
-    from data.revisions.submission import submit
+    from data.revisions.submission import SubmitRequest, submit
     from data.settings import load_settings
 
     instance = settings["instance_path"]
@@ -122,8 +122,8 @@ def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, sett
                              environ={})  # fmt: skip
         with session_scope(sessions) as s:
             user = s.scalar(select(User).where(User.username == "demo"))
-            result = submit(s, make_source(conf.ocat_url), OBSID, "norm", {"y_det_offset": 0.5}, None, user=user,
-                            now=clock.now(), settings=conf)  # fmt: skip
+            ask = SubmitRequest(OBSID, "norm", {"y_det_offset": 0.5})
+            result = submit(s, make_source(conf.ocat_url), ask, user=user, now=clock.now(), settings=conf)
         assert result.revisions == [f"{OBSID}.{base_max + len(new) + 1:03}"]
         assert_consistent(engine)
     finally:

@@ -125,24 +125,6 @@ def test_full_sqlite_db_is_503_and_nothing_partial(app: Any) -> None:
     assert_consistent(engine)
 
 
-@pytest.fixture
-def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
-    """The app on a PostgreSQL revision DB with the demo users."""
-    from dashboard import create_app
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo.revisions import seed_users
-
-    settings["database_url"] = pg_database
-    app = create_app(settings)
-    engine = make_engine(pg_database)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            seed_users(session)
-    finally:
-        engine.dispose()
-    return app
-
-
 def test_full_postgres_db_is_503_and_nothing_partial(pg_app: Any) -> None:
     engine = _engine(pg_app)
     client = pg_app.server.test_client()

@@ -130,24 +130,6 @@ def test_full_sqlite_db_makes_healthz_degraded(app: Any) -> None:
 # ------------------------------------------------------------------------------------------------ PostgreSQL
 
 
-@pytest.fixture
-def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
-    """The app on a PostgreSQL revision DB with the demo users."""
-    from dashboard import create_app
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo.revisions import seed_users
-
-    settings["database_url"] = pg_database
-    app = create_app(settings)
-    engine = make_engine(pg_database)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            seed_users(session)
-    finally:
-        engine.dispose()
-    return app
-
-
 def _as_admin(url: str, sql: str) -> None:
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:

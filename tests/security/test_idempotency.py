@@ -96,7 +96,8 @@ def _submit(world: dict, sessions: Any, changes: dict[str, Any], token: str, use
     from tests.data.test_submission import MAIN, NOW
 
     with session_scope(sessions) as s:
-        return submission.submit(s, world["source"], MAIN, "norm", changes, "", user=get_user(s, username), now=NOW,
+        ask = submission.SubmitRequest(MAIN, "norm", changes, "")
+        return submission.submit(s, world["source"], ask, user=get_user(s, username), now=NOW,
                                  settings=world["settings"], token=token)  # fmt: skip
 
 
