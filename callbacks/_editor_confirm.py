@@ -11,6 +11,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from data.clock import local_text
 from data.parameters import values as V
 from data.parameters.catalogue import NOTE_LABELS, PARAMETERS, RANK_SETS, SIGNOFF_LABELS
 from data.parameters.validator import original_ranks
@@ -162,7 +163,7 @@ def _error_text(name: str, message: str) -> str:
 
 
 def _revision_line(r: Any, zone: tzinfo) -> list[Any]:
-    when = r.time.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if r.time else "at an unknown time"
+    when = local_text(r.time, zone, empty="at an unknown time")
     return [
         html.A(r.obsidrev, href=LINKS["check"].format(obsidrev=r.obsidrev), className="editor-newer-link"),
         f" ({KIND_LABELS.get(r.kind, r.kind)}) submitted by {r.user or 'someone'} on {when}",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 from callbacks._figures_analytics import WHITE
+from data.clock import local_text
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.history import HistoryEvent, ObsidHistory, Wait
 
@@ -38,10 +39,6 @@ EVENT_STYLE = {
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def _fmt(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _hours(wait: Wait) -> str:
@@ -80,8 +77,8 @@ def wait_traces(waits: Sequence[Wait], zone: ZoneInfo) -> list[go.Bar]:
                         SIGNOFF_LABELS[column],
                         w.status,
                         w.user or "—",
-                        _fmt(w.start, zone),
-                        "still pending (now)" if w.pending else _fmt(w.end, zone),
+                        local_text(w.start, zone),
+                        "still pending (now)" if w.pending else local_text(w.end, zone),
                         _hours(w),
                     ]
                     for w in mine
@@ -106,7 +103,7 @@ def submission_trace(view: ObsidHistory, zone: ZoneInfo) -> go.Scatter:
             "color": "#212529",
             "line": {"width": 1, "color": "white"},
         },  # fmt: skip
-        customdata=[[r.kind, r.user, _fmt(r.time, zone), len(r.requests)] for r in revs],
+        customdata=[[r.kind, r.user, local_text(r.time, zone), len(r.requests)] for r in revs],
         hovertemplate="%{y} submitted as %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}"
         "<br>%{customdata[3]} parameter(s) requested<extra></extra>",
     )
@@ -126,7 +123,7 @@ def event_traces(events: Sequence[HistoryEvent], zone: ZoneInfo) -> list[go.Scat
                 x=[_local(e.time, zone) for e in mine],
                 y=[e.target for e in mine],
                 marker={"symbol": symbol, "size": 11, "color": colour},
-                customdata=[[e.action, e.user or "—", _fmt(e.time, zone)] for e in mine],
+                customdata=[[e.action, e.user or "—", local_text(e.time, zone)] for e in mine],
                 hovertemplate="%{y} · %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
             )
         )

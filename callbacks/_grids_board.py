@@ -11,13 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from data.board.rows import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData
+from data.clock import local_text, zone_of
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED
 from data.users import can
 from pages._components.board_columns import ACTION_COLUMNS, APPROVE_COL, DISCARD_COL, SIGN_TEXT
-
-
-def _zone(tz: str | ZoneInfo) -> ZoneInfo:
-    return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
 
 
 def waited_text(hours: Any) -> str:
@@ -144,7 +141,7 @@ def grid_rows(
     Kiosk rows never offer buttons. Rows are shared between readers with the same rights: do not change them."""
     if not len(board):
         return []
-    zone = _zone(tz)
+    zone = zone_of(tz)
     local = _LocalTimes(zone)
     allowed = {k: (not kiosk) and can(user, k, permissions) for k in (*COLUMNS, "approve", "discard")}
     at = FIELD_INDEX
@@ -225,9 +222,8 @@ def describe(board: BoardData, closed_window_h: float) -> str:
 
 def updated_text(moment: datetime, tz: str | ZoneInfo) -> str:
     """`Last updated 13:05 EST (America/New_York)`."""
-    zone = _zone(tz)
-    local = moment.astimezone(zone)
-    return f"Last updated {local:%H:%M} {local.tzname()} ({zone.key})"
+    zone = zone_of(tz)
+    return f"Last updated {local_text(moment, zone, '%H:%M')} ({zone.key})"
 
 
 ACTION_WORDS = {"approve": "Signoff & Approve", "discard": "Discard"}
@@ -250,8 +246,7 @@ def rights_text(user: Any, permissions: Mapping[str, Sequence[str]]) -> str:
 
 def checked_text(moment: datetime, tz: str | ZoneInfo) -> str:
     """`checked 13:05:09 EST`: the same zone, labelled, as `updated_text` (and the browser's CHECKED_JS)."""
-    local = moment.astimezone(_zone(tz))
-    return f"checked {local:%H:%M:%S} {local.tzname()}"
+    return f"checked {local_text(moment, tz, '%H:%M:%S')}"
 
 
 def click_action(cell: Mapping[str, Any] | None) -> dict[str, Any] | None:

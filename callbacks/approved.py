@@ -15,6 +15,7 @@ from dash import Dash, Input, Output, Patch, State, dcc
 from dash.exceptions import PreventUpdate
 
 from callbacks._context import ocat_lookups, ocat_source, session_scope, settings
+from data.clock import local_text
 from data.csv_export import csv_text
 from pages._ids import ApprovedIds
 
@@ -57,7 +58,7 @@ def approved_rows() -> tuple[list[dict[str, Any]], str]:
             {
                 "obsid": a.obsid,
                 "obsidrev": a.obsidrev,
-                "approved": a.time.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "approved": local_text(a.time, zone),
                 "by": f"{a.full_name} ({a.user})" if a.full_name and a.user else a.full_name or a.user or "",
                 "target": (b.target if b else None) or "",
                 "pi": (b.pi if b else None) or "",

@@ -10,15 +10,17 @@ notes) is shown all the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
 from callbacks import _check_rows as shape
 from callbacks._context import ocat_source, session_scope, settings
+from data.clock import local_text
 from data.errors import NotFound, OcatUnavailable
 from data.ids import parse_obsidrev
 from data.parameters.catalogue import SIGNOFF_LABELS
@@ -52,13 +54,9 @@ def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[A
     return f"/chkupdata/{parsed[0]}.{parsed[1]:03d}", ""
 
 
-def _formatter() -> Any:
-    zone = ZoneInfo(settings().timezone)
-
-    def fmt(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M %Z") -> str:
-        return moment.astimezone(zone).strftime(pattern) if moment else "—"
-
-    return fmt
+def _formatter() -> Callable[[datetime | None], str]:
+    """Times as the site shows them: local, with the zone label (data.clock.local_text)."""
+    return partial(local_text, zone=settings().timezone)
 
 
 def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:

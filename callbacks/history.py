@@ -8,15 +8,15 @@ Ocat shows a banner above a complete revision part.
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dash import Dash, Input, Output, State, html, no_update
 
 from callbacks._context import now, ocat_source, session_scope, settings
 from callbacks._figures_history import timeline_figure
 from callbacks._grids_history import current_rows, revision_rows
+from data.clock import local_text
 from data.errors import UsintError
 from data.ids import parse_obsid
 from data.revisions.history import ObsidHistory, obsid_history
@@ -37,13 +37,6 @@ def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[A
     return f"/history/{obsid}", ""
 
 
-def _fmt(zone: ZoneInfo):
-    def fmt(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if moment else "—"
-
-    return fmt
-
-
 def _hidden(content: Any, feedback: str = "") -> tuple[Any, ...]:
     """Only the header part (prompt, no revisions): the body hidden, its grids and figure emptied."""
     return content, True, [], {}, [], feedback
@@ -53,7 +46,7 @@ def build_content(data: ObsidHistory, zone_name: str) -> tuple[Any, ...]:
     """Everything the page shows for an `ObsidHistory` (no DB, no Ocat), in `OUTPUTS` order."""
     if data.empty:
         return _hidden(html.Div(ui.no_revisions(data.obsid)))
-    fmt = _fmt(ZoneInfo(zone_name))
+    fmt = partial(local_text, zone=zone_name)
     alerts = []
     if data.ocat_error:
         alerts.append(ui.banner(f"The Ocat cannot be read, so current values are not shown ({data.ocat_error})."))

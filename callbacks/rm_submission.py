@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks._context import current_user, now, session_scope, settings
+from data.clock import local_text
 from data.errors import Conflict, Forbidden, NotFound
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.signoffs import DISCARD_ITEM
@@ -28,9 +28,8 @@ HEADINGS = ("ObsID.Rev#", "General Sign Off", "ACIS Sign Off", "ACIS SI Mode Sig
 
 
 def _date(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(settings().timezone)).strftime("%m/%d/%y %H:%M")
+    """v2.1's short date and time, in the site's zone with its label (data.clock.local_text)."""
+    return local_text(moment, settings().timezone, "%m/%d/%y %H:%M", empty="")
 
 
 def _remove(obsidrev: str, column: str, label: str = "Remove") -> dbc.Button:

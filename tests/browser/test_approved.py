@@ -77,7 +77,7 @@ def test_apr002_an_asis_revision_adds_the_obsid_with_when_and_by_whom_and_a_remo
     row = rows[0]
     assert row["obsidrev"] == obsidrev and row["by"] == "Demo User (demo)"
     at = datetime.fromisoformat(revision["time"].replace("Z", "+00:00")).astimezone(ZoneInfo("America/New_York"))
-    assert row["approved"] == f"{at:%Y-%m-%d %H:%M}"
+    assert row["approved"] == f"{at:%Y-%m-%d %H:%M} {at.tzname()}"
     assert page.find_element("#approved-search").get_attribute("value") == str(OBSID)
     links = {a.get_attribute("href").split(page.server_url)[1] for a in page.driver.find_elements(
         By.CSS_SELECTOR, "#approved-grid .ag-center-cols-container a")}  # fmt: skip
