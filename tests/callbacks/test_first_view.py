@@ -62,12 +62,12 @@ def test_the_validation_layout_reads_nothing(app: Any) -> None:
 
 
 def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from data.board import rows
+    from data.board import live
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("revision DB gone")
 
-    monkeypatch.setattr(rows, "board_data", broken)
+    monkeypatch.setattr(live, "current", broken)
     props, body = route(client, "/orupdate")
     assert props["board-grid"]["rowData"] == []
     assert props["board-token"]["data"] is None
