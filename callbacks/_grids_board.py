@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from data.board.rows import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData
 from data.clock import local_text, zone_of
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED
-from data.users import can
+from data.parameters.catalogue import SIGNOFF_LABELS
+from data.users import can, signers
 from pages._components.board_columns import ACTION_COLUMNS, APPROVE_COL, DISCARD_COL, SIGN_TEXT
 
 
@@ -232,9 +233,6 @@ ACTION_WORDS = {"approve": "Signoff & Approve", "discard": "Discard"}
 def rights_text(user: Any, permissions: Mapping[str, Sequence[str]]) -> str:
     """What this reader may press on the board and, for what they may not, who may: the reason a column shows
     no button for them (`Pending` instead of `Sign`)."""
-    from data.parameters.catalogue import SIGNOFF_LABELS
-    from data.users import signers
-
     names = {**{c: SIGNOFF_LABELS.get(c, c) for c in COLUMNS}, **ACTION_WORDS}
     mine = [names[k] for k in names if can(user, k, permissions)]
     others = [f"{names[k]} ({signers(k, permissions)} only)" for k in names if not can(user, k, permissions)]

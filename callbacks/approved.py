@@ -17,6 +17,8 @@ from dash.exceptions import PreventUpdate
 from callbacks._context import ocat_lookups, ocat_source, session_scope, settings
 from data.clock import local_text
 from data.csv_export import csv_text
+from data.ocat.lookups import lookup
+from data.revisions.store import approvals
 from pages._ids import ApprovedIds
 
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -33,8 +35,6 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def _basics(obsids: list[int]) -> tuple[dict[int, Any], str]:
     """Target and PI of each obsid from the Ocat (cached look-ups); none, and a notice, when it cannot be read."""
-    from data.ocat.lookups import lookup
-
     if not obsids:
         return {}, ""
     try:
@@ -45,8 +45,6 @@ def _basics(obsids: list[int]) -> tuple[dict[int, Any], str]:
 
 def approved_rows() -> tuple[list[dict[str, Any]], str]:
     """(rowData, notice): every approved obsid with when and by whom it was approved (display time zone)."""
-    from data.revisions.store import approvals
-
     zone = ZoneInfo(settings().timezone)
     with session_scope(readonly=True) as session:
         found = approvals(session)

@@ -23,8 +23,10 @@ from callbacks._context import ocat_source, session_scope, settings
 from data.clock import local_text
 from data.errors import NotFound, OcatUnavailable
 from data.ids import parse_obsidrev
+from data.ocat.read import parameter_values, read_observation
 from data.parameters.catalogue import SIGNOFF_LABELS
 from data.revisions.compare import merge
+from data.revisions.store import get_revision, history
 from pages._components import check_grids as grids
 from pages._components import check_tables as ui
 from pages._ids import CheckIds
@@ -67,8 +69,6 @@ def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
     if parsed is None:
         return None, False, f"Ill-formatted Obsid.Rev: “{obsidrev[:40]}”. {FORMAT_HELP}"
     obsid, rev = parsed
-    from data.revisions.store import get_revision, history
-
     with session_scope(readonly=True) as session:
         revisions = history(session, obsid, with_values=False)
         if not revisions:
@@ -85,8 +85,6 @@ def load_check(obsidrev: str | None) -> tuple[Any, bool, str]:
 
 def _current(obsid: int) -> tuple[dict[str, Any], str | None]:
     """The obsid's Ocat record (as `read_observation` gives it), or {} and a banner text."""
-    from data.ocat.read import read_observation
-
     try:
         return read_observation(ocat_source(), obsid, settings().obs_ss), None
     except OcatUnavailable as err:
@@ -99,8 +97,6 @@ def build_content(view: Any, revisions: list[Any], current: dict[str, Any], noti
                   ocat_notice: str | None) -> html.Div:  # fmt: skip
     """The whole revision view from plain values (no DB, no Ocat): testable without a request. `current` is the
     Ocat record ({} with `ocat_notice` when it could not be read)."""
-    from data.ocat.read import parameter_values
-
     fmt = _formatter()
     original, requested = view.originals, view.requests
     known = ocat_notice is None

@@ -13,8 +13,9 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html, no_update
 
 from callbacks._context import current_user, now, ocat_source, session_scope, settings
-from data.errors import ValidationFailed
+from data.errors import Forbidden, ValidationFailed
 from data.revisions.express import FIELD, ExpressItem, ExpressResult, finalize, parse_obsids, preview
+from data.users import get_user, require
 from pages._ids import ExpressIds
 
 BY_OBSID = {"function": "(a, b, na, nb) => na.data.obsid - nb.data.obsid"}
@@ -109,9 +110,6 @@ def preview_list(_clicks: int | None, text: str | None) -> tuple[Any, Any, str, 
 
 
 def _may_approve() -> tuple[bool, str | None]:
-    from data.errors import Forbidden
-    from data.users import require
-
     try:
         require(current_user(), "approve", settings().permissions)
     except Forbidden as err:
@@ -167,8 +165,6 @@ def finalize_list(_clicks: int | None, stored: dict[str, Any] | None) -> tuple[A
         raise ValidationFailed({"obsids": "The previewed list was damaged; preview the list again."}) from None
     if not obsids:
         return html.P("Nothing to approve: preview a list first.", className="text-muted"), no_update, None, True
-    from data.users import get_user
-
     who = current_user()
     config = settings()
     moment = now()

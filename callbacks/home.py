@@ -6,14 +6,13 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 
 from callbacks._context import current_user, session_scope
+from data.revisions.store import open_revisions
 
 
 def list_my_revisions() -> html.Div | html.P:
     who = current_user()
     if who.anonymous or not who.registered:
         return html.P("Sign in as a registered USINT user to see your open revisions.", className="text-muted")
-    from data.revisions.store import open_revisions
-
     with session_scope(readonly=True) as session:
         mine = open_revisions(session, submitter_id=who.user_id)
     if not mine:
