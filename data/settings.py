@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -205,8 +206,6 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     if settings.cache_url and not settings.cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"USINT_CACHE_URL: expected redis://host:port/db, got {settings.cache_url!r}")
     try:
-        from zoneinfo import ZoneInfo
-
         ZoneInfo(settings.timezone)
     except Exception:
         raise SettingsError(f"USINT_TIMEZONE: unknown time zone {settings.timezone!r}") from None

@@ -16,6 +16,7 @@ from data.db import make_engine, make_sessionmaker, on_outbox_commit
 from data.db import session_scope as scope
 from data.mail.sender import BackgroundSender
 from data.ocat.cache import Cache, LocalCache, make_cache
+from data.ocat.sources import make_source
 from data.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ class Resources:
     def ocat(self) -> Any:
         """The Ocat source, made on first use (a down Ocat must not stop start-up)."""
         if self._ocat is None:
-            from data.ocat.sources import make_source
-
             self._ocat = make_source(self.settings.ocat_url, timeout_s=self.settings.ocat_timeout_s)
         return self._ocat
 

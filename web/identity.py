@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app, g, has_request_context, request
 
 from data.errors import UsintError
+from data.users import get_user, parse_groups
+from web.db import session_scope
 
 MAX_USERNAME = 64
 _ASCII_SPACE = " \t\n\r\f\v"
@@ -76,9 +78,6 @@ def lookup(username: str | None) -> Identity:
     if not username:
         return ANONYMOUS
     try:
-        from data.users import get_user, parse_groups
-        from web.db import session_scope
-
         with session_scope(readonly=True) as session:
             user = get_user(session, username)
             if user is None:

@@ -16,8 +16,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.db import session_scope
+from data.db import make_engine, make_sessionmaker, session_scope
 from data.demo.seeding import contents, rebuild_demo_ocat, refuse_unless_demo_only, seed_demo
+from data.parameters.table import seed_parameters
+from data.schema import at_head, upgrade
 from data.settings import Settings
 
 log = logging.getLogger("usint.instance")
@@ -45,13 +47,8 @@ def prepare_instance(settings: Settings, *, first_start_demo: bool | None = None
     with instance_lock(settings.instance_path):
         settings.log_dir.mkdir(parents=True, exist_ok=True)
         settings.obs_ss.mkdir(parents=True, exist_ok=True)
-        from data.schema import at_head, upgrade
-
         if not at_head(settings.database_url):  # a worker after the master's upgrade: no Alembic import
             upgrade(settings.database_url)
-        from data.db import make_engine, make_sessionmaker
-        from data.parameters.table import seed_parameters
-
         engine = make_engine(settings.database_url)
         try:
             sessions = make_sessionmaker(engine)

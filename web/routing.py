@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 import dash
 from flask import Flask, Response, abort, current_app, request
 
+from data.errors import Forbidden
+
 _PASSTHROUGH = ("/_dash", "/assets/", "/_reload-hash", "/_favicon", "/api/", "/healthz", "/static/", "/help/")
 
 
@@ -67,8 +69,6 @@ def init_app(server: Flask) -> None:
     def refuse_cross_site_writes() -> None:
         """No page of another site may POST here with the user's identity (Dash callbacks and the API)."""
         if request.method in _WRITES and (source := foreign_origin()) is not None:
-            from data.errors import Forbidden
-
             raise Forbidden(f"Cross-origin requests from {source[:200]} are not accepted")
 
     @server.before_request

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from data.errors import Conflict, ValidationFailed
 from data.mail.templates.signoff import approval_mail, routing_mails
 from data.models import DISCARD, SIGNOFF_PREFIXES, Revision, Signoff, User
+from data.ocat.read import read_basic
 from data.parameters.catalogue import SIGNOFF_LABELS
 from data.revisions import signoffs
 from data.revisions.store import RevisionView, parse_obsidrev
@@ -48,8 +49,6 @@ def _basic(ocat: Any, obsid: int) -> tuple[dict[str, Any], bool]:
     if ocat is None:
         return {}, False
     try:
-        from data.ocat.read import read_basic
-
         return read_basic(ocat, [obsid]).get(obsid, {}), True
     except Exception:  # the sign-off still goes through; only the TOO/DDT routing needs the Ocat
         log.warning("Ocat unavailable while signing off obsid %s: no TOO/DDT routing e-mail", obsid, exc_info=True)

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from data.ocat.read import obsid_list, parameter_values, read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import COMPARE_BUT_UNEDITABLE, PARAMETERS, RANK_SETS, values_equal
+from data.revisions.store import open_revisions
 
 APPLIED = "applied"
 PENDING = "pending"
@@ -135,8 +136,6 @@ def observation_frame(
 ) -> pd.DataFrame:
     """`merge` of every obsid's open revisions over its Ocat record, obsids in list order (those the Ocat lacks
     are left out): one row per obsid × parameter."""
-    from data.revisions.store import open_revisions
-
     records = read_observations(source, obsid_list(obsids), obs_ss=obs_ss)
     by_obsid: dict[int, list[Any]] = {}
     for view in open_revisions(session, list(records), with_values=True):

@@ -6,6 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import html
+from flask import current_app
 
 from data.reference_links import Link, Section, default_sections
 from pages._ids import HomeIds, ShellIds
@@ -16,8 +17,6 @@ INTERNAL_TITLE = "Works only inside the CfA network (the icxc server)"
 def configured(name: str, default: Any) -> Any:
     """A setting of the running app; `default` where there is none (the validation layout is built without one)."""
     try:
-        from flask import current_app
-
         return getattr(current_app.config["USINT"], name)
     except Exception:
         return default
