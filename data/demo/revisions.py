@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from data.models import DISCARD, PENDING, SIGNED, SIGNOFF_PREFIXES, Original, Request, Revision, Signoff, User
 from data.parameters import catalogue
-from data.parameters.catalogue import RANK_SETS
+from data.parameters.catalogue import RANK_SETS, rows_to_columns
 from data.parameters.table import parameter_ids
-from data.parameters.validator import original_ranks, rows_to_columns, stored_originals
+from data.parameters.validator import original_ranks, stored_originals
 from data.parameters.values import STORAGE_FORMAT, null_coerce, parse_datetime, separation_arcmin
 from data.revisions.store import encode_value
 from data.users import get_user

@@ -23,7 +23,7 @@ from data.errors import NotFound, ValidationFailed
 from data.ids import parse_obsid
 from data.ocat import obs_files
 from data.ocat.sources import OcatSource
-from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
+from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS, rows_to_columns
 from data.parameters.values import (
     STORAGE_FORMAT,
     deg_to_arcsec,
@@ -234,7 +234,7 @@ def parameter_values(record: Mapping[str, Any]) -> dict[str, Any]:
         values[name] = record.get(name)
     for rank in RANK_SETS.values():
         records = record.get(rank.records_key) or []
-        for col, column in records_to_columns(records, rank.columns).items():
+        for col, column in rows_to_columns(records, rank.columns).items():
             values[col] = column if records else None
         values[rank.order_key] = len(records)
     ra, dec = record.get("ra"), record.get("dec")
@@ -246,20 +246,6 @@ def parameter_values(record: Mapping[str, Any]) -> dict[str, Any]:
         for part in ("amp", "freq"):
             values[f"{axis}_{part}_asec"] = deg_to_arcsec(record.get(f"{axis}_{part}"))
     return values
-
-
-def records_to_columns(records: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> dict[str, list[Any]]:
-    """Rank records → columns orientation (`{"tstart": [t1, t2], ...}`, ocat-data-page §4.6)."""
-    records = list(records)
-    return {c: [r.get(c) for r in records] for c in columns}
-
-
-def columns_to_records(columns: Mapping[str, Any], names: Iterable[str]) -> list[dict[str, Any]]:
-    """Columns orientation → rank records; short or missing columns give None cells."""
-    names = list(names)
-    lists = {n: list(columns.get(n) or []) for n in names}
-    size = max((len(v) for v in lists.values()), default=0)
-    return [{n: (lists[n][i] if i < len(lists[n]) else None) for n in names} for i in range(size)]
 
 
 # ---------------------------------------------------------------------------------------------------- assembly

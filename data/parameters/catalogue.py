@@ -9,7 +9,7 @@ is one of the 92 names stored in originals/requests. `PARAMETERS` is in editor o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -363,6 +363,27 @@ RANK_SETS: dict[str, RankSet] = {
                       LABELS["window_ranks"], "aciswin"),
 }  # fmt: skip
 RANK_FLAGS: dict[str, str] = {k: r.flag for k, r in RANK_SETS.items()}
+
+
+def rows_to_columns(rows: Iterable[Mapping[str, Any]] | None, columns: Iterable[str]) -> dict[str, list[Any]]:
+    """Rank rows → storage orientation `{column: [values]}` (ocat-data-page §4.6): one list per column, a
+    missing cell None; no rows give empty lists."""
+    rows = list(rows or [])
+    return {c: [r.get(c) for r in rows] for c in columns}
+
+
+def columns_to_rows(cols: Mapping[str, Any], columns: Iterable[str]) -> list[dict[str, Any]]:
+    """Storage orientation → rank rows, as many as the longest column; a short, missing or NULL column gives
+    None cells, a single value (not a list) counts as a one-row column."""
+    lists = {c: _as_list(cols.get(c)) for c in columns}
+    size = max((len(v) for v in lists.values()), default=0)
+    return [{c: (v[i] if i < len(v) else None) for c, v in lists.items()} for i in range(size)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 _SIGNOFF_LISTS = {
     "general": SELECTIONS["general_signoff_params"],

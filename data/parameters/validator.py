@@ -34,8 +34,10 @@ from data.parameters.catalogue import (
     RANK_SETS,
     REVISION_KINDS,
     Param,
+    columns_to_rows,
     is_acis,
     is_hrc,
+    rows_to_columns,
     signoff_routing,
     values_equal,
 )
@@ -147,18 +149,6 @@ def _label(name: str) -> str:
 
 def _fmt_num(x: float | None) -> str:
     return "no limit" if x is None else f"{x:g}"
-
-
-def rows_to_columns(rows: list[Mapping[str, Any]] | None, columns: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Rank rows → `{column: [values]}` (storage orientation, ocat-data-page §4.6)."""
-    rows = rows or []
-    return {c: [r.get(c) for r in rows] for c in columns}
-
-
-def columns_to_rows(cols: Mapping[str, Any], columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    """`{column: [values]}` → rank rows; a NULL column counts as no rows."""
-    n = max((len(cols.get(c) or []) for c in columns), default=0)
-    return [{c: ((cols.get(c) or [None] * n) + [None] * n)[i] for c in columns} for i in range(n)]
 
 
 def original_ranks(original: Mapping[str, Any], key: str) -> list[dict[str, Any]]:

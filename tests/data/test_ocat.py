@@ -19,6 +19,7 @@ from data.ocat import read as O
 from data.ocat.obs_files import or_list, planned_rolls
 from data.ocat.read import read_basic, read_observation, read_observations
 from data.ocat.sources import SqlAlchemySource, make_source, render_sql
+from data.parameters.catalogue import columns_to_rows, rows_to_columns
 from data.parameters.values import OCAT_FORMAT, parse_ocat_date
 
 
@@ -343,10 +344,12 @@ def test_parameter_values_for_the_editor(rec) -> None:
 
 def test_rank_orientation_round_trip() -> None:
     records = [{"roll_constraint": "Y", "roll_180": None, "roll": 1.0, "roll_tolerance": 2.0}]
-    columns = O.records_to_columns(records, ("roll_constraint", "roll_180", "roll", "roll_tolerance"))
+    columns = rows_to_columns(records, ("roll_constraint", "roll_180", "roll", "roll_tolerance"))
     assert columns == {"roll_constraint": ["Y"], "roll_180": [None], "roll": [1.0], "roll_tolerance": [2.0]}
-    assert O.columns_to_records(columns, columns) == records
-    assert O.columns_to_records({"a": [1, 2], "b": [3]}, ("a", "b")) == [{"a": 1, "b": 3}, {"a": 2, "b": None}]
+    assert columns_to_rows(columns, columns) == records
+    assert columns_to_rows({"a": [1, 2], "b": [3]}, ("a", "b")) == [{"a": 1, "b": 3}, {"a": 2, "b": None}]
+    assert columns_to_rows({"a": None, "b": "x"}, ("a", "b")) == [{"a": None, "b": "x"}]  # one value, one row
+    assert rows_to_columns(None, ("a",)) == {"a": []}
 
 
 # ---------------------------------------------------------------------------------------------------- obs_ss files
