@@ -36,9 +36,13 @@ from callbacks._figures_editor import focal_plane_figure
 from data.errors import Forbidden, NotFound, UsintError
 from data.events import jsonable
 from data.ids import OBSID_DIGITS, id_problem, parse_obsid, parse_obsidrev
+from data.ocat import read as ocat
+from data.ocat.obs_files import or_list
 from data.parameters import values as V
 from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
 from data.parameters.validator import Report, ValidationContext, form_values, validate
+from data.revisions import store as revisions
+from data.revisions.submission import OcatChanged, SubmitRequest, parse_extra_obsids, plan_submission, submit
 from data.users import acting_user, can
 from pages._components.editor_fields import HIDE, LINKS, NULL_OPTION, SHOW, footer_links, image_row, widget_value
 from pages._components.editor_form import (
@@ -305,10 +309,6 @@ def editor_data(source: Any, session: Any, obsid: int, obs_ss: Any) -> EditorDat
     """One obsid for the editor: one batched Ocat read (D5), approval and open revisions, the OR list, form values.
 
     Raises NotFound when the Ocat does not have the obsid."""
-    from data.ocat import read as ocat
-    from data.ocat.obs_files import or_list
-    from data.revisions import store as revisions
-
     record = jsonable(ocat.read_observation(source, obsid, obs_ss))
     return EditorData(
         record=record,
@@ -441,8 +441,6 @@ def filled_form(
     """The form of `record` with `edits` over its values, as the live check would leave it: the sections in
     `built` open and filled, each message in its place, the submit options with what blocks them. Also returns
     the validator's messages."""
-    from data.revisions.submission import parse_extra_obsids
-
     report = _check(record, edits, kind)
     values = current_values(record, edits)
     _obsids, extra_errors, _m = parse_extra_obsids(extras, int(record["obsid"]))
@@ -552,8 +550,6 @@ def check_edits(values: list, rows: list, edited: list, kind: str | None, extras
     is off, what the chosen kind drops, and the draft the browser keeps."""
     if not record:
         raise PreventUpdate
-    from data.revisions.submission import parse_extra_obsids
-
     form = gather(_items("values"), _items("rows"))
     now = current_values(record, form)
     report = _check(record, form, kind)
@@ -590,9 +586,6 @@ def check_edits(values: list, rows: list, edited: list, kind: str | None, extras
 
 def _plan(kind: str | None, extras: str | None, record: dict, loaded_rev: int | None) -> tuple[Any, list[Any]]:
     """The dry run of the submission, and the revisions of the obsid submitted after the page was read."""
-    from data.revisions import store as revisions
-    from data.revisions.submission import SubmitRequest, plan_submission
-
     form = gather(_items("values"), _items("rows"))
     obsid = int(record["obsid"])
     with C.session_scope() as session:
@@ -653,9 +646,6 @@ def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras:
     confirm step showed and the user ticked) or when the user may not submit (said on the page)."""
     if not record:
         raise PreventUpdate
-    from data.revisions import store as revisions
-    from data.revisions.submission import OcatChanged, SubmitRequest, submit
-
     obsid = int(record["obsid"])
     known = (state or {}).get("seen") if ack else loaded_rev
     form = gather(_items("values"), _items("rows"))

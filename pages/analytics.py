@@ -13,6 +13,8 @@ from typing import Any
 import dash
 from dash import dcc, html
 
+from callbacks._first_view import first_view as read_first
+from callbacks.analytics import analytics_figures
 from data import clock
 from data.analytics import INSTRUMENTS
 from pages._components.analytics_parts import FIGURE_IDS, filters, grid
@@ -24,9 +26,6 @@ dash.register_page(__name__, path="/analytics", title="Analytics · USINT", name
 
 def first_view(start: str, end: str) -> tuple[dict[str, Any], str | None, Any]:
     """(figures by graph id, summary, Ocat banner) for the default filters, read while a browser opens the page."""
-    from callbacks._first_view import first_view as read_first
-    from callbacks.analytics import analytics_figures
-
     out = read_first(lambda: analytics_figures(start, end, []), None)
     if out is None:
         return {}, None, None

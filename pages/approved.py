@@ -15,6 +15,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from callbacks._first_view import first_view as read_first
+from callbacks.approved import approved_rows, summary_text
 from pages._components.cards import page_header
 from pages._components.reference_links import configured
 from pages._ids import ApprovedIds
@@ -112,16 +114,11 @@ def controls(search: str) -> dbc.Row:
 
 def first_view() -> tuple[list[dict[str, Any]], str]:
     """(rowData, notice): read while a browser opens the page, else empty."""
-    from callbacks._first_view import first_view as read_first
-    from callbacks.approved import approved_rows
-
     return read_first(approved_rows, ([], ""))
 
 
 def layout(q: str | None = None, **_query: str) -> html.Div:
     """The approvals, filled; `q` fills the search (a deep link to a filtered list)."""
-    from callbacks.approved import summary_text
-
     search = (q or "").strip()[:200]
     zone = configured("timezone", "America/New_York")
     rows, notice = first_view()

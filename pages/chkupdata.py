@@ -14,6 +14,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from callbacks._first_view import first_view as read_first
+from callbacks.chkupdata import load_check
 from pages._components.cards import page_header
 from pages._components.check_tables import provide_form
 from pages._ids import CheckIds
@@ -36,9 +38,6 @@ def first_view(obsidrev: str | None) -> tuple[Any, bool, str]:
     """(content, form hidden, form message) for the URL's obsid.rev, read while a browser opens the page."""
     if not obsidrev:
         return None, False, ""
-    from callbacks._first_view import first_view as read_first
-    from callbacks.chkupdata import load_check
-
     return read_first(lambda: load_check(obsidrev), (None, False, ""))
 
 

@@ -14,6 +14,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from callbacks.editor import editor_page, editor_skeleton
 from pages._components.cards import page_header
 from pages._ids import EditorIds
 
@@ -53,8 +54,6 @@ def _prompt() -> html.Div:
 
 def layout(obsid: str | None = None, **_query: str) -> html.Div:
     """The filled editor of `obsid`; the prompt when there is none."""
-    from callbacks.editor import editor_page, editor_skeleton
-
     if obsid:
         return html.Div(
             [page_header("Ocat Data Page", f"Obsid {obsid}"), html.Div(editor_page(obsid), id=EditorIds.BODY)]

@@ -14,6 +14,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from callbacks._first_view import first_view as read_first
+from callbacks.history import load_history
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from pages._components.cards import page_header
 from pages._components.history_parts import obsid_form, prompt
@@ -132,9 +134,6 @@ def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
 
 def first_view(obsid: str | None) -> tuple[Any, ...]:
     """The page's data for the URL's obsid (`callbacks.history.OUTPUTS` order), read while a browser opens it."""
-    from callbacks._first_view import first_view as read_first
-    from callbacks.history import load_history
-
     empty = (prompt(), True, [], {}, [], "")
     return read_first(lambda: load_history(obsid), empty) if obsid else empty
 

@@ -10,6 +10,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from callbacks._first_view import first_view
+from callbacks.home import list_my_revisions
 from pages._components.nav import PAGE_LINKS
 from pages._components.reference_links import reference_links
 from pages._ids import HomeIds
@@ -59,7 +61,4 @@ def layout(**_query: str) -> html.Div:
 
 def my_revisions() -> object:
     """The user's open revisions, read while a browser opens the page (nothing at start-up)."""
-    from callbacks._first_view import first_view
-    from callbacks.home import list_my_revisions
-
     return first_view(list_my_revisions, None)

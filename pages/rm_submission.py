@@ -11,6 +11,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from callbacks._first_view import first_view
+from callbacks.rm_submission import list_reversible
 from pages._components.cards import page_header
 from pages._ids import UndoIds
 
@@ -38,9 +40,6 @@ def confirm_dialog() -> dbc.Modal:
 
 def reversible_list() -> object:
     """The user's reversible items, read while a browser opens the page (nothing at start-up)."""
-    from callbacks._first_view import first_view
-    from callbacks.rm_submission import list_reversible
-
     return first_view(lambda: list_reversible(None), None)
 
 
