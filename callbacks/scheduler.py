@@ -23,7 +23,7 @@ from callbacks import _figures_scheduler as fig
 from callbacks._context import current_user, now, session_scope, settings
 from data import oplog, schedule
 from data.errors import Conflict, NotFound, ValidationFailed
-from data.users import can, groups_of
+from data.users import can, groups_of, require
 from pages._ids import SchedulerIds as Ids
 
 FAR_AHEAD = timedelta(days=3660)
@@ -248,8 +248,6 @@ def act(
     try:
         with session_scope() as session:
             if action == "extend":
-                from data.users import require
-
                 require(who, schedule.ACTION, config.permissions)
                 added = schedule.extend_horizon(session, today=_today(), now=moment)
                 oplog.after_commit(session, who.username, "schedule.extend", "schedule", added=len(added))

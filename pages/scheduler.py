@@ -16,6 +16,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from callbacks._figures_scheduler import DAY_FIELDS, DAY_NAMES
+from callbacks._first_view import first_view as read_first
+from callbacks.scheduler import page_view
 from data.ids import parse_period_id
 from pages._components.cards import page_header
 from pages._ids import SchedulerIds as Ids
@@ -165,8 +168,6 @@ def _day_column(field: str, name: str) -> dict[str, Any]:
 
 def calendar_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """The duty calendar: two grid rows per week (dates, then duty segments), rows as data."""
-    from callbacks._figures_scheduler import DAY_FIELDS, DAY_NAMES
-
     week = {
         "field": "week",
         "headerName": "Week",
@@ -208,9 +209,6 @@ def calendar_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
 
 def first_view(selected: int | None) -> View:
     """The calendar and the action panel, read while a browser opens the page (nothing at start-up)."""
-    from callbacks._first_view import first_view as read_first
-    from callbacks.scheduler import page_view
-
     return read_first(lambda: page_view(selected), {})
 
 
