@@ -45,8 +45,12 @@ TBD_STYLE = {
     "fontWeight": 700,
 }
 PROBLEM = "#dc3545"
+PROBLEM_TEXT = "#a52834"
+"""Red text: 5.3:1 on PROBLEM_BG, 6.9:1 on white (PROBLEM itself is 3.4:1 on PROBLEM_BG)."""
 PROBLEM_BG = "#f8d7da"
 MAGENTA = "#d63384"
+MAGENTA_TEXT = "#ab296a"
+"""Magenta text: 6.4:1 on white (MAGENTA itself is 4.5:1)."""
 TODAY = "#0d6efd"
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -226,7 +230,7 @@ def legend(periods: Sequence[Period]) -> html.Div:
     chips = [
         chip("TBD: open, sign up!", dict(TBD_STYLE)),
         chip("n days: not a 7-day week", {"boxShadow": f"inset 0 0 0 3px {MAGENTA}", "background": "#fff"}),
-        chip("gap / overlap", {"background": PROBLEM_BG, "border": f"2px solid {PROBLEM}", "color": PROBLEM}),
+        chip("gap / overlap", {"background": PROBLEM_BG, "border": f"2px solid {PROBLEM}", "color": PROBLEM_TEXT}),
         chip("today", {"background": TODAY, "color": "#fff"}),
     ]
     chips += [chip(names[u], {"background": c}) for u, c in palette.items()]
@@ -271,7 +275,9 @@ def period_details(period: Period, *, today: date) -> list:
     for note in flag_text(period):
         lines.append(
             html.Div(
-                note, className="small", style={"color": PROBLEM if "gap" in note or "overlap" in note else MAGENTA}
+                note,
+                className="small",
+                style={"color": PROBLEM_TEXT if "gap" in note or "overlap" in note else MAGENTA_TEXT},
             )
         )
     return lines

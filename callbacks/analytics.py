@@ -27,7 +27,7 @@ MAX_DAYS = 366 * 10
 
 
 def date_range(start_date: str | None, end_date: str | None, zone: str, today: date) -> tuple[datetime, datetime]:
-    """Picker dates (ISO days) → [start, stop) as aware datetimes: local midnights, the end day included."""
+    """The date inputs' days (ISO) → [start, stop) as aware datetimes: local midnights, the end day included."""
     try:
         first = date.fromisoformat((start_date or "")[:10]) if start_date else today - timedelta(days=365)
         last = date.fromisoformat((end_date or "")[:10]) if end_date else today
@@ -133,16 +133,16 @@ def register(app: Dash) -> None:
         Output(ids.SKY, "figure"),
         Output(ids.SUMMARY, "children"),
         Output(ids.BANNER, "children"),
-        Input(ids.DATES, "start_date"),
-        Input(ids.DATES, "end_date"),
+        Input(ids.START, "value"),
+        Input(ids.END, "value"),
         Input(ids.INSTRUMENTS, "value"),
         prevent_initial_call=True,  # the layout arrives with the default filters' figures
     )(analytics_figures)
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Input(ids.CSV, "n_clicks"),
-        State(ids.DATES, "start_date"),
-        State(ids.DATES, "end_date"),
+        State(ids.START, "value"),
+        State(ids.END, "value"),
         State(ids.INSTRUMENTS, "value"),
         prevent_initial_call=True,
     )(download_csv)

@@ -23,6 +23,7 @@ from callbacks import _figures_scheduler as fig
 from callbacks._context import current_user, now, session_scope, settings
 from data import oplog, schedule
 from data.errors import Conflict, NotFound, ValidationFailed
+from data.ids import parse_period_id
 from data.users import can, groups_of, require
 from pages._ids import SchedulerIds as Ids
 
@@ -70,9 +71,10 @@ PANEL_OUTPUTS = (
 """What `show_selected` returns, in order."""
 
 
-def render_calendar(_version: int, selected: int | None) -> tuple[Any, ...]:
+def render_calendar(_version: int, selected: int | str | None) -> tuple[Any, ...]:
     """The calendar rows (data), the one-line summary with the colour key, the period choices, and the "create
     weeks" link when there are no periods (the empty grid explains why)."""
+    selected = parse_period_id(selected)  # the select gives a chosen option's value as text
     today = _today()
     with session_scope(readonly=True) as session:
         periods = schedule.list_periods(
@@ -105,16 +107,18 @@ def select_from_calendar(cell: dict[str, Any] | None) -> int:
 
 
 MARK_SELECTED_JS = """
-function(selected, rows) {
+function(chosen, rows) {
     if (!rows) { return window.dash_clientside.no_update; }
+    const selected = chosen === null || chosen === undefined || chosen === '' ? null : Number(chosen);
     return rows.map(r => r.kind === 'duty' && r.sel !== selected ? Object.assign({}, r, {sel: selected}) : r);
 }
 """
 """Outline the selected period in the browser: the duty rows carry the selection (`sel`), no round trip."""
 
 
-def show_selected(selected: int | None, _version: int) -> tuple[Any, ...]:
+def show_selected(selected: int | str | None, _version: int) -> tuple[Any, ...]:
     """Details of the selected period and which actions apply to it for this user."""
+    selected = parse_period_id(selected)
     who = current_user()
     may_edit = _may_edit()
     read_only = "" if may_edit else (
@@ -188,8 +192,9 @@ def why_disabled(period: Any, *, today: date, may_edit: bool, in_too: bool) -> l
 # ----------------------------------------------------------------------------------------------- writes
 
 
-def ask_confirm(_unassign: int, _delete: int, _no: int, selected: int | None) -> tuple[bool, str, Any]:
+def ask_confirm(_unassign: int, _delete: int, _no: int, selected: int | str | None) -> tuple[bool, str, Any]:
     """Unassign and Delete ask first (dbc.Modal); Cancel closes the dialog."""
+    selected = parse_period_id(selected)
     trigger = ctx.triggered_id
     if trigger == Ids.CONFIRM_NO:
         return False, "", None
@@ -219,7 +224,7 @@ def act(
     _split: int,
     _yes: int,
     _extend: int,
-    selected: int | None,
+    selected: int | str | None,
     assignee: str | None,
     start: str | None,
     stop: str | None,
@@ -228,6 +233,7 @@ def act(
 ) -> tuple[Any, ...]:
     """Run the pressed action; returns (message, colour, shown, new version, modal open, selection)."""
     trigger = ctx.triggered_id
+    selected = parse_period_id(selected)
     action = {
         Ids.SIGN_UP: "sign_up",
         Ids.ASSIGN: "assign",

@@ -254,6 +254,8 @@ class HistoryIds(StrEnum):
 
 class AnalyticsIds(StrEnum):
     DATES = "analytics-dates"
+    START = "analytics-start"
+    END = "analytics-end"
     INSTRUMENTS = "analytics-instruments"
     SUMMARY = "analytics-summary"
     BANNER = "analytics-banner"

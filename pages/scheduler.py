@@ -57,13 +57,14 @@ def action_panel(selected: int | None, view: View) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H5("Selected period", className="card-title"),
-                dcc.Dropdown(
+                # Native selects (dbc.Select): labelled and keyboard-ready; a chosen option's value arrives as text.
+                html.Label("Selected period", htmlFor=Ids.SELECT, className="h5 card-title d-block"),
+                dbc.Select(
                     id=Ids.SELECT,
                     options=view.get((Ids.SELECT, "options"), []),
                     value=selected,
                     placeholder="Click a period in the calendar, or choose one here",
-                    clearable=False,
+                    size="sm",
                     className="mb-2",
                 ),
                 html.Div(view.get((Ids.DETAILS, "children")), id=Ids.DETAILS, className="mb-2"),
@@ -72,11 +73,17 @@ def action_panel(selected: int | None, view: View) -> dbc.Card:
                         _button(Ids.SIGN_UP, "Sign me up", "primary", view),
                         html.Div(
                             [
-                                dcc.Dropdown(
+                                dbc.Label(
+                                    "Assign someone from the TOO group",
+                                    html_for=Ids.ASSIGN_USER,
+                                    className="small mb-0 d-block",
+                                ),  # fmt: skip
+                                dbc.Select(
                                     id=Ids.ASSIGN_USER,
                                     options=view.get((Ids.ASSIGN_USER, "options"), []),
-                                    placeholder="Assign someone from the TOO group…",
+                                    placeholder="Choose a person…",
                                     disabled=view.get((Ids.ASSIGN_USER, "disabled"), True),
+                                    size="sm",
                                     className="mb-1",
                                 ),
                                 _button(Ids.ASSIGN, "Assign", "secondary", view),

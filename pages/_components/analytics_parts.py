@@ -18,36 +18,50 @@ GRAPH_CONFIG = {
 """The toolbar's camera button downloads each figure as a PNG."""
 
 
+def _date(input_id: str, label: str, value: str) -> html.Div:
+    """A native date input with its label (keyboard and screen-reader friendly; the browser draws the picker)."""
+    return html.Div(
+        [
+            dbc.Label(label, html_for=input_id, className="small mb-1 me-1"),
+            dbc.Input(id=input_id, type="date", value=value, size="sm", debounce=1, required=True),
+        ],
+        className="me-2",
+    )
+
+
 def filters(today: date, instruments: tuple[str, ...]) -> dbc.Row:
+    """Submitted between two days (native date inputs) and the instruments (checkboxes; none ticked = all)."""
     return dbc.Row(
         [
             dbc.Col(
-                [
-                    dbc.Label("Submitted between", html_for=AnalyticsIds.DATES, className="small mb-1 d-block"),
-                    dcc.DatePickerRange(
-                        id=AnalyticsIds.DATES,
-                        start_date=(today - timedelta(days=365)).isoformat(),
-                        end_date=today.isoformat(),
-                        display_format="YYYY-MM-DD",
-                        first_day_of_week=1,
-                        minimum_nights=0,
-                        clearable=False,
-                    ),
-                ],
+                html.Fieldset(
+                    [
+                        html.Legend("Submitted between", className="small mb-1"),
+                        html.Div(
+                            [
+                                _date(AnalyticsIds.START, "From", (today - timedelta(days=365)).isoformat()),
+                                _date(AnalyticsIds.END, "to", today.isoformat()),
+                            ],
+                            className="d-flex align-items-end",
+                        ),
+                    ],
+                    id=AnalyticsIds.DATES,
+                ),
                 width="auto",
             ),
             dbc.Col(
-                [
-                    dbc.Label("Instruments", html_for=AnalyticsIds.INSTRUMENTS, className="small mb-1"),
-                    dcc.Dropdown(
-                        id=AnalyticsIds.INSTRUMENTS,
-                        options=[{"label": i, "value": i} for i in instruments],
-                        value=[],
-                        multi=True,
-                        placeholder="All instruments",
-                    ),
-                ],
-                md=4,
+                html.Fieldset(
+                    [
+                        html.Legend("Instruments (none ticked: all)", className="small mb-1"),
+                        dbc.Checklist(
+                            id=AnalyticsIds.INSTRUMENTS,
+                            options=[{"label": i, "value": i} for i in instruments],
+                            value=[],
+                            inline=True,
+                        ),
+                    ]
+                ),
+                width="auto",
             ),
             dbc.Col(
                 [

@@ -53,23 +53,17 @@ def test_ana001_an_instrument_filter_redraws_the_figures(started: Any) -> None:
     wait_until(started, lambda d: "all instruments" in graph_title(d, "analytics-weekly"), 20, "no weekly figure")
     summary = started.find_element("#analytics-summary").text
     assert "all instruments" in summary
-    started.find_element("#analytics-instruments").click()
-    typed = wait_until(
-        started,
-        lambda d: d.switch_to.active_element if d.switch_to.active_element.tag_name == "input" else None,
-        10,
-        "the instrument dropdown did not open",
-    )
-    typed.send_keys("HRC-I")
-    option = wait_until(
+    hrc_i = wait_until(
         started,
         lambda d: next(
-            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.strip() == "HRC-I"), None
+            (b for b in d.find_elements(By.CSS_SELECTOR, "#analytics-instruments input[type=checkbox]")
+             if b.get_attribute("value") == "HRC-I"),
+            None,
         ),
         10,
-        "no HRC-I option",
-    )
-    option.click()
+        "no HRC-I checkbox",
+    )  # fmt: skip
+    started.driver.find_element(By.CSS_SELECTOR, f"label[for='{hrc_i.get_attribute('id')}']").click()
     wait_until(started, lambda d: "HRC-I" in graph_title(d, "analytics-weekly"), 20, "the filter did not redraw")
     wait_until(started, lambda d: "HRC-I" in graph_title(d, "analytics-sky"), 10, "the sky map did not redraw")
     assert started.find_element("#analytics-summary").text != summary

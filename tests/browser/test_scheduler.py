@@ -109,3 +109,27 @@ def test_sch002_a_deep_link_opens_with_the_period_selected(next_week: Any, start
     assert duo.driver.find_element(By.ID, "scheduler-sign-up").is_enabled()
     assert "scheduler-selected" in segment(duo, next_week).get_attribute("class")
     assert console_errors(duo) == []
+
+
+def test_sch003_a_period_chosen_in_the_list_can_be_assigned(next_week: Any, started: Any) -> None:
+    """The period and person lists are native selects (labelled, keyboard-ready): a choice there selects and
+    outlines the period as a click on the calendar does, and Assign gives it to the chosen person."""
+    from selenium.webdriver.support.ui import Select
+
+    duo = started
+    duo.driver.get(duo.server_url + "/scheduler")
+    wait_until(duo, lambda d: segment(duo, next_week) is not None, timeout=15, message="calendar not drawn")
+    assert duo.find_element("label[for='scheduler-select']").text == "Selected period"
+    Select(duo.find_element("#scheduler-select")).select_by_value(str(next_week.id))
+    duo.wait_for_contains_text("#scheduler-details", "open (TBD)", timeout=15)
+    wait_until(duo, lambda d: "scheduler-selected" in segment(duo, next_week).get_attribute("class"), 10,
+               "the chosen period is not outlined")  # fmt: skip
+    people = wait_until(duo, lambda d: d.find_element(By.ID, "scheduler-assign-user").is_enabled()
+                        and d.find_elements(By.CSS_SELECTOR, "#scheduler-assign-user option[value]:not([value=''])"),
+                        15, "nobody to assign")  # fmt: skip
+    name, value = people[0].text, people[0].get_attribute("value")
+    Select(duo.find_element("#scheduler-assign-user")).select_by_value(value)
+    wait_until(duo, lambda d: click(duo, d.find_element(By.ID, "scheduler-assign")), 15, "cannot press Assign")
+    duo.wait_for_contains_text("#scheduler-message", name.split(" (")[0], timeout=15)
+    wait_until(duo, lambda d: name.split(" (")[0] in (segment(duo, next_week).text or ""), 15, "calendar unchanged")
+    assert console_errors(duo) == []
