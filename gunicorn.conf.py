@@ -6,9 +6,18 @@ Access and error logs rotate under <instance>/logs/.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import sys
+import threading
+import time
 from pathlib import Path
+
+from data import clock
+from data.board import live as board_live
+from data.settings import SettingsError, load_settings
+from web.instance import prepare_instance
 
 _instance = Path(os.environ.get("USINT_INSTANCE_PATH", "instance")).resolve()
 _logs = _instance / "logs"
@@ -62,11 +71,6 @@ logconfig_dict = {
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """Create or upgrade the instance once, in the master, before any worker starts."""
-    import sys
-
-    from data.settings import SettingsError, load_settings
-    from web.instance import prepare_instance
-
     try:
         settings = load_settings()
     except SettingsError as err:  # one clear line naming the setting, then stop
@@ -77,19 +81,12 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     """Read the status board once in the background, so a new worker's first board is a catch-up, not a full read."""
-    import logging
-    import threading
-    import time
-
     log = logging.getLogger("gunicorn.error")
 
     def warm() -> None:
         resources = getattr(worker.wsgi, "extensions", {}).get("usint")
         if resources is None:
             return
-        from data import clock
-        from data.board import live as board_live
-
         started = time.perf_counter()
         try:
             rows = board_live.warm(
