@@ -385,6 +385,7 @@ def _as_list(value: Any) -> list[Any]:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
 
+
 _SIGNOFF_LISTS = {
     "general": SELECTIONS["general_signoff_params"],
     "acis": SELECTIONS["acis_signoff_params"],
@@ -493,8 +494,11 @@ def signoff_routing(kind: str, requested_names: Iterable[str]) -> dict[str, str]
 
 
 def values_equal(name: str, a: Any, b: Any) -> bool:
-    """`approx_equals` plus the catalogue's own rule: for yes/no flags without an NA option NULL equals `N` (D11)."""
+    """`approx_equals` plus the catalogue's own rules: for yes/no flags without an NA option NULL equals `N` (D11);
+    a rank column with no rows (an empty list) equals NULL."""
     param = PARAMETERS.get(name)
     if param is not None and param.null_is_no:
         a, b = ("N" if a is None else a), ("N" if b is None else b)
+    if param is not None and param.rank_set is not None:
+        a, b = (None if a == [] else a), (None if b == [] else b)
     return approx_equals(a, b)

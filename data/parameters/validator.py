@@ -172,11 +172,12 @@ def original_ranks(original: Mapping[str, Any], key: str) -> list[dict[str, Any]
 
 def stored_originals(original: Mapping[str, Any]) -> dict[str, Any]:
     """Every stored parameter (the 92 names) with a non-NULL original, ranked sets as column lists
-    (ocat-data-page §9.3)."""
+    (ocat-data-page §9.3). A set whose flag is on keeps its columns even with no rows (empty lists): v2.1's check
+    page rebuilds the rows of an on flag from the original columns and fails when they are missing."""
     out: dict[str, Any] = {}
     for key, rs in RANK_SETS.items():
         rows = original_ranks(original, key)
-        if rows:
+        if rows or V.null_coerce(original.get(rs.flag)) in _ON:
             out.update(rows_to_columns(rows, rs.columns))
     for name, p in PARAMETERS.items():
         if p.stored and p.rank_set is None:

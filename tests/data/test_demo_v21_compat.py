@@ -20,15 +20,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.db import session_scope
 from data.demo.revisions import seed_revisions
 from data.demo.seeding import observations_of, seed_demo
+from data.errors import ValidationFailed
 from data.models import Original, Parameter, Request, Revision, Signoff
-from data.ocat.read import read_observations
+from data.ocat.read import read_observation, read_observations
 from data.ocat.sources import make_source
 from data.parameters.table import seed_parameters
-from data.parameters.validator import stored_originals
+from data.parameters.validator import form_values, stored_originals
 from data.revisions.store import encode_value
+from data.revisions.submission import SubmitRequest, submit
 from data.settings import load_settings
+from data.users import get_user
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 KINDS = ("norm", "asis", "remove", "clone")
@@ -226,3 +230,58 @@ def test_seeding_without_an_ocat_keeps_to_v21_shapes_too(session):
 def test_observations_whose_ranks_v21_cannot_rebuild_are_not_seeded(demo_ocat_url):
     assert 1018 not in observations_of(demo_ocat_url)  # window flag on without a time rank
     assert {12345, 1027, 1028} <= set(observations_of(demo_ocat_url))
+
+
+# ------------------------------------------------------------------------------------------- the editor's path
+
+
+def _stored_after_submit(world: dict, sessions: Any, obsid: int, edit: Any, loaded: bool = True) -> dict[str, Any]:
+    """Submit as the editor does (the loaded record's form, edited, with `loaded` for D8), or as an API client
+    does (`loaded=False`: the changed names only), and read back what was stored."""
+    source, settings = world["source"], world["settings"]
+    record = read_observation(source, obsid, settings.obs_ss)
+    changes = form_values(record) if loaded else {}
+    edit(changes)
+    with session_scope(sessions) as s:
+        ask = SubmitRequest(obsid, "norm", changes, "", record if loaded else None)
+        submit(s, source, ask, user=get_user(s, "demo"), now=NOW, settings=settings)
+    with session_scope(sessions, readonly=True) as s:
+        (revision,) = stored(s).values()
+        revision["names"] = set(s.scalars(select(Parameter.name)))
+    return revision
+
+
+def _time_row(form: dict) -> None:
+    form["time_ranks"] = [{"window_constraint": "Y", "tstart": "Apr 01 2027 00:00", "tstop": "Apr 20 2027 00:00"}]
+
+
+def _roll_on(form: dict) -> None:
+    form["roll_flag"] = "Y"
+    form["roll_ranks"] = [{"roll_constraint": "Y", "roll_180": "N", "roll": 120.0, "roll_tolerance": 5.0}]
+
+
+EDITOR_PATHS: list[tuple[str, int, Any, bool]] = [
+    ("1018 (time flag on, no rows): the flag set to NO, as the editor asks", 1018,
+     lambda f: f.update(window_flag="N", targname="Kepler (flag off)"), True),
+    ("1018: a time row added under the flag that was on", 1018, _time_row, True),
+    ("1018 through the API: only a new target name", 1018, lambda f: f.update(targname="Kepler (API)"), False),
+    ("a roll flag turned on with its row", 1003, _roll_on, True),
+    ("12345: the ACIS window flag turned off", 12345, lambda f: f.update(spwindow_flag="N", window_ranks=[]), True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "obsid", "edit", "loaded"), EDITOR_PATHS, ids=[p[0] for p in EDITOR_PATHS])
+def test_what_the_editor_stores_is_a_shape_v21_can_show(submit_world, submit_sessions, what, obsid, edit, loaded):
+    r = _stored_after_submit(submit_world, submit_sessions, obsid, edit, loaded)
+    assert r["requests"], what
+    assert v21_problems(r["kind"], r["notes"], r["originals"], r["requests"], r["names"]) == []
+
+
+@pytest.mark.parametrize("flag", ["roll_flag", "spwindow_flag"])
+def test_a_rank_flag_turned_on_without_rows_is_refused_beside_the_field(submit_world, submit_sessions, flag):
+    key = {"roll_flag": "roll_ranks", "spwindow_flag": "window_ranks"}[flag]
+    with pytest.raises(ValidationFailed) as refused:
+        _stored_after_submit(submit_world, submit_sessions, 1003, lambda f: f.update({flag: "Y"}))
+    assert "add at least one row" in refused.value.errors[key]
+    with session_scope(submit_sessions, readonly=True) as s:
+        assert stored(s) == {}  # nothing written
