@@ -65,7 +65,7 @@ def at_head(url_or_engine: str | Engine) -> bool:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic Config built in code (no alembic.ini): script location inside the package."""
-    from alembic.config import Config
+    from alembic.config import Config  # only when there is work (module docstring)
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -97,7 +97,7 @@ def _connect(url_or_engine: str | Engine) -> Iterator[Connection]:
 
 def current_revision(url_or_engine: str | Engine) -> str | None:
     """The Alembic revision the database is at (None: new or v2.1)."""
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # only when there is work (module docstring)
 
     with _connect(url_or_engine) as conn:
         rev = MigrationContext.configure(conn).get_current_revision()
@@ -107,7 +107,7 @@ def current_revision(url_or_engine: str | Engine) -> str | None:
 
 def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
     """Create a new DB or adopt a v2.1 file, then upgrade to `revision`; returns the revision reached."""
-    from alembic import command
+    from alembic import command  # only when there is work (module docstring)
     from alembic.runtime.migration import MigrationContext
 
     with _connect(url_or_engine) as conn:
@@ -130,7 +130,7 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
 
 def check(url_or_engine: str | Engine) -> list[str]:
     """What `alembic check` reports: an empty list when the DB is at head and matches the models."""
-    from alembic.autogenerate import compare_metadata
+    from alembic.autogenerate import compare_metadata  # only when there is work (module docstring)
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 

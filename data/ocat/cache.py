@@ -53,10 +53,11 @@ class RedisCache:
     """Redis (`redis://host:port/db`), shared by every worker and host that names it."""
 
     def __init__(self, url: str, *, timeout_s: float = 0.5) -> None:
-        import redis
+        import redis  # only a process whose USINT_CACHE_URL names a Redis loads it (about 4 MiB)
 
         self.url = url
         self._client = redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+        self._failed: type[Exception] = redis.RedisError
         self._down_until = 0.0
 
     def _down(self, err: Exception) -> None:
@@ -69,21 +70,17 @@ class RedisCache:
         return self.url.split("@")[-1]  # never log a password
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        import redis
-
         keys = list(keys)
         if not keys or time.monotonic() < self._down_until:
             return {}
         try:
             values = self._client.mget(keys)
-        except redis.RedisError as err:
+        except self._failed as err:
             self._down(err)
             return {}
         return {k: json.loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
     def set_many(self, items: Mapping[str, Any], ttl_s: float) -> None:
-        import redis
-
         if not items or time.monotonic() < self._down_until:
             return
         try:
@@ -91,7 +88,7 @@ class RedisCache:
                 for key, value in items.items():
                     pipe.set(key, json.dumps(value), px=max(1, int(ttl_s * 1000)))
                 pipe.execute()
-        except redis.RedisError as err:
+        except self._failed as err:
             self._down(err)
 
 

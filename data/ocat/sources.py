@@ -216,7 +216,7 @@ class SqshSource:
         command = [sqsh.SQSH_BIN, "-X", "-S", client.server, "-U", client.user, "-D", client.database,
                    "-m", "csv", "-C", query]  # fmt: skip
         lines = _run_bounded(command, _sqsh_env(sqsh, client), self.timeout_s)
-        from astropy.io import ascii as astropy_ascii
+        from astropy.io import ascii as astropy_ascii  # optional: Ska's environment has it, with ska_dbi
 
         try:
             table = astropy_ascii.read(lines, format="csv")
@@ -276,7 +276,7 @@ def _end_group(proc: subprocess.Popen[bytes]) -> None:
 
 def _import_sqsh() -> Any:
     try:
-        import ska_dbi.sqsh as sqsh  # type: ignore[import-not-found]
+        import ska_dbi.sqsh as sqsh  # type: ignore[import-not-found]  # optional: only Ska's environment has it
     except ImportError as exc:
         raise _unavailable("The sqsh Ocat source needs ska_dbi, which is not installed", str(exc)) from exc
     return sqsh
