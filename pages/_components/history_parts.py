@@ -5,10 +5,8 @@ User text (comments, target names, requested values) is shown as text: never mar
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from pages._ids import HistoryIds
 
@@ -19,7 +17,7 @@ def obsid_form(value: str | None = None) -> html.Div:
         [
             dbc.InputGroup(
                 [
-                    dbc.InputGroupText("Obsid"),
+                    dbc.InputGroupText(html.Label("Obsid", htmlFor=HistoryIds.INPUT, className="m-0")),
                     dbc.Input(
                         id=HistoryIds.INPUT,
                         type="text",
@@ -87,9 +85,4 @@ def banner(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="warning", className="py-2 usint-ocat-down")
 
 
-def timeline(figure: Any) -> dcc.Graph:
-    return dcc.Graph(id=HistoryIds.TIMELINE, figure=figure, config={"displaylogo": False},
-                     className="usint-history-timeline")  # fmt: skip
-
-
-__all__ = ["banner", "header", "no_revisions", "obsid_form", "prompt", "timeline"]
+__all__ = ["banner", "header", "no_revisions", "obsid_form", "prompt"]
