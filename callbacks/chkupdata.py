@@ -24,7 +24,7 @@ from data.clock import local_text
 from data.errors import NotFound, OcatUnavailable
 from data.ids import parse_obsidrev
 from data.ocat.read import parameter_values, read_observation
-from data.parameters.catalogue import SIGNOFF_LABELS
+from data.parameters.catalogue import NOTE_LABELS, SIGNOFF_LABELS
 from data.revisions.compare import merge
 from data.revisions.store import get_revision, history
 from pages._components import check_grids as grids
@@ -32,18 +32,6 @@ from pages._components import check_tables as ui
 from pages._ids import CheckIds
 
 FORMAT_HELP = "Expected <obsid>.<rev>, e.g. 12345.004."
-
-NOTE_TEXT = {
-    "target_name_change": "Target name change",
-    "comment_change": "New comment",
-    "instrument_change": "Instrument change",
-    "grating_change": "Grating change",
-    "flag_change": "Constraint flag change",
-    "large_coordinate_change": "Large coordinate shift",
-    "obsdate_under10": "Observation within 10 days",
-    "on_or_list": "On the active OR list",
-}
-
 
 def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[Any, str]:
     """The provide-form: open `/chkupdata/<obsid>.<rev>` or say what is wrong with the input."""
@@ -128,7 +116,7 @@ def build_content(view: Any, revisions: list[Any], current: dict[str, Any], noti
          ("Obs AO", current.get("obs_ao_str"))],
         [("PI Name", current.get("pi_name")), ("Submitted By", view.user), ("Submitted As", view.kind)],
     ]  # fmt: skip
-    notes = [NOTE_TEXT.get(k, k.replace("_", " ")) for k, v in (view.notes or {}).items() if v]
+    notes = [NOTE_LABELS.get(k, k.replace("_", " ")) for k, v in (view.notes or {}).items() if v]
     changes = shape.change_groups(original, requested)
     return html.Div(
         [

@@ -25,6 +25,7 @@ from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Change,
 from data.ocat import lookups as ocat_lookups
 from data.ocat.cache import Cache
 from data.ocat.lookups import NO_BASICS, Basics
+from data.parameters.catalogue import NOTE_LABELS
 from data.revisions.store import board_ids_query
 
 if TYPE_CHECKING:
@@ -41,20 +42,6 @@ COLUMN_LABELS: dict[str, str] = {
     "usint": "USINT Verification",
 }
 
-# Badge key -> (label, note key in revisions.notes or None for derived badges), in display order.
-BADGES: tuple[tuple[str, str], ...] = (
-    ("multiple_open", "Multiple Revisions Open"),
-    ("higher_signed", "Higher Rev Already Signed Off"),
-    ("large_coordinate_change", "Large Coordinate Shift"),
-    ("on_or_list", "On OR List"),
-    ("obsdate_under10", "Within 10 Days"),
-    ("instrument_change", "Instrument Change"),
-    ("grating_change", "Grating Change"),
-    ("target_name_change", "Target Change"),
-    ("comment_change", "New Comment"),
-    ("approved", "On Approved List"),
-)
-BADGE_LABELS = dict(BADGES)
 NOTE_BADGES = (
     "large_coordinate_change",
     "on_or_list",
@@ -64,6 +51,16 @@ NOTE_BADGES = (
     "target_name_change",
     "comment_change",
 )
+"""The revision notes the board shows as badges, in board order (their words: catalogue.NOTE_LABELS)."""
+
+# Badge key -> label, in display order: the derived badges around the notes of the revision.
+BADGES: tuple[tuple[str, str], ...] = (
+    ("multiple_open", "Multiple Revisions Open"),
+    ("higher_signed", "Higher Rev Already Signed Off"),
+    *((note, NOTE_LABELS[note]) for note in NOTE_BADGES),
+    ("approved", "On Approved List"),
+)
+BADGE_LABELS = dict(BADGES)
 
 _COLOR_FILE = Path(__file__).parents[1] / "reference" / "color.json"
 

@@ -38,17 +38,17 @@ SIGNOFF_STATUSES = (PENDING, SIGNED, NOT_REQUIRED, DISCARD)
 REVISION_KINDS = ("norm", "asis", "remove", "clone")
 """A revision's kind: a parameter change, approval as is, removal of an approval, a split request."""
 NOTE_LABELS: dict[str, str] = {
-    "target_name_change": "Target name change",
-    "comment_change": "New comment",
-    "instrument_change": "Instrument change",
-    "grating_change": "Grating change",
-    "flag_change": "Constraint flag change",
-    "large_coordinate_change": "Large coordinate shift",
-    "obsdate_under10": "Observation within 10 days",
-    "on_or_list": "On the active OR list",
+    "target_name_change": "Target Change",
+    "comment_change": "New Comment",
+    "instrument_change": "Instrument Change",
+    "grating_change": "Grating Change",
+    "flag_change": "Constraint Flag Change",
+    "large_coordinate_change": "Large Coordinate Shift",
+    "obsdate_under10": "Within 10 Days",
+    "on_or_list": "On OR List",
 }
 """The revision notes (`revisions.notes`, ocat-data-page §9.4) in words, in display order: the one home of these
-labels for every page (#17)."""
+labels for every page (#17): the board's badges (other-pages §6.5), the check page and the editor's confirm step."""
 
 ACTIVE_STATUSES = frozenset({"unobserved", "scheduled", "untriggered"})
 """Ocat statuses an observation may be changed or approved in (D9, D10, D16)."""

@@ -358,9 +358,9 @@ def test_edd009_confirm_notes_in_words_and_urls_as_links(started: Any) -> None:
     choose(duo, "instrument", "ACIS-I")
     wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit stayed disabled")
     click(duo, "editor-submit")
-    duo.wait_for_contains_text("#editor-notes", "Target name change", timeout=15)
+    duo.wait_for_contains_text("#editor-notes", "Target Change", timeout=15)
     notes = duo.driver.find_element(By.ID, "editor-notes").text
-    assert "Instrument change" in notes and "_" not in notes, notes
+    assert "Instrument Change" in notes and "_" not in notes, notes
     link = duo.driver.find_element(By.CSS_SELECTOR, "#editor-warnings a[href^='https://cxc.cfa.harvard.edu/cus/']")
     assert link.text == link.get_attribute("href") and link.get_attribute("target") == "_blank"
     assert "Instrument Changes Explanation:" in duo.driver.find_element(By.ID, "editor-warnings").text

@@ -127,5 +127,5 @@ def test_kinds_that_drop_edits_name_them() -> None:
 
 def test_notes_in_words_in_catalogue_order() -> None:
     notes = {"on_or_list": True, "target_name_change": True, "large_coordinate_change": False, "new_note": True}
-    assert note_words(notes) == "Target name change, On the active OR list, new_note"
+    assert note_words(notes) == "Target Change, On OR List, new_note"
     assert all("_" not in label for label in NOTE_LABELS.values())

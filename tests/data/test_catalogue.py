@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from data.board.rows import BADGE_LABELS, NOTE_BADGES
 from data.parameters import catalogue as C
 
 
@@ -170,3 +171,9 @@ def test_signoff_routing_rejects_unknown_kind() -> None:
 def test_params_are_frozen() -> None:
     with pytest.raises(AttributeError):
         C.PARAMETERS["ra"].label = "x"  # type: ignore[misc]
+
+
+def test_the_board_badges_use_the_note_words() -> None:
+    assert all(BADGE_LABELS[note] == C.NOTE_LABELS[note] for note in NOTE_BADGES)
+    assert BADGE_LABELS["large_coordinate_change"] == "Large Coordinate Shift"  # v2.1's board words
+    assert BADGE_LABELS["comment_change"] == "New Comment"
