@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, select
 
 from data.models import Revision
 from tests.browser.conftest import console_errors, wait_until
+from web.plotly_bundle import VERSION
 
 
 def busiest_obsid(settings: dict[str, Any]) -> tuple[int, int]:
@@ -45,6 +46,24 @@ def test_his001_history_of_an_obsid_with_revisions(started: Any, settings: dict[
     assert started.driver.find_elements(By.CSS_SELECTOR, "#history-current .ag-row")
     link = started.driver.find_element(By.CSS_SELECTOR, f'a[href="/ocatdatapage/{obsid}"]')
     assert link.is_displayed()
+    assert console_errors(started) == []
+
+
+def test_his002_the_timeline_draws_with_plotly_s_basic_bundle(started: Any, settings: dict[str, Any]) -> None:
+    obsid, _count = busiest_obsid(settings)
+    started.driver.get(f"{started.server_url}/history/{obsid}")
+    wait_until(started, lambda d: graph_title(d, "history-timeline").startswith(f"Revisions of {obsid}"), 15,
+               "the timeline did not draw")  # fmt: skip
+    plotly = started.driver.execute_script(
+        "return {version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces).sort(),"
+        " scripts: [...document.scripts].map((s) => s.src).filter((s) => s.includes('plotly'))};"
+    )
+    assert plotly["version"] == VERSION
+    assert plotly["traces"] == ["bar", "pie", "scatter"]  # the full bundle has some 50 trace types
+    assert [s.split("/_dash-component-suites/")[1] for s in plotly["scripts"]] == ["plotly/package_data/plotly.min.js"]
+    bars = started.driver.find_elements(By.CSS_SELECTOR, "#history-timeline .barlayer .point")
+    markers = started.driver.find_elements(By.CSS_SELECTOR, "#history-timeline .scatterlayer .point")
+    assert bars and markers
     assert console_errors(started) == []
 
 
