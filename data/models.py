@@ -57,7 +57,6 @@ class Revision(Base):
     __tablename__ = "revisions"
     __table_args__ = (
         UniqueConstraint("obsid", "revision_number"),
-        Index("ix_revisions_obsid", "obsid"),
         Index("ix_revisions_time", "time"),
         Index("ix_revisions_obsid_kind", "obsid", "kind", "revision_number"),
     )

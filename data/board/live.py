@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.board.rows import BoardData, Memo, board_rows, shape, token_parts, token_text, user_names
+from data.board.rows import BoardData, BoardRow, Memo, board_rows, shape, token_parts, token_text, user_names
 from data.db import session_scope
 from data.models import Change
 from data.ocat.cache import Cache
@@ -47,7 +47,7 @@ class _Live:
 
     parts: tuple[int, int]
     cutoff: int
-    rows: dict[int, tuple[Any, ...]]  # revision id -> its `board_rows` tuple
+    rows: dict[int, BoardRow]  # revision id -> its row
     memo: Memo = field(default_factory=Memo)
     served: tuple[tuple[Any, ...], BoardData] | None = None
 
@@ -103,7 +103,7 @@ def current(
 
 def _read_all(session: Session, parts: tuple[int, int], *, now: datetime, window_h: float) -> _Live:
     rows = board_rows(session, now=now, window_h=window_h)
-    return _Live(parts=parts, cutoff=int(now.timestamp() - window_h * 3600), rows={r[0]: r for r in rows})
+    return _Live(parts=parts, cutoff=int(now.timestamp() - window_h * 3600), rows={r.revision_id: r for r in rows})
 
 
 def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: datetime, window_h: float) -> bool:
@@ -121,9 +121,9 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: dat
             return False  # rows after the board's token were deleted (pruned), or too many to re-read by obsid
         dirty = {obsid for obsid, _oldest in found}
     fresh = board_rows(session, now=now, window_h=window_h, obsids=dirty) if dirty else []
-    for rid in [rid for rid, row in live.rows.items() if row[1] in dirty]:
+    for rid in [rid for rid, row in live.rows.items() if row.obsid in dirty]:
         del live.rows[rid]
-    live.rows.update((r[0], r) for r in fresh)
+    live.rows.update((r.revision_id, r) for r in fresh)
     live.parts = parts
     if dirty:  # those obsids' rows are now as listed at this cutoff: an earlier one may miss some
         live.cutoff = max(live.cutoff, int(now.timestamp() - window_h * 3600))

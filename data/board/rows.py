@@ -1,10 +1,11 @@
 """The status board (orupdate, D12): every open revision plus those closed within the window.
 
 `board_rows` reads the listed revisions with their sign-offs and per-obsid facts (approved, higher revision
-signed) in ONE query; `shape` turns them into a `BoardData` (one record per row) in one pass of plain Python,
-with target and PI from the Ocat (`ocat_basics`, batched, cached 10 minutes). `board_frame` is the same as a
-DataFrame for the API and CSV. `change_token` is one tiny query; the pages read through `data.board.live`,
-which keeps the board per worker and re-reads only the obsids the `changes` table names.
+signed) in ONE set-based query (`BoardRow` each); `shape` turns them into a `BoardData` (one `BoardRecord` per row)
+in one pass of plain Python, with target and PI from the Ocat (`ocat_basics`, batched, cached 10 minutes).
+`data.board.frame` gives the same as a DataFrame. `change_token` is one tiny query; the pages read through
+`data.board.live`, which keeps the board per worker and re-reads only the obsids the `changes` table names.
+No pandas here: the board page and the status API never load it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data.models import EDIT_COLUMNS, PENDING, SIGNED, SIGNOFF_PREFIXES, Change, Event, Revision, Signoff, User
@@ -27,9 +28,6 @@ from data.ocat.cache import Cache
 from data.ocat.lookups import NO_BASICS, Basics
 from data.parameters.catalogue import NOTE_LABELS
 from data.revisions.store import board_ids_query
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 COLUMNS: tuple[str, ...] = SIGNOFF_PREFIXES
 """The five sign-off columns, in board order."""
@@ -94,35 +92,6 @@ class BoardMeta:
     """The change token the rows are as of (the live board's); None when read without it."""
 
 
-def frame_columns() -> list[str]:
-    cols = [
-        "obsidrev",
-        "obsid",
-        "revision_number",
-        "revision_id",
-        "sequence_number",
-        "target",
-        "pi",
-        "obs_type",
-        "instrument",
-        "submitter",
-        "submitter_id",
-        "submitted",
-        "kind",
-        "is_open",
-        "closed_at",
-        "badges",
-        "color",
-        "color_name",
-        "mine",
-        "approved",
-        "open_count",
-    ]
-    for c in COLUMNS:
-        cols += [f"{c}_status", f"{c}_by", f"{c}_at", f"{c}_waited_h"]
-    return cols
-
-
 def assign_colors(obsids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """A stable colour per obsid with several open revisions: slot `obsid % 28`, probing to the next free slot.
 
@@ -181,33 +150,72 @@ def ocat_basics(ocat: Any, obsids: Sequence[int], lookups: Cache | None = None) 
         return {}, False
 
 
-# ---------------------------------------------------------------------------------------------------- frame
+# ---------------------------------------------------------------------------------------------------- rows
 
 
-def _is_pending(table: Any = Signoff):
+class BoardRow(NamedTuple):
+    """One revision as `board_rows` reads it: the revision, its five sign-off cells (status, signer id, epoch
+    time) and three facts about its obsid, read with it. Times are epoch seconds."""
+
+    revision_id: int
+    obsid: int
+    revision_number: int
+    kind: str
+    sequence_number: int | None
+    submitted: int
+    notes: str | None
+    submitter_id: int
+    general_status: str
+    general_signoff_id: int | None
+    general_at: int | None
+    acis_status: str
+    acis_signoff_id: int | None
+    acis_at: int | None
+    acis_si_status: str
+    acis_si_signoff_id: int | None
+    acis_si_at: int | None
+    hrc_si_status: str
+    hrc_si_signoff_id: int | None
+    hrc_si_at: int | None
+    usint_status: str
+    usint_signoff_id: int | None
+    usint_at: int | None
+    newest_asis: int | None
+    """The obsid's newest asis revision number (approved when newer than its newest remove, v2.1 `is_approved`)."""
+    newest_remove: int | None
+    higher_signed: bool | None
+    """For an open row, whether a higher revision of its obsid is closed (signed off or discarded); None for a
+    closed row."""
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The five sign-off statuses, in `COLUMNS` order."""
+        return self[_CELLS:_FACTS:3]
+
+    @property
+    def signers(self) -> tuple[int | None, ...]:
+        return self[_CELLS + 1 : _FACTS : 3]
+
+    @property
+    def times(self) -> tuple[int | None, ...]:
+        return self[_CELLS + 2 : _FACTS : 3]
+
+
+_CELLS = BoardRow._fields.index("general_status")
+_FACTS = BoardRow._fields.index("newest_asis")
+
+
+def _is_pending(table: Any = Signoff) -> ColumnElement[bool]:
     return or_(*(getattr(table, f"{c}_status") == PENDING for c in COLUMNS))
 
 
-_ROW_FIELDS: tuple[str, ...] = (
-    "revision_id", "obsid", "revision_number", "kind", "sequence_number", "submitted", "notes", "submitter_id",
-    *(f"{c}_{part}" for c in COLUMNS for part in ("status", "signoff_id", "at")),
-    "newest_asis", "newest_remove", "higher_closed",
-)  # fmt: skip
-"""What `board_rows` returns per revision. The last three are per-obsid facts read with the row: its newest asis
-and newest remove revision numbers (approved when the asis is newer, v2.1 `is_approved`) and, for an open row, the
-largest closed revision number above its own (the `higher_signed` badge)."""
-_S0 = _ROW_FIELDS.index("general_status")
-_SN = _S0 + 3 * len(COLUMNS)  # row[_S0:_SN:3] statuses, row[_S0 + 1:_SN:3] signer ids, row[_S0 + 2:_SN:3] times
-
-
 def _obsid_facts() -> list[Any]:
-    """The three correlated per-row subqueries of `_ROW_FIELDS`' tail, each one short index seek or range.
-
-    `max(revision_number)` for one (obsid, kind) is a single seek into `ix_revisions_obsid_kind`; the higher
-    closed revision walks only the obsid's revisions above the row's own, and only for open rows.
-    """
-    other = aliased(Revision)
-    other_signoff = aliased(Signoff)
+    """The three facts of `BoardRow`'s tail, read with each row, each one short index seek or walk whatever the
+    length of the obsid's history: its obsid's newest asis and newest remove revision numbers (one seek each into
+    `ix_revisions_obsid_kind`), and, for an open row, whether a higher revision of its obsid is closed: EXISTS
+    walks the unique (obsid, revision_number) index up from the row's own number and stops at the first closed
+    revision, so it passes only over open ones."""
+    other, other_signoff = aliased(Revision), aliased(Signoff)
 
     def newest(kind: str) -> Any:
         return (
@@ -216,27 +224,26 @@ def _obsid_facts() -> list[Any]:
             .scalar_subquery()
         )
 
-    higher = (
-        select(func.max(other.revision_number))
+    higher_closed = (
+        select(other.id)
         .join(other_signoff, other_signoff.revision_id == other.id)
         .where(
             other.obsid == Revision.obsid,
             other.revision_number > Revision.revision_number,
             ~_is_pending(other_signoff),
         )
-        .scalar_subquery()
+        .exists()
     )
-    return [newest("asis"), newest("remove"), case((_is_pending(), higher), else_=None)]
+    return [newest("asis"), newest("remove"), case((_is_pending(), higher_closed), else_=None)]
 
 
 @functools.cache
 def _rows_statement(by_obsid: bool) -> Select[Any]:
-    """The statement of `board_rows`, built once: `:cutoff` (and, by obsid, the expanding `:obsids`) bound."""
-    cols = [Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
-            Revision.time, Revision.notes, Revision.user_id]  # fmt: skip
-    for c in COLUMNS:
-        cols += [getattr(Signoff, f"{c}_status"), getattr(Signoff, f"{c}_signoff_id"), getattr(Signoff, f"{c}_time")]
-    stmt = select(*cols, *_obsid_facts()).join(Signoff, Signoff.revision_id == Revision.id).order_by(Revision.id.desc())
+    """The statement of `board_rows`, built once: `:cutoff` (or, by obsid, the expanding `:obsids`) bound."""
+    cells = [getattr(Signoff, f"{c}_{part}") for c in COLUMNS for part in ("status", "signoff_id", "time")]
+    stmt = select(Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
+                  Revision.time, Revision.notes, Revision.user_id, *cells, *_obsid_facts())  # fmt: skip
+    stmt = stmt.join(Signoff, Signoff.revision_id == Revision.id).order_by(Revision.id.desc())
     if by_obsid:  # a few obsids: all their revisions by index, then the listing rule in Python
         return stmt.where(Revision.obsid.in_(bindparam("obsids", expanding=True)))
     ids = board_ids_query(bindparam("cutoff", type_=Integer)).subquery()
@@ -245,16 +252,22 @@ def _rows_statement(by_obsid: bool) -> Select[Any]:
 
 def board_rows(
     session: Session, *, now: datetime, window_h: float, obsids: Collection[int] | None = None
-) -> list[tuple[Any, ...]]:
+) -> list[BoardRow]:
     """What the board lists (`data.revisions.store.board_ids_query`: open, or submitted or signed within `window_h`
-    hours) as plain tuples in `_ROW_FIELDS` order, newest first, in ONE query; no ORM entities.
+    hours), newest first, in ONE query; no ORM entities.
     `obsids` limits it to those obsids (the live board re-reads only the obsids `changes` names)."""
     cutoff = int(now.timestamp() - window_h * 3600)
+    make = BoardRow._make
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # The planner costs the per-row subqueries high enough to JIT-compile the statement (on by default since
+        # PostgreSQL 12): 50 ms and more of compiling for a query that runs in less.
+        conn.exec_driver_sql("SET LOCAL jit = off")
     if obsids is None:
-        result = session.connection().execute(_rows_statement(False), {"cutoff": cutoff})
-        return [tuple(r) for r in result.all()]  # Core and fetchall: plain tuples, no per-row bookkeeping
-    result = session.connection().execute(_rows_statement(True), {"obsids": sorted(obsids)})
-    return [r for r in (tuple(r) for r in result.all()) if listed(r, cutoff)]
+        result = conn.execute(_rows_statement(False), {"cutoff": cutoff})
+        return [make(r) for r in result.all()]  # Core and fetchall: no per-row ORM bookkeeping
+    result = conn.execute(_rows_statement(True), {"obsids": sorted(obsids)})
+    return [r for r in (make(r) for r in result.all()) if listed(r, cutoff)]
 
 
 def user_names(session: Session) -> dict[int, str]:
@@ -262,8 +275,57 @@ def user_names(session: Session) -> dict[int, str]:
     return dict(session.connection().execute(select(User.id, User.username)).tuples().all())
 
 
-FIELDS: tuple[str, ...] = tuple(c for c in frame_columns() if c != "mine")
-"""The fields of a `BoardData` record: the frame's columns but `mine` (which depends on the reader)."""
+# ---------------------------------------------------------------------------------------------------- records
+
+
+class BoardRecord(NamedTuple):
+    """One board row as the page, the API and the frame show it. Times are epoch seconds or None; each sign-off
+    column gives its status, signer name, time and hours waited (Pending: so far; Signed: until signed)."""
+
+    obsidrev: str
+    obsid: int
+    revision_number: int
+    revision_id: int
+    sequence_number: int | None
+    target: str | None
+    pi: str | None
+    obs_type: str | None
+    instrument: str | None
+    submitter: str
+    submitter_id: int
+    submitted: int
+    kind: str
+    is_open: bool
+    closed_at: int | None
+    badges: tuple[str, ...]
+    color: str | None
+    color_name: str | None
+    approved: bool
+    open_count: int
+    general_status: str
+    general_by: str | None
+    general_at: int | None
+    general_waited_h: float | None
+    acis_status: str
+    acis_by: str | None
+    acis_at: int | None
+    acis_waited_h: float | None
+    acis_si_status: str
+    acis_si_by: str | None
+    acis_si_at: int | None
+    acis_si_waited_h: float | None
+    hrc_si_status: str
+    hrc_si_by: str | None
+    hrc_si_at: int | None
+    hrc_si_waited_h: float | None
+    usint_status: str
+    usint_by: str | None
+    usint_at: int | None
+    usint_waited_h: float | None
+
+
+FIELDS: tuple[str, ...] = BoardRecord._fields
+"""The fields of a `BoardRecord`, in order (the frame adds `mine`, which depends on the reader)."""
 FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
 TIME_COLUMNS: tuple[str, ...] = ("submitted", "closed_at", *(f"{c}_at" for c in COLUMNS))
 """The fields holding times: epoch seconds in `BoardData`, UTC Timestamps in the frame."""
@@ -271,10 +333,10 @@ TIME_COLUMNS: tuple[str, ...] = ("submitted", "closed_at", *(f"{c}_at" for c in 
 
 @dataclass(frozen=True)
 class BoardData:
-    """The board: one record (a tuple in `FIELDS` order) per row in board order, times as epoch seconds or
-    None; and its `BoardMeta`. Shared between readers: never mutate it."""
+    """The board: one `BoardRecord` per row in board order, and its `BoardMeta`. Shared between readers: never
+    mutate it."""
 
-    records: list[tuple[Any, ...]]
+    records: list[BoardRecord]
     meta: BoardMeta
 
     def __len__(self) -> int:
@@ -297,12 +359,12 @@ def _user_id(user: Any) -> Any:
     return me if me is not None else getattr(user, "id", None)
 
 
-def listed(row: Sequence[Any], cutoff: int) -> bool:
-    """The board's rule for one `board_rows` tuple (`data.revisions.store.board_ids_query`, in Python): open, or
+def listed(row: BoardRow, cutoff: int) -> bool:
+    """The board's rule for one `BoardRow` (`data.revisions.store.board_ids_query`, in Python): open, or
     submitted or signed in any column at or after `cutoff`. The live board drops aged-out rows with it."""
-    if PENDING in row[_S0:_SN:3] or row[5] >= cutoff:
+    if PENDING in row.statuses or row.submitted >= cutoff:
         return True
-    return any(t is not None and t >= cutoff for t in row[_S0 + 2 : _SN : 3])
+    return any(t is not None and t >= cutoff for t in row.times)
 
 
 def board_data(
@@ -327,49 +389,74 @@ def board_data(
     return shape(rows, names=names, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
 
 
-def board_frame(
-    session: Session,
-    *,
-    now: datetime,
-    closed_window_h: float,
-    user: Any = None,
-    ocat: Any = None,
-    lookups: Cache | None = None,
-) -> pd.DataFrame:
-    """`board_data` as a DataFrame (columns of `frame_columns()`, times as UTC Timestamps, NaT when missing),
-    `mine` marked for `user`, and the `BoardMeta` in `frame.attrs["meta"]`. For the API, CSV and analysis."""
-    data = board_data(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups)
-    return data_frame(data, user=user)
-
-
-def data_frame(data: BoardData, *, user: Any = None) -> pd.DataFrame:
-    """A `BoardData` as the board DataFrame (see `board_frame`). pandas is imported here, not with the module: the
-    board page and the status API never need it, and it is a third of a worker's memory."""
-    import pandas as pd
-
-    frame = pd.DataFrame.from_records(data.records, columns=list(FIELDS), nrows=len(data))
-    frame["mine"] = data.mine(user)
-    for col in TIME_COLUMNS:
-        frame[col] = pd.to_datetime(pd.Series(data.column(col), dtype="float64"), unit="s", utc=True)
-    for col in (f"{c}_waited_h" for c in COLUMNS):
-        frame[col] = frame[col].astype("float64")
-    frame["badges"] = [list(b) for b in data.column("badges")]
-    frame = frame[frame_columns()]
-    frame.attrs["meta"] = data.meta
-    return frame
-
-
 @dataclass
 class Memo:
-    """Records `shape` may reuse: revision id -> (the row tuple, its other inputs, its record), valid while
-    the user names are `names`."""
+    """Records `shape` may reuse: revision id -> (its `BoardRow`, its other inputs, its record), valid while the
+    user names are `names`."""
 
     names: dict[int, str] = field(default_factory=dict)
-    records: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    records: dict[int, tuple[BoardRow, tuple[Any, ...], BoardRecord]] = field(default_factory=dict)
+
+
+def _in_board_order(rows: Iterable[BoardRow], cutoff: int) -> tuple[list[tuple[BoardRow, int | None]], dict[int, int]]:
+    """The rows still listed, in board order, each with when it closed (None while open); and the open rows per
+    obsid. Open rows first, oldest submission first; then closed rows, most recently closed first."""
+    open_count: dict[int, int] = {}
+    keyed = []
+    for r in rows:
+        if PENDING in r.statuses:  # open: always listed
+            open_count[r.obsid] = open_count.get(r.obsid, 0) + 1
+            keyed.append(((0, r.submitted, r.obsid, r.revision_number), r, None))
+        elif listed(r, cutoff):
+            signed = [t for t in r.times if t is not None]
+            closed_at = max(signed) if signed else r.submitted
+            keyed.append(((1, -closed_at, r.obsid, r.revision_number), r, closed_at))
+    keyed.sort(key=itemgetter(0))
+    return [(r, closed_at) for _key, r, closed_at in keyed], open_count
+
+
+_USINT = len(COLUMNS) - 1
+assert EDIT_COLUMNS == COLUMNS[:_USINT] and COLUMNS[_USINT] == "usint"  # `_cells` relies on this order
+
+
+def _cells(r: BoardRow, names: Mapping[int, str], now_s: int) -> list[Any]:
+    """The 20 sign-off fields of a record: per column its status, signer name, time and hours waited.
+
+    A Pending edit column has waited since submission; the Pending verify column (usint, last) since the last edit
+    sign-off (when it became signable). A signed column shows how long it took."""
+    submitted = r.submitted
+    times = r[_CELLS + 2 : _FACTS : 3]
+    edit_done = max([t or 0 for t in times[:-1]])
+    out: list[Any] = []
+    start = submitted
+    for i in range(len(COLUMNS)):
+        status, by, at = r[_CELLS + 3 * i : _CELLS + 3 * i + 3]
+        if i == _USINT and edit_done > submitted:
+            start = edit_done
+        if status == PENDING:
+            out += (status, names.get(by), at, round((now_s - start) / 3600.0, 2))
+        elif status == SIGNED and at is not None:
+            out += (status, names.get(by), at, round((at - start if at > start else 0) / 3600.0, 2))
+        else:
+            out += (status, names.get(by), at, None)
+    return out
+
+
+def _badges(r: BoardRow, is_open: bool, count: int, notes: list[str], approved: bool) -> tuple[str, ...]:
+    """The row's badges in `BADGES` order: derived ones around the note flags stored with the revision."""
+    badges = []
+    if is_open and count > 1:
+        badges.append("multiple_open")
+    if is_open and r.higher_signed:
+        badges.append("higher_signed")
+    badges += notes
+    if approved:
+        badges.append("approved")
+    return tuple(badges)
 
 
 def shape(
-    rows: Iterable[Sequence[Any]],
+    rows: Iterable[BoardRow],
     *,
     names: Mapping[int, str],
     now: datetime,
@@ -379,30 +466,16 @@ def shape(
     lookups: Cache | None = None,
     token: str | None = None,
 ) -> BoardData:
-    """The `board_rows` tuples still listed at `now` as a `BoardData`, in one pass of plain Python.
+    """The `BoardRow`s still listed at `now` as a `BoardData`, in one pass of plain Python.
 
-    With `memo` (the live board's), a row whose tuple object, obsid facts and names are those of the last pass
+    With `memo` (the live board's), a row whose `BoardRow` object, obsid facts and names are those of the last pass
     (and, while open, the same minute) keeps its record: a refresh after one sign-off re-shapes one row.
     """
     now_s = int(now.timestamp())
     minute = now_s // 60
     window_s = float(closed_window_h) * 3600.0
-    cutoff = int(now_s - window_s)
-    usint = COLUMNS.index("usint")
-    edit_idx = tuple(COLUMNS.index(c) for c in EDIT_COLUMNS)
-
-    open_count: dict[int, int] = {}
-    keyed = []
-    for r in rows:
-        if PENDING in r[_S0:_SN:3]:  # open: always listed
-            open_count[r[1]] = open_count.get(r[1], 0) + 1
-            keyed.append(((0, r[5], r[1], r[2]), r, None))
-        elif listed(r, cutoff):
-            signed = [t for t in r[_S0 + 2 : _SN : 3] if t is not None]
-            closed_at = max(signed) if signed else r[5]
-            keyed.append(((1, -closed_at, r[1], r[2]), r, closed_at))
-    keyed.sort(key=itemgetter(0))
-    all_obsids = sorted({k[1][1] for k in keyed})
+    ordered, open_count = _in_board_order(rows, int(now_s - window_s))
+    all_obsids = sorted({r.obsid for r, _closed in ordered})
     basics, ocat_ok = ocat_basics(ocat, all_obsids, lookups)
     colors = assign_colors(o for o, k in open_count.items() if k > 1)
     if ocat_ok:
@@ -412,68 +485,38 @@ def shape(
     if memo is not None and memo.names != names:
         memo.records.clear()
         memo.names = dict(names)
+    kept = memo.records if memo is not None else {}
 
     note_cache: dict[Any, list[str]] = {}
-    records: list[tuple[Any, ...]] = []
-    next_expiry: float | None = None
-    for _key, r, closed_at in keyed:
-        obsid, revnum, submitted = r[1], r[2], r[5]
-        is_open = closed_at is None
+    make = BoardRecord._make
+    records: list[BoardRecord] = []
+    closings = [closed_at for _r, closed_at in ordered if closed_at is not None]
+    for r, closed_at in ordered:
+        obsid, is_open = r.obsid, closed_at is None
         count = open_count.get(obsid, 0)
         color = (colors.get(obsid) if is_open else None) or (None, None)
         inputs = (minute if is_open else None, count, color, per_obsid[obsid])
-        if memo is not None:
-            hit = memo.records.get(r[0])
-            if hit is not None and hit[0] is r and hit[1] == inputs:
-                records.append(hit[2])
-                if closed_at is not None and (next_expiry is None or closed_at < next_expiry):
-                    next_expiry = closed_at
-                continue
-        notes = note_cache.get(r[6])
+        hit = kept.get(r.revision_id)
+        if hit is not None and hit[0] is r and hit[1] == inputs:
+            records.append(hit[2])
+            continue
+        notes = note_cache.get(r.notes)
         if notes is None:
-            parsed = _notes(r[6])
-            notes = note_cache[r[6]] = [k for k in NOTE_BADGES if parsed.get(k)]
-        asis, remove, higher = r[_SN : _SN + 3]
+            parsed = _notes(r.notes)
+            notes = note_cache[r.notes] = [k for k in NOTE_BADGES if parsed.get(k)]
+        asis, remove = r.newest_asis, r.newest_remove
         approved = asis is not None and (remove is None or asis > remove)
-        badges = []
-        if is_open and count > 1:
-            badges.append("multiple_open")
-        if is_open and higher is not None:
-            badges.append("higher_signed")
-        badges += notes
-        if approved:
-            badges.append("approved")
-        # A Pending edit column has waited since submission; a Pending verify column since the last edit
-        # sign-off (when it became signable). A signed column shows how long it took.
-        times = r[_S0 + 2 : _SN : 3]
-        edit_done = max([times[i] or 0 for i in edit_idx])
-        cells: list[Any] = []
-        for i, (status, by, at) in enumerate(zip(r[_S0:_SN:3], r[_S0 + 1 : _SN : 3], times, strict=True)):
-            start = (submitted if submitted > edit_done else edit_done) if i == usint else submitted
-            if status == PENDING:
-                waited = round((now_s - start) / 3600.0, 2)
-            elif status == SIGNED and at is not None:
-                waited = round((at - start if at > start else 0.0) / 3600.0, 2)
-            else:
-                waited = None
-            cells += (status, names.get(by), at, waited)
         target, pi, obs_type, instrument = per_obsid[obsid]
-        record = (f"{obsid}.{revnum:03}", obsid, revnum, r[0], r[4], target, pi, obs_type, instrument,
-                  names.get(r[7], ""), r[7], submitted, r[3], is_open, closed_at, tuple(badges), color[1], color[0],
-                  approved, count, *cells)  # fmt: skip
+        record = make((f"{obsid}.{r.revision_number:03}", obsid, r.revision_number, r.revision_id, r.sequence_number,
+                       target, pi, obs_type, instrument, names.get(r.submitter_id, ""), r.submitter_id, r.submitted,
+                       r.kind, is_open, closed_at, _badges(r, is_open, count, notes, approved), color[1], color[0],
+                       approved, count, *_cells(r, names, now_s)))  # fmt: skip
         records.append(record)
         if memo is not None:
-            memo.records[r[0]] = (r, inputs, record)
-        if closed_at is not None and (next_expiry is None or closed_at < next_expiry):
-            next_expiry = closed_at
-    expiry = None if next_expiry is None else datetime.fromtimestamp(int(next_expiry + window_s), UTC)
-    meta = BoardMeta(
-        now=now,
-        closed_window_h=float(closed_window_h),
-        ocat_ok=ocat_ok or not all_obsids,
-        next_expiry=expiry,
-        token=token,
-    )
+            kept[r.revision_id] = (r, inputs, record)
+    expiry = None if not closings else datetime.fromtimestamp(int(min(closings) + window_s), UTC)
+    meta = BoardMeta(now=now, closed_window_h=float(closed_window_h), ocat_ok=ocat_ok or not all_obsids,
+                     next_expiry=expiry, token=token)  # fmt: skip
     return BoardData(records=records, meta=meta)
 
 

@@ -11,7 +11,7 @@ Figures (server time, measured by calling the data and shaping functions directl
 - full read: `board_data` with nothing kept (a worker's first board, or a change the `changes` rows do not explain;
   target <= 50 ms), and the same plus `grid_rows` (what the page's first fill does); `board_frame` (the DataFrame);
   the first read with a cold Ocat cache;
-- board data after a change: one sign-off committed elsewhere, then `board_data(cache=True)` + `grid_rows`, what a
+- board data after a change: one sign-off committed elsewhere, then `data.board.live.current` + `grid_rows`, what a
   refresh does when the token moved: the live board catches up from `changes` and re-shapes the one row
   (target < 50 ms); and the same with an unchanged token (a second reader, target < 50 ms);
 - no-change refresh: one `change_token` in a read-only transaction (target < 5 ms);
@@ -40,8 +40,10 @@ from sqlalchemy import func, select, text
 
 from callbacks import _grids_board as grids_mod
 from callbacks._grids_board import grid_rows
+from data.board import live as board_live
 from data.board.actions import perform
-from data.board.rows import board_data, board_frame, change_token
+from data.board.frame import board_frame
+from data.board.rows import board_data, change_token
 from data.db import make_engine, make_sessionmaker, session_scope
 from data.demo.ocat import build_demo_ocat
 from data.demo.revisions import seed_revisions, seed_users
@@ -128,15 +130,17 @@ def seeded(folder: Path, backend: str, args: argparse.Namespace) -> Iterator[str
             seed(f"sqlite:///{source}", ocat, args.revisions, args.open)
         with tempfile.TemporaryDirectory(prefix="bench-board-") as tmp:
             shutil.copyfile(source, Path(tmp) / "usint.db")
+            upgrade(f"sqlite:///{Path(tmp) / 'usint.db'}")  # migrations newer than the seeded file
             yield f"sqlite:///{Path(tmp) / 'usint.db'}"
         return
-    template = f"usint_bench_seed_{args.revisions}"
+    template = f"usint_bench_seed_{folder.name.removeprefix('seeded-board-')}".replace("-", "_")
     if args.fresh or revision_count(f"{PG_SERVER}/{template}") != args.revisions:
         pg_admin(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)", f"CREATE DATABASE {template}")
         seed(f"{PG_SERVER}/{template}", ocat, args.revisions, args.open)
         analyze(f"{PG_SERVER}/{template}")
     pg_admin(f"DROP DATABASE IF EXISTS {PG_RUN} WITH (FORCE)", f"CREATE DATABASE {PG_RUN} TEMPLATE {template}")
     try:
+        upgrade(f"{PG_SERVER}/{PG_RUN}")  # migrations newer than the template
         yield f"{PG_SERVER}/{PG_RUN}"
     finally:
         pg_admin(f"DROP DATABASE IF EXISTS {PG_RUN} WITH (FORCE)")
@@ -200,7 +204,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
                 .limit(args.repeat * 2)
             ).all()
         with session_scope(sessions, readonly=True) as session:
-            shaped(board_data(session, now=NOW, closed_window_h=36, ocat=ocat, cache=True))
+            shaped(board_live.current(session, now=NOW, closed_window_h=36, ocat=ocat))
 
         def sign_one(obsid: int, rev: int) -> None:
             with session_scope(sessions) as session:
@@ -214,7 +218,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
             sign_one(obsid, rev)
             t1 = time.perf_counter()
             with session_scope(sessions, readonly=True) as session:
-                board = board_data(session, now=NOW, closed_window_h=36, ocat=ocat, cache=True)
+                board = board_live.current(session, now=NOW, closed_window_h=36, ocat=ocat)
             rows = shaped(board)
             live_t.append(time.perf_counter() - t1)
             sign_t.append(t1 - t0)
@@ -225,7 +229,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             with session_scope(sessions, readonly=True) as session:
-                board = board_data(session, now=NOW, closed_window_h=36, ocat=ocat, cache=True)
+                board = board_live.current(session, now=NOW, closed_window_h=36, ocat=ocat)
             shaped(board)
             cached_t.append(time.perf_counter() - t0)
         results["board_data_same_token"] = ms(cached_t)
@@ -261,7 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revisions", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=2_000)
-    parser.add_argument("--observations", type=int, default=3_000)
+    parser.add_argument("--observations", type=int, default=3_000, help="30: a dense history, 3,333 revisions each")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seeded", help="folder of the seeded instance (default bench-results/seeded-board-<n>)")
@@ -269,7 +273,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--out", default="bench-results/bench_board.json", help="one file per backend: .<backend>.json")
     args = parser.parse_args(argv)
 
-    folder = Path(args.seeded or f"bench-results/seeded-board-{args.revisions}").resolve()
+    name = f"{args.revisions}" + (f"-{args.observations}" if args.observations != 3000 else "")
+    folder = Path(args.seeded or f"bench-results/seeded-board-{name}").resolve()
     results: dict[str, Any] = {"revisions": args.revisions, "open": args.open, "observations": args.observations}
     for backend in (b.strip() for b in args.backends.split(",") if b.strip()):
         if backend == "postgresql" and not postgres_up():

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from data.board.rows import COLORS, assign_colors, board_frame, change_token
+from data.board.frame import board_frame
+from data.board.rows import COLORS, assign_colors, change_token
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, SIGNOFF_PREFIXES, Revision, Signoff, User
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -34,7 +34,7 @@ def test_constraints_are_named_by_the_convention(engine):
     uniques = {u["name"] for u in inspect(engine).get_unique_constraints("revisions")}
     assert "uq_revisions_obsid_revision_number" in uniques
     indexes = {i["name"] for i in inspect(engine).get_indexes("revisions")}
-    assert {"ix_revisions_obsid", "ix_revisions_time"} <= indexes
+    assert {"ix_revisions_obsid_kind", "ix_revisions_time"} <= indexes
 
 
 def test_obsidrev_pads_the_revision_number_to_three_digits():

@@ -281,10 +281,11 @@ def live_client(request: pytest.FixtureRequest, tmp_path: Path, board_ocat: Path
 
 def frame_rows(client: Any) -> list[dict[str, Any]]:
     """The reference: the rows as the API built them before it read the live board, from a full read of the board
-    as a DataFrame (`data.board.rows.board_frame`, nothing kept)."""
+    as a DataFrame (`data.board.frame.board_frame`, nothing kept)."""
     import pandas as pd
 
-    from data.board.rows import COLUMNS, board_frame
+    from data.board.frame import board_frame
+    from data.board.rows import COLUMNS
     from web.db import ocat_source, resources, session_scope
 
     def iso(value: Any) -> Any:
