@@ -15,12 +15,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from sqlalchemy.orm import Session
 
 from callbacks import _context as C
 from callbacks._editor_confirm import (
@@ -38,6 +40,7 @@ from data.events import jsonable
 from data.ids import OBSID_DIGITS, id_problem, parse_obsid, parse_obsidrev
 from data.ocat import read as ocat
 from data.ocat.obs_files import or_list
+from data.ocat.sources import OcatSource
 from data.parameters import values as V
 from data.parameters.catalogue import ACTIVE_STATUSES, PARAMETERS, RANK_SETS
 from data.parameters.validator import Report, ValidationContext, form_values, validate
@@ -305,7 +308,7 @@ class EditorData:
     """The newest revision number of the obsid when the page was read (0: none); the confirm step names any newer."""
 
 
-def editor_data(source: Any, session: Any, obsid: int, obs_ss: Any) -> EditorData:
+def editor_data(source: OcatSource, session: Session, obsid: int, obs_ss: Path | str) -> EditorData:
     """One obsid for the editor: one batched Ocat read (D5), approval and open revisions, the OR list, form values.
 
     Raises NotFound when the Ocat does not have the obsid."""

@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, State, html, no_update
 from callbacks._context import current_user, now, ocat_source, session_scope, settings
 from data.errors import Forbidden, ValidationFailed
 from data.revisions.express import FIELD, ExpressItem, ExpressResult, finalize, parse_obsids, preview
-from data.users import get_user, require
+from data.users import acting_user, require
 from pages._ids import ExpressIds
 
 BY_OBSID = {"function": "(a, b, na, nb) => na.data.obsid - nb.data.obsid"}
@@ -169,8 +169,8 @@ def finalize_list(_clicks: int | None, stored: dict[str, Any] | None) -> tuple[A
     config = settings()
     moment = now()
     with session_scope() as session:
-        user = get_user(session, who.username) if who.username else None
-        result = finalize(session, ocat_source(), obsids, user=user or who, now=moment, settings=config)
+        user = acting_user(session, who)
+        result = finalize(session, ocat_source(), obsids, user=user, now=moment, settings=config)
     return result_view(result), None, None, True  # the commit woke the mail sender (D21)
 
 

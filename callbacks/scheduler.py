@@ -217,6 +217,10 @@ def _error_text(err: ValidationFailed) -> str:
     return " ".join(dict.fromkeys(err.errors.values())) or err.user_message
 
 
+EDITS = frozenset({"sign_up", "assign", "change_dates", "split", "unassign", "delete"})
+"""The calendar changes a person makes (the `extend` of the horizon aside): the actor is checked first."""
+
+
 def act(
     _sign: int,
     _assign: int,
@@ -259,23 +263,25 @@ def act(
                 oplog.after_commit(session, who.username, "schedule.extend", "schedule", added=len(added))
                 message = f"Created {len(added)} open week(s)." if added else "The calendar already reaches 240 days."
                 change = schedule.Change(message, None, tuple(p.id for p in added))
-            elif action == "sign_up":
-                change = schedule.sign_up(session, selected, user=who, base_url=config.base_url, **common)
-            elif action == "assign":
-                change = schedule.assign(session, selected, assignee or "", assigner=who, base_url=config.base_url,
-                                         **common)  # fmt: skip
-            elif action == "change_dates":
-                if not start or not stop:
-                    raise ValidationFailed({"start": "Give both the first and the last day."})
-                change = schedule.change_dates(session, selected, start, stop, user=who, **common)
-            elif action == "split":
-                change = schedule.split(session, selected, user=who, **common)
-            elif action == "unassign":
-                change = schedule.unassign(session, selected, user=who, **common)
-            elif action == "delete":
-                change = schedule.delete_period(session, selected, user=who, **common)
-            else:
+            elif action not in EDITS:
                 raise PreventUpdate
+            else:
+                user = schedule.calendar_actor(session, who, config.permissions)
+                if action == "sign_up":
+                    change = schedule.sign_up(session, selected, user=user, base_url=config.base_url, **common)
+                elif action == "assign":
+                    change = schedule.assign(session, selected, assignee or "", assigner=user,
+                                             base_url=config.base_url, **common)  # fmt: skip
+                elif action == "change_dates":
+                    if not start or not stop:
+                        raise ValidationFailed({"start": "Give both the first and the last day."})
+                    change = schedule.change_dates(session, selected, start, stop, user=user, **common)
+                elif action == "split":
+                    change = schedule.split(session, selected, user=user, **common)
+                elif action == "unassign":
+                    change = schedule.unassign(session, selected, user=user, **common)
+                else:
+                    change = schedule.delete_period(session, selected, user=user, **common)
             if action != "extend":
                 oplog.after_commit(session, who.username, f"schedule.{action}", f"schedule:{selected}",
                                    touched=",".join(map(str, change.touched)) or None,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Event
+from data.models import Event, User
 
 
 def jsonable(value: Any) -> Any:
@@ -27,7 +27,9 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def record(session: Session, *, user: Any, action: str, target: str, before: Any, after: Any, now: datetime) -> Event:
+def record(
+    session: Session, *, user: User | None, action: str, target: str, before: Any, after: Any, now: datetime
+) -> Event:
     """Append one event (flushed with the caller's transaction)."""
     event = Event(
         time=int(now.timestamp()),

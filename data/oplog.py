@@ -12,17 +12,19 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from data.models import User
+
 log = logging.getLogger("usint.operations")
 _PENDING = "usint_oplog"
 
 
-def _name(user: Any) -> str:
+def _name(user: User | str | None) -> str:
     if user is None:
         return "-"
     return str(getattr(user, "username", user))
 
 
-def operation(user: Any, action: str, target: str, **details: Any) -> str:
+def operation(user: User | str | None, action: str, target: str, **details: Any) -> str:
     """Write one line `user=… action=… target=… key=value…` now; returns the line."""
     extra = "".join(f" {k}={v}" for k, v in details.items() if v is not None)
     line = f"user={_name(user)} action={action} target={target}{extra}"
@@ -30,7 +32,7 @@ def operation(user: Any, action: str, target: str, **details: Any) -> str:
     return line
 
 
-def after_commit(session: Session, user: Any, action: str, target: str, **details: Any) -> None:
+def after_commit(session: Session, user: User | str | None, action: str, target: str, **details: Any) -> None:
     """Queue a line that is written when `session` commits and dropped when it rolls back."""
     session.info.setdefault(_PENDING, []).append((_name(user), action, target, details))
 

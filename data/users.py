@@ -8,7 +8,7 @@ or unknown user (None) may only read. `permissions` maps an action to the groups
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from data.errors import Conflict, Forbidden, NotFound
 from data.models import User
 
 ADMIN = "admin"
+_Who = TypeVar("_Who")
+"""Whoever acts: a `User` row or the web identity (the checks read `groups`, `registered`, `is_active`/`active`)."""
 
 
 def parse_groups(groups: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -68,7 +70,7 @@ def signers(column: str, permissions: Mapping[str, Sequence[str]]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def require(user: Any, action: str, permissions: Mapping[str, Sequence[str]]) -> Any:
+def require(user: _Who, action: str, permissions: Mapping[str, Sequence[str]]) -> _Who:
     """Return `user` when `can(...)`, else raise Forbidden with a message the person understands."""
     if can(user, action, permissions):
         return user

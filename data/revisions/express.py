@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from data.errors import ValidationFailed
 from data.mail.outbox import OBSIDREV_PLACEHOLDER
 from data.mail.templates.signoff import approval_mail
+from data.models import User
 from data.ocat.read import read_basic, read_observations
+from data.ocat.sources import OcatSource
 from data.parameters.catalogue import CLOSED_STATUSES
 from data.revisions.store import create_revision, is_approved, open_revisions
+from data.settings import Settings
 from data.users import require
 
 MAX_OBSIDS = 500
@@ -160,7 +163,7 @@ class ExpressResult:
     skipped: list[ExpressItem]
 
 
-def _basic_records(source: Any, obsids: Sequence[int]) -> dict[int, list[Mapping[str, Any]]]:
+def _basic_records(source: OcatSource, obsids: Sequence[int]) -> dict[int, list[Mapping[str, Any]]]:
     """obsid → its basic Ocat rows (Q1), read in one batched call (D5). No rows = not in the Ocat."""
     found = read_basic(source, list(obsids))
     return {o: [found[o]] if o in found else [] for o in obsids}
@@ -177,7 +180,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def preview(session: Session, source: Any, obsids: Sequence[int]) -> ExpressPreview:
+def preview(session: Session, source: OcatSource, obsids: Sequence[int]) -> ExpressPreview:
     """Split `obsids` into approvable and skipped (other-pages §5.2, D16).
 
     Skipped, first reason wins: not in the Ocat, several Ocat rows, status observed/archived/canceled/discarded,
@@ -232,7 +235,7 @@ def _classify(session: Session, wanted: list[int], basic: Mapping[int, list[Mapp
 # ------------------------------------------------------------------------------------------------ finalize
 
 
-def _full_records(source: Any, obsids: Sequence[int], settings: Any) -> dict[int, Mapping[str, Any]]:
+def _full_records(source: OcatSource, obsids: Sequence[int], settings: Settings) -> dict[int, Mapping[str, Any]]:
     """Full Ocat records (batched) for the approval e-mails' PAST COMMENTS / PAST REMARKS, as the asis path has."""
     if not obsids:
         return {}
@@ -242,12 +245,12 @@ def _full_records(source: Any, obsids: Sequence[int], settings: Any) -> dict[int
 
 def finalize(
     session: Session,
-    source: Any,
+    source: OcatSource,
     obsids: Sequence[int],
     *,
-    user: Any,
+    user: User,
     now: datetime,
-    settings: Any,
+    settings: Settings,
 ) -> ExpressResult:
     """Approve `obsids` as is: everything is checked again first (D16), so an obsid approved, closed or removed from
     the Ocat since the preview is skipped with its reason. Each approvable obsid gets one `asis` revision (usint

@@ -8,12 +8,11 @@ module only adds the two listings the page needs, so the page never holds a seco
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
-from data.models import SIGNOFF_PREFIXES, Revision, Signoff
+from data.models import SIGNOFF_PREFIXES, Revision, Signoff, User
 from data.revisions.signoffs import Undoable, undo_revision, undo_signoff, undoable
 from data.revisions.store import RevisionView, parse_obsidrev, revisions_where
 
@@ -22,13 +21,15 @@ REVISION = "revision"
 RECENT_LIMIT = 10
 
 
-def reversible_items(session: Session, user: Any, now: datetime, closed_window_h: float = 36.0) -> list[Undoable]:
+def reversible_items(
+    session: Session, user: User | None, now: datetime, closed_window_h: float = 36.0
+) -> list[Undoable]:
     """The user's own sign-offs and own revisions (nobody else signed) of the last `closed_window_h` hours,
     newest revision first; each with the columns that can be reset and whether the revision can be removed."""
     return undoable(session, user=user, now=now, window_h=closed_window_h)
 
 
-def recent_rows(session: Session, user: Any, limit: int = RECENT_LIMIT) -> list[RevisionView]:
+def recent_rows(session: Session, user: User | None, limit: int = RECENT_LIMIT) -> list[RevisionView]:
     """The user's newest revisions (submitted or signed by them), read-only: shown when nothing can be undone."""
     user_id = getattr(user, "id", None)
     if user_id is None:
@@ -38,7 +39,7 @@ def recent_rows(session: Session, user: Any, limit: int = RECENT_LIMIT) -> list[
 
 
 def undo(
-    session: Session, obsidrev: str, column: str, *, user: Any, now: datetime, closed_window_h: float = 36.0
+    session: Session, obsidrev: str, column: str, *, user: User, now: datetime, closed_window_h: float = 36.0
 ) -> RevisionView:
     """Undo one item: `column` is a sign-off column (reset to Pending) or `revision` (delete the revision).
     The service re-checks ownership and the window and raises Forbidden / Conflict when it no longer holds."""

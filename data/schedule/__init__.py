@@ -4,9 +4,9 @@ Rows of the v2.1 `schedules` table are duty periods: `start` and `stop` are naiv
 last duty day (the duty runs to the end of `stop`), `user_id` NULL means "TBD" (nobody yet), `assigner_id`
 is who put the user there. A standard period is Monday to Sunday: 7 days, `stop - start` = 6 days.
 
-Every function is session first, takes the actor (`user=`, a `User` row or anything with a `username`, such
-as the web identity) and the clock (`now=`), flushes but never commits, writes one `events` row per change
-and raises typed errors (`ValidationFailed`, `Conflict`, `Forbidden`, `NotFound`) whose messages the pages
+Every function is session first, takes the acting `User` (`user=`; `calendar_actor` turns the web identity
+into one, checked for the `schedule` permission) and the clock (`now=`), flushes but never commits, writes one
+`events` row per change and raises typed errors (`ValidationFailed`, `Conflict`, `Forbidden`, `NotFound`) whose messages the pages
 show as they are. The caller writes the operation log line (`data.oplog`).
 
 Neighbours are the rows just before and after a period in time order (start, then id), so legacy rows with a
@@ -18,6 +18,7 @@ NULL `order_id` and the first and last rows of the table never break an action (
 
 from data.schedule.edits import (
     assign,
+    calendar_actor,
     change_dates,
     delete_period,
     extend_horizon,
@@ -60,6 +61,7 @@ __all__ = [
     "Period",
     "as_date",
     "assign",
+    "calendar_actor",
     "change_dates",
     "delete_period",
     "duty_candidates",

@@ -50,14 +50,20 @@ MSG_BOTH_LOCKED = "Cannot remove this period: both adjacent periods are taken."
 MSG_CANNOT_FIT = "Cannot remove this period: its days do not fit into an adjacent open period (at most 7 days each)."
 
 
-def _actor(session: Session, user: Any, permissions: Mapping[str, Sequence[str]] | None) -> User:
-    """The acting `User` row, checked for the `schedule` permission (D14)."""
-    if user is None or not getattr(user, "username", None):
+def calendar_actor(session: Session, identity: object, permissions: Mapping[str, Sequence[str]] | None) -> User:
+    """The `User` row of whoever changes the calendar (a `User`, or the web identity: anything with `username`),
+    checked for the `schedule` permission (D14); Forbidden, with the reason, for anyone else."""
+    if identity is None or not getattr(identity, "username", None):
         raise Forbidden("You are not signed in: the duty calendar is read only")
-    return require(acting_user(session, user), ACTION, permissions or DEFAULT_PERMISSIONS)
+    return _actor(acting_user(session, identity), permissions)
 
 
-def _duty_user(session: Session, who: Any) -> User:
+def _actor(user: User, permissions: Mapping[str, Sequence[str]] | None) -> User:
+    """The acting user, checked for the `schedule` permission (D14)."""
+    return require(user, ACTION, permissions or DEFAULT_PERMISSIONS)
+
+
+def _duty_user(session: Session, who: User | str) -> User:
     """A user who can be on duty: registered, active and in the `too` group."""
     row = who if isinstance(who, User) else get_user(session, str(who or ""))
     if row is None:
@@ -78,10 +84,15 @@ def _open_for_change(row: Schedule, today: date, what: str) -> None:
 
 
 def _open_period(
-    session: Session, period_id: int, user: Any, permissions: Mapping[str, Sequence[str]] | None, today: date, what: str
+    session: Session,
+    period_id: int,
+    user: User,
+    permissions: Mapping[str, Sequence[str]] | None,
+    today: date,
+    what: str,
 ) -> tuple[User, Schedule]:
     """The actor (checked) and the period, for a change of a period that has not started by `today`."""
-    actor = _actor(session, user, permissions)
+    actor = _actor(user, permissions)
     row = _get(session, period_id)
     _open_for_change(row, today, what)
     return actor, row
@@ -120,14 +131,14 @@ def sign_up(
     session: Session,
     period_id: int,
     *,
-    user: Any,
+    user: User,
     now: datetime,
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     base_url: str | None = None,
 ) -> Change:
     """Put the acting user on duty for an open period and queue the sign-up mail (data-layer §6.9)."""
-    actor = _actor(session, user, permissions)
+    actor = _actor(user, permissions)
     return _assign(session, period_id, actor, actor, now=now, timezone=timezone, base_url=base_url)
 
 
@@ -136,14 +147,14 @@ def assign(
     period_id: int,
     username: str,
     *,
-    assigner: Any,
+    assigner: User,
     now: datetime,
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     base_url: str | None = None,
 ) -> Change:
     """Put `username` (an active `too` member) on duty for an open period; `assigner` is recorded and mailed."""
-    actor = _actor(session, assigner, permissions)
+    actor = _actor(assigner, permissions)
     if not str(username or "").strip():
         raise ValidationFailed({"user": "Choose who takes this period"})
     return _assign(
@@ -181,7 +192,7 @@ def unassign(
     session: Session,
     period_id: int,
     *,
-    user: Any,
+    user: User,
     now: datetime,
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,
@@ -205,7 +216,7 @@ def change_dates(
     start: date | datetime | str,
     stop: date | datetime | str,
     *,
-    user: Any,
+    user: User,
     now: datetime,
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,
@@ -217,7 +228,7 @@ def change_dates(
     when it is open and stays 1-7 days long, otherwise the change is refused (a gap or an overlap would remain).
     The same holds for the stop and the next period.
     """
-    actor = _actor(session, user, permissions)
+    actor = _actor(user, permissions)
     first, last = as_date(start), as_date(stop)
     if last < first:
         raise ValidationFailed({"stop": MSG_REVERSED})
@@ -299,7 +310,7 @@ def split(
     session: Session,
     period_id: int,
     *,
-    user: Any,
+    user: User,
     now: datetime,
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,
@@ -342,7 +353,7 @@ def delete_period(
     session: Session,
     period_id: int,
     *,
-    user: Any,
+    user: User,
     now: datetime,
     permissions: Mapping[str, Sequence[str]] | None = None,
     timezone: str = DEFAULT_TIMEZONE,

@@ -191,9 +191,11 @@ def test_unknown_and_missing_actors_are_refused(db, people, weeks):
         username = "stranger"
 
     with pytest.raises(Forbidden, match="stranger is not registered"):
-        split(db, weeks[1].id, user=Stranger(), now=NOW)
+        schedule.calendar_actor(db, Stranger(), None)
     with pytest.raises(Forbidden, match="not signed in"):
-        split(db, weeks[1].id, user=None, now=NOW)
+        schedule.calendar_actor(db, None, None)
+    with pytest.raises(Forbidden, match="ops is not in the"):
+        schedule.calendar_actor(db, people["ops"], None)
 
 
 def test_admin_may_assign_without_being_in_too_or_usint(db, people, weeks):
@@ -205,7 +207,7 @@ def test_actor_may_be_an_identity_like_object(db, people, weeks):
     class Identity:
         username = "ann"
 
-    schedule.sign_up(db, weeks[1].id, user=Identity(), now=NOW)
+    schedule.sign_up(db, weeks[1].id, user=schedule.calendar_actor(db, Identity(), None), now=NOW)
     assert weeks[1].user_id == people["ann"].id
 
 

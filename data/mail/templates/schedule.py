@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from data.mail.outbox import Mail
+from data.models import User
 
 SIGNUP_SUBJECT = "Update in TOO POC Duty Signup"
 
 
-def _who(user: Any) -> str:
+def _who(user: User) -> str:
     return f"{user.full_name or user.username} ({user.username})"
 
 
@@ -23,7 +23,7 @@ def scheduler_link(base_url: str | None) -> str | None:
     return f"{base_url.rstrip('/')}/scheduler" if base_url else None
 
 
-def duty_mail(*, assignee: Any, assigner: Any, start: date, stop: date, base_url: str | None = None) -> Mail:
+def duty_mail(*, assignee: User, assigner: User, start: date, stop: date, base_url: str | None = None) -> Mail:
     """To the assignee and the assigner (one person for a self sign-up); CUS is copied when sent."""
     if assignee.id == assigner.id:
         lines = [f"{_who(assignee)} has signed up for POC duty on the following period(s):"]
