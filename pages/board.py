@@ -49,14 +49,17 @@ def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgG
         rowData=rows or [],
         columnDefs=column_defs(kiosk=kiosk, permissions=_settings_value("permissions", DEFAULT_PERMISSIONS)),
         getRowId="params.data.id",
-        # Headers wrap (never cut at 1600 px); cells that a column cuts show their full text as a tooltip.
+        # Nothing is cut at 1600 px: headers and cells wrap and a row grows to its text (the wall display wraps
+        # only its long texts, column_defs); the columns with long texts also show their full text as a tooltip.
         defaultColDef={
             "sortable": True,
-            "filter": True,
+            "filter": not kiosk,
             "resizable": True,
             "floatingFilter": not kiosk,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
+            "wrapText": not kiosk,
+            "autoHeight": not kiosk,
         },  # fmt: skip
         rowClassRules={"board-changed": "params.data.changed", "board-closed": "params.data.state == 'closed'"},
         dashGridOptions={
@@ -68,7 +71,8 @@ def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgG
         },
         columnSize="responsiveSizeToFit",
         className="ag-theme-alpine board-grid" + (" board-grid-kiosk" if kiosk else ""),
-        style={"height": "85vh" if kiosk else "70vh", "width": "100%"},
+        # The wall's grid takes the screen's height left under the tiles (board.css: .board-kiosk is a column).
+        style={"flex": "1 1 auto", "minHeight": 0, "width": "100%"} if kiosk else {"height": "70vh", "width": "100%"},
     )
 
 
@@ -77,7 +81,7 @@ def controls() -> dbc.Row:
         [
             dbc.Col(
                 [
-                    dbc.Label("Filter all columns", html_for=BoardIds.QUICK_FILTER, className="visually-hidden"),
+                    dbc.Label("Filter", html_for=BoardIds.QUICK_FILTER, className="small mb-0 me-2"),
                     dbc.Input(
                         id=BoardIds.QUICK_FILTER,
                         placeholder="Filter all columns…",
@@ -87,6 +91,7 @@ def controls() -> dbc.Row:
                     ),
                 ],
                 md=4,
+                className="d-flex align-items-center",
             ),
             dbc.Col(dbc.Switch(id=BoardIds.MINE_FIRST, label="My revisions first", value=False), md="auto"),
             dbc.Col(

@@ -18,6 +18,16 @@ SIGN_TEXT = "Sign"
 
 KIOSK_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
 
+WIDTHS = {"obsidrev": 150, "seq": 66, "target": 125, "pi": 85, "submitter": 62, "submitted": 118, "kind": 52,
+          "state": 56, APPROVE_COL: 84, DISCARD_COL: 78, "notes": 170, **dict.fromkeys(COLUMNS, 112)}  # fmt: skip
+"""Starting widths of the board's columns (not the wall's), about 1600 px in all: fitting the grid to its width
+scales them (down to 80 %), so at 1600 px every column, Discard included, is on screen and the long texts wrap."""
+NARROW = ("seq", "submitter", "kind", "state")
+"""Columns too narrow for a filter box and its button: their filter is the box alone (typed text is contained)."""
+KIOSK_WIDTHS = {"obsidrev": 150, "target": 210, "submitter": 90, "submitted": 140, "notes": 290,
+                **dict.fromkeys(COLUMNS, 130)}  # fmt: skip
+"""The wall's starting widths (scaled to the screen): room for the notes and targets, little for who and when."""
+
 AGE_WARN_H = 24.0
 """A Pending column older than this is amber on the board (and the wall display)."""
 AGE_ALERT_H = 72.0
@@ -27,7 +37,10 @@ AGE_ALERT_H = 72.0
 def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     text = f"(params.data.{c}_text || '')"
     waited = f"params.data.{c}_waited"
-    shown = f"{text} + ({waited} ? ' · ' + {waited} : '')"
+    # A Sign button or a Pending cell shows how long it has waited; a signed cell keeps its wait for the tooltip.
+    open_ = f"(params.data.{c} != null || {text} == 'Pending')"
+    # No break inside "57.0 d", nor before the dot: a narrow cell wraps as "Pending ·" / "57.0 d".
+    shown = f"{text} + ({open_} && {waited} ? '\\u00a0· ' + {waited}.replace(' ', '\\u00a0') : '')"
     if kiosk:  # across a room: a Pending cell (coloured) says how long, a signed one who, Not Required a dash
         shown = (f"params.data.{c}_age != null ? {waited} : {text} == 'Not Required' ? '–' "
                  f": {text}.split(' ')[0]")  # fmt: skip
@@ -83,7 +96,8 @@ def column_defs(
             "pinned": "left",
             "minWidth": 120 if kiosk else 150,
         },
-        {"field": "seq", "headerName": "Seq", "minWidth": 70, "tooltipField": "seq"},
+        # A text filter: ag-grid's number filter input (type=number, autocomplete=off) fails axe's autocomplete check.
+        {"field": "seq", "headerName": "Seq", "minWidth": 70, "tooltipField": "seq", "filter": "agTextColumnFilter"},
         {"field": "target", "headerName": "Target", "minWidth": 110, "tooltipField": "target"},
         {"field": "pi", "headerName": "PI", "minWidth": 75, "tooltipField": "pi"},
         {
@@ -120,13 +134,20 @@ def column_defs(
                 }
             )
     cols.append({"field": "notes", "headerName": "Notes", "minWidth": 130, "tooltipField": "notes"})
+    if not kiosk:
+        for col in cols:
+            width = WIDTHS[col.get("colId") or col["field"]]
+            col.update(width=width, minWidth=round(width * 0.8))
+            if col.get("field") in NARROW:
+                col.update(suppressFloatingFilterButton=True, suppressHeaderFilterButton=True)
     if kiosk:
         keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
         cols = [c for c in cols if (c.get("colId") or c.get("field")) in keep]
         for col in cols:
+            col["width"] = KIOSK_WIDTHS[col.get("colId") or col["field"]]
             if col.get("field") == "submitted":  # the date is enough on the wall
                 col["valueFormatter"] = {"function": "(params.value || '').slice(0, 5)"}
                 col["minWidth"] = 95
-            if col.get("field") in ("target", "notes"):
-                col["flex"] = 2
+            if col.get("field") in ("target", "notes"):  # the long texts wrap, their rows grow
+                col.update(flex=2, wrapText=True, autoHeight=True)
     return cols

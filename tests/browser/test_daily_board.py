@@ -134,43 +134,59 @@ def test_board_says_why_a_reader_gets_no_button(started: Any) -> None:
 
 
 LAYOUT = """
-const width = window.innerWidth, out = {headers: [], discards: [], clipped: []};
-const cut = (el) => el.scrollWidth > el.clientWidth + 1;
+const width = window.innerWidth, out = {headers: [], discards: [], cells: 0, clipped: [], scrolls: false};
+const api = window.dash_ag_grid.getApi('board-grid');
+const tipped = (col) => { const d = api.getColumn(col).getColDef(); return !!(d.tooltipField || d.tooltipValueGetter); };
+const cut = (el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
 for (const h of document.querySelectorAll('#board-grid .ag-header-row-column .ag-header-cell')) {
     const r = h.getBoundingClientRect(), label = h.querySelector('.ag-header-cell-text');
     out.headers.push([h.getAttribute('col-id'), r.left >= 0 && r.right <= width, !!label && !cut(label)]);
 }
 for (const d of document.querySelectorAll("#board-grid .ag-center-cols-container [col-id='discard'].board-sign")) {
-    out.discards.push(d.getBoundingClientRect().right <= width);
+    const r = d.getBoundingClientRect();
+    out.discards.push(r.left >= 0 && r.right <= width);
 }
-for (const row of document.querySelectorAll('#board-grid .ag-center-cols-container .ag-row')) {
+const rows = '#board-grid .ag-center-cols-container .ag-row, #board-grid .ag-pinned-left-cols-container .ag-row';
+for (const row of document.querySelectorAll(rows)) {
     for (const cell of row.querySelectorAll('.ag-cell')) {
-        const inner = cell.querySelector('.ag-cell-value') || cell;
-        if (cut(inner)) { out.clipped.push([row.getAttribute('row-id'), cell.getAttribute('col-id')]); }
+        out.cells += 1;
+        const inner = cell.querySelector('.ag-cell-value') || cell, col = cell.getAttribute('col-id');
+        if (cut(inner) || cut(cell)) { out.clipped.push([row.getAttribute('row-id'), col, tipped(col)]); }
     }
 }
+const body = document.querySelector('#board-grid .ag-center-cols-viewport');
+out.scrolls = body.scrollWidth > body.clientWidth + 1;
 return out;
 """
 
 
-def test_board_at_1600_px_cuts_nothing_off(started: Any) -> None:
+def layout_at(duo: Any, width: int, height: int, query: str = "") -> dict[str, Any]:
+    """The board's headers, Discard buttons and cut-off cells (row, column, has a tooltip) in a window."""
     import time
 
-    duo = board(started, 1600, 1000)
-    time.sleep(1)  # header heights settle (autoHeaderHeight)
-    seen = duo.driver.execute_script(LAYOUT)
-    assert len(seen["headers"]) >= 15
+    board(duo, width, height, query)
+    time.sleep(1)  # header and row heights settle (autoHeaderHeight, autoHeight)
+    return duo.driver.execute_script(LAYOUT)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "query"),
+    [(1600, 1000, ""), (1920, 1080, ""), (1600, 900, "?kiosk=1"), (1920, 1080, "?kiosk=1")],
+)
+def test_board_at_1600_px_cuts_nothing_off(started: Any, width: int, height: int, query: str) -> None:
+    """Every header and cell shows its whole text (cells wrap, rows grow) or, failing that, has a tooltip; every
+    column, Discard included, is inside the window with no sideways scrolling."""
+    seen = layout_at(started, width, height, query)
+    assert len(seen["headers"]) >= (10 if query else 16)
     assert [h[0] for h in seen["headers"] if not h[1]] == [], "headers off screen"
     assert [h[0] for h in seen["headers"] if not h[2]] == [], "header text cut off"
-    assert seen["discards"] and all(seen["discards"]), "Discard buttons off screen"
-    done: set[str] = set()
-    for row, col in seen["clipped"]:
-        if col in done:
-            continue
-        done.add(col)
-        cell = duo.find_element(f"#board-grid .ag-center-cols-container [row-id='{row}'] [col-id='{col}']")
-        duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
-        assert hover_tooltip(duo, cell), f"a cut-off {col} cell has no tooltip"
+    assert not seen["scrolls"], "the grid scrolls sideways"
+    if not query:
+        assert seen["discards"] and all(seen["discards"]), "Discard buttons off screen"
+    assert seen["cells"] > 100
+    assert [(row, col) for row, col, tipped in seen["clipped"] if not tipped] == [], "cut off, with no tooltip"
+    if not query:  # the board wraps everything: nothing is cut at all
+        assert seen["clipped"] == []
 
 
 COLOURS = """
