@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 from flask import Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
 
 from api._blueprint import bp
 from data import clock
@@ -108,7 +109,7 @@ def _ocat_or_none() -> Any:
         return None
 
 
-def _board(session: Any) -> BoardData:
+def _board(session: Session) -> BoardData:
     """This worker's live board (`data.board.live`), as the board page reads it."""
     res = resources()
     return board_live.current(

@@ -14,6 +14,7 @@ from typing import Any
 from data.mail.outbox import Mail
 from data.mail.templates.common import header_lines, links
 from data.models import PENDING
+from data.settings import Settings
 
 ROUTED_TYPES = frozenset({"TOO", "DDT"})
 HRC_INSTRUMENTS = frozenset({"HRC-I", "HRC-S"})
@@ -50,7 +51,7 @@ def routing_mails(
     statuses: Mapping[str, Any],
     submitter_email: str | None,
     acting_email: str | None,
-    settings: Any,
+    settings: Settings,
 ) -> list[Mail]:
     """The TOO/DDT routing message for the revision's state after a sign-off, or none (other-pages §9.2).
 
@@ -100,7 +101,7 @@ def approval_mail(
     target_name: Any,
     username: str,
     to: str | None,
-    settings: Any,
+    settings: Settings,
     comments: Any = None,
     remarks: Any = None,
 ) -> Mail | None:
