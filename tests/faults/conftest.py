@@ -85,6 +85,23 @@ def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
     return app
 
 
+def fill_outbox(engine: Any) -> None:
+    """Make every `outbox` insert of a PostgreSQL revision DB fail as a full disk does (SQLSTATE disk_full)."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION outbox_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; "
+                "END $$"
+            )
+        )
+        conn.execute(
+            text("CREATE TRIGGER outbox_full BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_full()")
+        )
+
+
 # ------------------------------------------------------------------------------------------- revision DB checks
 
 TABLES = ("revisions", "signoffs", "originals", "requests", "events", "outbox")

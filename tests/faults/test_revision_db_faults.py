@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from tests.faults.conftest import assert_consistent, dash_call, notice_text, table_counts
+from tests.faults.conftest import assert_consistent, dash_call, fill_outbox, notice_text, table_counts
 
 OBSID = 12345
 CHANGE = {"obsid": OBSID, "changes": {"y_det_offset": 2.5}}
@@ -129,17 +129,7 @@ def test_full_postgres_db_is_503_and_nothing_partial(pg_app: Any) -> None:
     engine = _engine(pg_app)
     client = pg_app.server.test_client()
     assert client.post("/api/v1/revisions", json=CHANGE).status_code == 201
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE FUNCTION outbox_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; "
-                "END $$"
-            )
-        )
-        conn.execute(
-            text("CREATE TRIGGER outbox_full BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_full()")
-        )
+    fill_outbox(engine)
     before = table_counts(engine)
     response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 3.0}})
     assert "full" in _assert_clear_503(response)

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from tests.faults.conftest import assert_consistent, table_counts
+from tests.faults.conftest import assert_consistent, fill_outbox, table_counts
 
 OBSID = 12345
 ADMIN = {"Remote-User": "demo"}
@@ -156,17 +156,7 @@ def test_read_only_postgres_is_503_degraded_and_recovers(pg_app: Any, pg_databas
 def test_full_postgres_makes_healthz_degraded_until_a_write_succeeds(pg_app: Any) -> None:
     engine = _engine(pg_app)
     client = pg_app.server.test_client()
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE FUNCTION outbox_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; "
-                "END $$"
-            )
-        )
-        conn.execute(
-            text("CREATE TRIGGER outbox_full BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_full()")
-        )
+    fill_outbox(engine)
     assert _submit(client, 3.0).status_code == 503
     _degraded(client, "full")
     with engine.begin() as conn:
