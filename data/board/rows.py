@@ -416,27 +416,29 @@ def _in_board_order(rows: Iterable[BoardRow], cutoff: int) -> tuple[list[tuple[B
 
 
 _USINT = len(COLUMNS) - 1
+_USINT_CELL = _CELLS + 3 * _USINT
 assert EDIT_COLUMNS == COLUMNS[:_USINT] and COLUMNS[_USINT] == "usint"  # `_cells` relies on this order
 
 
 def _cells(r: BoardRow, names: Mapping[int, str], now_s: int) -> list[Any]:
-    """The 20 sign-off fields of a record: per column its status, signer name, time and hours waited.
+    """The 20 sign-off fields of a record: per column its status, signer name, time and hours waited (to 0.01 h).
 
     A Pending edit column has waited since submission; the Pending verify column (usint, last) since the last edit
     sign-off (when it became signable). A signed column shows how long it took."""
     submitted = r.submitted
     times = r[_CELLS + 2 : _FACTS : 3]
-    edit_done = max([t or 0 for t in times[:-1]])
+    edit_done = max([t or 0 for t in times[:_USINT]])
     out: list[Any] = []
     start = submitted
-    for i in range(len(COLUMNS)):
-        status, by, at = r[_CELLS + 3 * i : _CELLS + 3 * i + 3]
-        if i == _USINT and edit_done > submitted:
+    for i in range(_CELLS, _FACTS, 3):
+        status, by, at = r[i : i + 3]
+        if i == _USINT_CELL and edit_done > submitted:
             start = edit_done
+        # Whole seconds to hundredths of an hour, halves up, in integers (round(x / 3600, 2) costs several times more).
         if status == PENDING:
-            out += (status, names.get(by), at, round((now_s - start) / 3600.0, 2))
+            out += (status, names.get(by), at, (now_s - start + 18) // 36 / 100)
         elif status == SIGNED and at is not None:
-            out += (status, names.get(by), at, round((at - start if at > start else 0) / 3600.0, 2))
+            out += (status, names.get(by), at, ((at - start if at > start else 0) + 18) // 36 / 100)
         else:
             out += (status, names.get(by), at, None)
     return out
