@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data.errors import ValidationFailed
+from data.ids import OBSID_DIGITS
 from data.mail.outbox import OBSIDREV_PLACEHOLDER
 from data.mail.templates.signoff import approval_mail
 from data.models import User
@@ -29,9 +30,7 @@ from data.users import require
 MAX_OBSIDS = 500
 """At most this many obsids in one express approval (other-pages §12 #11)."""
 
-"""Ocat statuses that cannot be approved any more (other-pages §5.2)."""
-
-MAX_OBSID = 999_999_999
+MAX_OBSID = 10**OBSID_DIGITS - 1
 """Larger numbers are not obsids (and would overflow the databases' INTEGER)."""
 
 FIELD = "obsids"
