@@ -15,6 +15,8 @@ from data.clock import local_text
 from data.parameters import values as V
 from data.parameters.catalogue import NOTE_LABELS, PARAMETERS, RANK_SETS, SIGNOFF_LABELS
 from data.parameters.validator import original_ranks
+from data.settings import DEFAULT_PERMISSIONS
+from data.users import signers
 from pages._components.editor_fields import LINKS, shown_value
 from pages._components.text_links import linked
 from pages._ids import EditorIds
@@ -213,9 +215,18 @@ def unseen_revisions(obsid: int, newer: Sequence[Any], zone: tzinfo) -> dbc.Aler
     )
 
 
-def confirm_body(plan: Any, dropped: str = "") -> list[Any]:
-    """The confirm step: what the kind drops of the edits, diff table, ranked sets, warnings, notes, sign-offs,
-    per-obsid dry run."""
+def pending_text(signoffs: Mapping[str, str], permissions: Mapping[str, Sequence[str]]) -> str:
+    """The sign-offs a submission makes Pending and who may sign each, from the site's permissions (as v2.1
+    showed the routing): `General (ArcOps or USINT), USINT verification (USINT)`."""
+    pending = [f"{SIGNOFF_LABELS[c]} ({signers(c, permissions)})" for c, s in signoffs.items() if s == "Pending"]
+    return "Sign-offs that become Pending, and who signs them: " + ("; ".join(pending) or "none")
+
+
+def confirm_body(
+    plan: Any, dropped: str = "", permissions: Mapping[str, Sequence[str]] = DEFAULT_PERMISSIONS
+) -> list[Any]:
+    """The confirm step: what the kind drops of the edits, diff table, ranked sets, warnings, notes, sign-offs
+    (with who signs each, under `permissions`), per-obsid dry run."""
     report = plan.report
     body: list[Any] = [
         html.H2(f"Confirm: {KIND_LABELS.get(plan.kind, plan.kind)} for obsid {plan.obsid}", className="h4"),
@@ -238,8 +249,7 @@ def confirm_body(plan: Any, dropped: str = "") -> list[Any]:
         body.append(dbc.Alert([html.Div(linked(w)) for w in report.warnings], color="warning", id=EditorIds.WARNINGS))
     if report.notes:
         body.append(html.Div("Notes: " + note_words(report.notes), className="small", id=EditorIds.NOTES))
-    pending = [SIGNOFF_LABELS[c] for c, s in report.signoffs.items() if s == "Pending"]
-    body.append(html.Div("Sign-off columns that become Pending: " + (", ".join(pending) or "none"), className="small"))
+    body.append(html.Div(pending_text(report.signoffs, permissions), className="small", id=EditorIds.PENDING))
     if plan.extras:
         body.append(html.H3("Extra obsids (dry run)", className="h6 mt-2"))
         body.append(

@@ -636,7 +636,8 @@ def confirm(_n: int | None, values: list, rows: list, kind: str | None, extras: 
     state = {"block": finalize_block(plan, refusal), "ack_needed": ACK_NEEDED if newer else "", "seen": seen}
     disabled, reason = finalize_gate(state, [])
     zone = ZoneInfo(C.settings().timezone)
-    return {"body": confirm_body(plan, dropped), "confirm": SHOW, "form": HIDE, "finalize": disabled, "reason": reason,
+    body = confirm_body(plan, dropped, C.settings().permissions)
+    return {"body": body, "confirm": SHOW, "form": HIDE, "finalize": disabled, "reason": reason,
             "newer": SHOW if newer else HIDE, "newer_text": newer_notice(int(record["obsid"]), newer, zone),
             "ack": [], "state": state, "result": None}  # fmt: skip
 

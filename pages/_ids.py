@@ -146,6 +146,7 @@ class EditorIds(StrEnum):
     REFUSED = "editor-refused"
     WARNINGS = "editor-warnings"
     NOTES = "editor-notes"
+    PENDING = "editor-pending"
     NEWER_RELOAD = "editor-newer-reload"
     UNSEEN = "editor-unseen"
     SECTIONS = "editor-sections"

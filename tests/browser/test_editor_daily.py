@@ -364,6 +364,8 @@ def test_edd009_confirm_notes_in_words_and_urls_as_links(started: Any) -> None:
     link = duo.driver.find_element(By.CSS_SELECTOR, "#editor-warnings a[href^='https://cxc.cfa.harvard.edu/cus/']")
     assert link.text == link.get_attribute("href") and link.get_attribute("target") == "_blank"
     assert "Instrument Changes Explanation:" in duo.driver.find_element(By.ID, "editor-warnings").text
+    # who signs each sign-off the submission opens, from the site's permissions (as v2.1 showed the routing)
+    assert "General (ArcOps or USINT)" in duo.driver.find_element(By.ID, "editor-pending").text
 
 
 # ---------------------------------------------------------------------------------------------------- 9 unsaved work

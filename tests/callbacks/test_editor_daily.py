@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callbacks._editor_confirm import note_words
+from callbacks._editor_confirm import note_words, pending_text
 from callbacks.editor import (
     draft_edits,
     draft_of,
@@ -129,3 +129,15 @@ def test_notes_in_words_in_catalogue_order() -> None:
     notes = {"on_or_list": True, "target_name_change": True, "large_coordinate_change": False, "new_note": True}
     assert note_words(notes) == "Target Change, On OR List, new_note"
     assert all("_" not in label for label in NOTE_LABELS.values())
+
+
+def test_the_confirm_step_says_who_signs_each_pending_signoff() -> None:
+    signoffs = {"general": "Pending", "acis": "Not Required", "acis_si": "Pending", "hrc_si": "Not Required",
+                "usint": "Pending"}  # fmt: skip
+    text = pending_text(signoffs, DEFAULT_PERMISSIONS)
+    assert text.endswith(
+        "General (ArcOps or USINT); ACIS SI Mode (ACIS or USINT); USINT verification (USINT)"
+    ), text  # fmt: skip
+    site = {**DEFAULT_PERMISSIONS, "general": ["usint"]}
+    assert "General (USINT);" in pending_text(signoffs, site)
+    assert pending_text(dict.fromkeys(signoffs, "Not Required"), DEFAULT_PERMISSIONS).endswith(": none")
