@@ -8,12 +8,16 @@ units, and cell text (n/a, unavailable, lists, floats). Names, labels, units and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from data.lazy_modules import lazy_module
 from data.parameters.catalogue import PARAMETERS, RANK_SETS, SECTIONS
 from data.revisions.compare import APPLIED, DRIFTED, PENDING, is_na, records
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 LEGEND: tuple[tuple[str, str], ...] = (
     (APPLIED, "Requested value is in the database."),

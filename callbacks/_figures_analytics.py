@@ -8,14 +8,19 @@ Times are converted to the display zone, which the axis titles name (D4).
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from data.analytics import AGE_BUCKETS
+from data.lazy_modules import lazy_module
 from data.models import KINDS
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 KIND_COLOURS = {"norm": "#1f77b4", "asis": "#2ca02c", "remove": "#d62728", "clone": "#9467bd"}
 COLUMN_COLOURS = {"general": "#1f77b4", "acis": "#2ca02c", "acis_si": "#9467bd", "hrc_si": "#8c564b",

@@ -10,24 +10,31 @@ Times are aware UTC `Timestamp`s (D4); figures convert them to the display zone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import case, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from data.errors import OcatUnavailable
+from data.lazy_modules import lazy_module
 from data.models import DISCARD, KINDS, NOT_REQUIRED, PENDING, SIGNED, Event, Revision, Signoff, User
 from data.ocat.cache import Cache
 from data.ocat.lookups import LOCAL, NO_BASICS, TTL_S, lookup, source_key
 from data.ocat.read import read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import CHOICES, SIGNOFF_COLUMNS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 INSTRUMENTS: tuple[str, ...] = tuple(v for v, _ in CHOICES["instrument"] if v)
 """The instruments the filter offers (the catalogue's choices)."""
@@ -58,9 +65,12 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-_TS_UNIT = pd.to_datetime(np.zeros(1), unit="s", utc=True).unit
-"""The unit pandas gives epoch seconds (`_ts` builds the same timestamps directly)."""
-_PER_S = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[_TS_UNIT]
+@functools.cache
+def _ts_unit() -> tuple[str, int]:
+    """The unit pandas gives epoch seconds (`_ts` builds the same timestamps directly) and its ticks per second;
+    asked on first use, so importing this module does not load pandas."""
+    unit = pd.to_datetime(np.zeros(1), unit="s", utc=True).unit
+    return unit, {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
 
 
 def _ts(values: Any) -> pd.Series:
@@ -70,9 +80,10 @@ def _ts(values: Any) -> pd.Series:
     whole = np.where(missing, 0.0, seconds)
     if np.any(whole != np.floor(whole)):  # fractions: pandas' own rounding
         return pd.Series(pd.to_datetime(seconds, unit="s", utc=True))
-    ticks = whole.astype("int64") * _PER_S
+    unit, per_s = _ts_unit()
+    ticks = whole.astype("int64") * per_s
     ticks[missing] = np.iinfo("int64").min  # NaT
-    return pd.Series(pd.DatetimeIndex(ticks.view(f"datetime64[{_TS_UNIT}]")).tz_localize(UTC))
+    return pd.Series(pd.DatetimeIndex(ticks.view(f"datetime64[{unit}]")).tz_localize(UTC))
 
 
 def _utc_ts(moment: datetime | pd.Timestamp) -> pd.Timestamp:

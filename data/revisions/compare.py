@@ -32,15 +32,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
+from data.lazy_modules import lazy_module
 from data.ocat.read import obsid_list, parameter_values, read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import COMPARE_BUT_UNEDITABLE, PARAMETERS, RANK_SETS, values_equal
 from data.revisions.store import open_revisions
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 APPLIED = "applied"
 PENDING = "pending"

@@ -13,19 +13,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.errors import OcatUnavailable
+from data.lazy_modules import lazy_module
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Event
 from data.ocat.read import parameter_values, read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import PARAMETERS, SIGNOFF_COLUMNS
 from data.revisions.compare import requested_rows
 from data.revisions.store import RevisionView, history
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 MAX_EVENTS = 2000
 

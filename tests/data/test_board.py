@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,6 +17,8 @@ from sqlalchemy.orm import Session
 from data.board.frame import board_frame
 from data.board.rows import COLORS, assign_colors, change_token
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, SIGNOFF_PREFIXES, Revision, Signoff, User
+from data.revisions.signoffs import sign
+from data.settings import DEFAULT_PERMISSIONS
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 HOUR = 3600
@@ -219,9 +224,6 @@ def test_change_token_one_query_and_same_when_nothing_changed(session, users, en
 
 
 def test_change_token_moves_on_a_signoff_and_a_new_revision(session, users):
-    from data.revisions.signoffs import sign
-    from data.settings import DEFAULT_PERMISSIONS
-
     make_board_revision(session, obsid=80002, rev=1, user=users["alice"])
     before = change_token(session)
     sign(session, 80002, 1, "general", user=users["bob"], now=NOW, permissions=DEFAULT_PERMISSIONS)
@@ -241,11 +243,29 @@ def test_window_length_is_the_setting(session, users, window_h):
 
 def test_the_live_board_does_not_import_pandas():
     """pandas is a third of a worker's memory; the board page and the status API read through these modules."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = "import sys, data.board.live, data.board.rows, data.board.actions; print('pandas' in sys.modules)"
     root = Path(__file__).parents[2]
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False"], done.stderr
+
+
+WORKER = """
+import sys
+from dashboard import create_app
+from tests.factories import page_route_request
+client = create_app({"instance_path": sys.argv[1], "dev_user": "bob"}).server.test_client()
+for url in ("/api/v1/status", "/api/v1/status.csv", "/orupdate", "/ocatdatapage/12345"):
+    assert client.get(url).status_code == 200, url
+for path in ("/orupdate", "/ocatdatapage/12345"):
+    assert client.post("/_dash-update-component", json=page_route_request(path, "")).status_code == 200, path
+print("pandas" in sys.modules)
+client.post("/_dash-update-component", json=page_route_request("/analytics", ""))
+print("pandas" in sys.modules)
+"""
+
+
+def test_a_worker_serving_the_board_the_editor_and_the_status_api_never_loads_pandas(tmp_path):
+    """D23: pandas (with numpy about 50 MiB) is loaded by the first page that works with frames, not at start."""
+    root = Path(__file__).parents[2]
+    done = subprocess.run([sys.executable, "-c", WORKER, str(tmp_path)], cwd=root, capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "True"], done.stderr[-3000:]
