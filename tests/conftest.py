@@ -10,6 +10,12 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from xdist.scheduler import LoadFileScheduling
+
+from dashboard import create_app
+from data.board import live as board_live
+from data.settings import load_settings
+from web.instance import prepare_instance
 
 pytest_plugins = ["tests.fixtures.revdb", "tests.fixtures.ocat", "tests.fixtures.submission"]
 
@@ -28,7 +34,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     worker. Other `--dist` modes are xdist's own."""
     if config.getvalue("dist") != "loadfile":
         return None
-    from xdist.scheduler import LoadFileScheduling
 
     class Scheduling(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
@@ -41,9 +46,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 @pytest.fixture(scope="session")
 def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo instance (revision DB, demo Ocat, obs_ss) built once per test run, copied by `settings`."""
-    from data.settings import load_settings
-    from web.instance import prepare_instance
-
     path = tmp_path_factory.mktemp("demo-instance")
     prepare_instance(load_settings({"instance_path": path}, environ={}))
     return path
@@ -63,8 +65,6 @@ def settings(tmp_path: Path, demo_instance: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def app(settings: dict[str, Any]) -> Iterator[Any]:
-    from dashboard import create_app
-
     yield create_app(settings)
 
 
@@ -90,8 +90,6 @@ def shared_app(shared_settings: Mapping[str, Any]) -> Any:
     """One app for all tests of a module (`create_app` takes ~0.5 s): for tests that only read, or write rows
     that none of the module's other tests looks at. A module opts in by overriding `app` (and `settings`, or
     `client`) with these."""
-    from dashboard import create_app
-
     return create_app(shared_settings)
 
 
@@ -107,6 +105,4 @@ def _no_live_boards() -> None:
     the session-wide `engine` database back after each test, and on SQLite the rollback hands the same ids (the
     change token) to the next test's other rows, which would then be served the previous test's board. Costs
     microseconds; apps on their own instance (`app`, `shared_app`) never need it."""
-    from data.board import live as board_live
-
     board_live.forget()

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 from pages._ids import AnalyticsIds, BoardIds, CheckIds, ExpressIds, HistoryIds, HomeIds, SchedulerIds, UndoIds
 from tests.benchmarks.bench_load import Server
@@ -166,9 +168,6 @@ PAGES = (
 
 
 def chromium() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     options = webdriver.ChromeOptions()
     if Path("/usr/bin/chromium").exists():
         options.binary_location = "/usr/bin/chromium"

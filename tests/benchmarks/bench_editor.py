@@ -24,6 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from callbacks.editor import editor_data
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.demo.ocat import build_demo_ocat, demo_url
+from data.demo.revisions import seed_users
+from data.ocat.sources import SqlAlchemySource
+from data.parameters.validator import ValidationContext, validate
+from data.revisions.submission import SubmitRequest, plan_submission
+from data.schema import upgrade
+from data.settings import load_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "bench-results" / "cache"
 TARGETS_MS = {"load": 150.0, "validate": 30.0, "confirm": 1000.0}
@@ -37,8 +47,6 @@ def timed(work: Callable[[], Any]) -> float:
 
 def demo_ocat(observations: int, seed: int, rebuild: bool) -> tuple[Path, Path, float | None]:
     """The cached demo Ocat (path, obs_ss, build seconds when built now)."""
-    from data.demo.ocat import build_demo_ocat
-
     CACHE.mkdir(parents=True, exist_ok=True)
     path, obs_ss = CACHE / f"ocat_{observations}_{seed}.db", CACHE / f"obs_ss_{observations}_{seed}"
     done = CACHE / f"ocat_{observations}_{seed}.done"
@@ -60,16 +68,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rebuild", action="store_true", help="build the demo Ocat even if it is cached")
     args = parser.parse_args()
-
-    from callbacks.editor import editor_data
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo.ocat import demo_url
-    from data.demo.revisions import seed_users
-    from data.ocat.sources import SqlAlchemySource
-    from data.parameters.validator import ValidationContext, validate
-    from data.revisions.submission import SubmitRequest, plan_submission
-    from data.schema import upgrade
-    from data.settings import load_settings
 
     path, obs_ss, built = demo_ocat(args.observations, args.seed, args.rebuild)
     print(f"demo Ocat: {args.observations} observations at {path.relative_to(ROOT)}"

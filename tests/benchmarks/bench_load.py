@@ -39,7 +39,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import requests
+from sqlalchemy import create_engine, text
 
 from tests.factories import page_route_request
 from tests.fixtures.net import free_port
@@ -346,8 +348,6 @@ def active_obsids(instance: Path) -> list[int]:
 
 
 def revision_stats(database_url: str) -> dict[str, Any]:
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -510,8 +510,6 @@ def postgres_up() -> bool:
 
 
 def pg_admin(statement: str) -> None:
-    import psycopg
-
     with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
         conn.execute(statement)
 

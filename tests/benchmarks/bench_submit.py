@@ -30,6 +30,7 @@ from data.revisions.signoffs import sign
 from data.revisions.store import create_revision, open_revisions
 from data.schema import upgrade
 from data.settings import DEFAULT_PERMISSIONS
+from tests.fixtures.revdb import create_pg_database, drop_pg_database
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 OBSIDS = tuple(range(40_000, 40_010))
@@ -132,8 +133,6 @@ def _fresh(backend: str, tmp: Path) -> tuple[Engine, str | None]:
                 f.unlink()
         upgrade(url)
         return make_engine(url), None
-    from tests.fixtures.revdb import create_pg_database
-
     url = create_pg_database(_pg_url() or DEFAULT_PG, prefix="usint_bench")
     upgrade(url)
     return make_engine(url), url
@@ -208,8 +207,6 @@ def main() -> None:
             finally:
                 engine.dispose()
                 if scratch:
-                    from tests.fixtures.revdb import drop_pg_database
-
                     drop_pg_database(scratch)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

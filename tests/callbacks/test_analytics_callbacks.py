@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.analytics import download_csv, open_history
@@ -34,6 +35,4 @@ def test_a_sky_map_click_opens_that_obsids_history() -> None:
 
 @pytest.mark.parametrize("click", [None, {}, {"points": []}, {"points": [{"customdata": ["<script>"]}]}])
 def test_a_click_without_an_obsid_changes_nothing(click: Any) -> None:
-    from dash import no_update
-
     assert open_history(click) is no_update

@@ -4,10 +4,13 @@ validation layout built at start-up reads nothing, and a failed first read still
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 
+from callbacks._first_view import first_view
+from data.board import live
 from tests.factories import page_route_request
 
 
@@ -52,8 +55,6 @@ def test_home_and_undo_arrive_with_their_lists(client: Any) -> None:
 
 
 def test_the_validation_layout_reads_nothing(app: Any) -> None:
-    from callbacks._first_view import first_view
-
     def read() -> str:
         raise AssertionError("read at start-up")
 
@@ -62,8 +63,6 @@ def test_the_validation_layout_reads_nothing(app: Any) -> None:
 
 
 def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from data.board import live
-
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("revision DB gone")
 
@@ -84,8 +83,6 @@ def test_analytics_arrives_drawn_for_the_default_filters(client: Any) -> None:
 
 
 def test_the_scheduler_arrives_with_its_calendar_and_the_deep_linked_period(client: Any) -> None:
-    from datetime import date
-
     periods = client.get("/api/v1/schedule").get_json()
     chosen = next(p for p in periods if p["user"] is None and p["start"] > date.today().isoformat())
     props, _ = route(client, "/scheduler", f"?period={chosen['id']}")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import plotly.graph_objects as go
+
+from callbacks._figures_analytics import WHITE
+from callbacks._figures_history import timeline_figure
 from callbacks._grids_history import current_rows, revision_rows
 from data.parameters.catalogue import SIGNOFF_COLUMNS
 from data.revisions.compare import requested_rows
@@ -69,11 +73,6 @@ def test_requested_text_original_is_na_only_without_originals():
 
 
 def test_timeline_figure_is_a_valid_plotly_dict_with_the_small_template():
-    import plotly.graph_objects as go
-
-    from callbacks._figures_analytics import WHITE
-    from callbacks._figures_history import timeline_figure
-
     revs = [view(1, requests={"targname": "B"}, statuses={"general": "Signed", "usint": "Pending"}), view(2)]
     figure = timeline_figure(history(revs, {}), "America/New_York")
     go.Figure(figure)  # raises on anything Plotly does not know

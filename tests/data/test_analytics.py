@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from data import analytics
-from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, User
+from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Revision, Signoff, User
+from data.ocat.cache import LocalCache
 from data.revisions.signoffs import undo_signoff
 from tests.factories import make_revision, make_user
 
@@ -172,10 +173,6 @@ def test_export_table_has_times_in_the_display_zone(session, hand_made):
 
 def test_kinds_and_statuses_outside_the_catalogue_come_through_as_stored(session, hand_made):
     """v2.1 data or SQL by hand may hold other text; the frame shows it as stored (the read codes known values)."""
-    from sqlalchemy import update
-
-    from data.models import Revision, Signoff
-
     session.execute(update(Signoff).where(Signoff.revision_id == hand_made[1].id).values(acis_status="NA"))
     session.execute(update(Revision).where(Revision.id == hand_made[2].id).values(kind="Norm"))
     session.flush()
@@ -190,8 +187,6 @@ def test_kinds_and_statuses_outside_the_catalogue_come_through_as_stored(session
 
 def test_positions_and_instruments_are_kept_like_the_boards_look_ups(session, ocat_source, obs_ss):
     """A second computation within the look-ups' lifetime reads nothing from the Ocat, and draws the same sky."""
-    from data.ocat.cache import LocalCache
-
     for i, obsid in enumerate((12345, 1001, 1002, 99999)):  # 99999: not in the Ocat (kept as unknown too)
         make_revision(session, obsid, "norm", now=T0 + i * H, user=make_user(session, "alice"))
         _reload_users(session)

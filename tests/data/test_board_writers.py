@@ -10,12 +10,14 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard import create_app
 from data.board import live as board_live
 from data.board.rows import FIELD_INDEX
 from data.db import WRITER_LOCK_KEY, session_scope
@@ -158,8 +160,6 @@ def test_the_triggers_name_the_obsid_of_every_written_row(sessions):
 def test_the_status_api_shows_a_signoff_written_in_plain_sql_at_the_next_refresh(
     sessions, engine, tmp_path, demo_ocat_url, obs_ss
 ):
-    from dashboard import create_app
-
     users = seed_clones(sessions, (71,), at=START - timedelta(hours=2))
     app = create_app(
         {
@@ -207,7 +207,5 @@ def test_a_hand_written_transaction_on_postgresql_takes_the_writers_lock(session
 
 
 def test_the_migration_takes_the_lock_data_db_takes():
-    from pathlib import Path
-
     migration = next((Path(__file__).parents[2] / "data" / "migrations" / "versions").glob("*_0005_*.py"))
     assert f"pg_advisory_xact_lock({WRITER_LOCK_KEY})" in migration.read_text()

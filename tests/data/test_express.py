@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from data.demo.ocat import build_demo_ocat
 from data.errors import Forbidden, ValidationFailed
 from data.models import Outbox, Revision
+from data.ocat.sources import make_source
 from data.revisions.express import ALREADY_APPROVED, MAX_OBSIDS, NOT_IN_OCAT, finalize, parse_obsids, preview
 from data.revisions.store import create_revision, get_revision, history, is_approved
+from data.settings import load_settings
 
 # ------------------------------------------------------------------------------------------------ parsing
 
@@ -100,9 +103,6 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def ocat(tmp_path_factory):
     """The demo Ocat (fixture obsids of data/demo_ocat.py) as a read-only source."""
-    from data.demo.ocat import build_demo_ocat
-    from data.ocat.sources import make_source
-
     path = tmp_path_factory.mktemp("express-ocat")
     demo = build_demo_ocat(path / "ocat.db", observations=40, obs_ss=path / "obs_ss")
     return make_source(demo.url)
@@ -110,8 +110,6 @@ def ocat(tmp_path_factory):
 
 @pytest.fixture
 def config(tmp_path):
-    from data.settings import load_settings
-
     return load_settings({"instance_path": tmp_path, "base_url": "https://usint.example/usint"}, environ={})
 
 

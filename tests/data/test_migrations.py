@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from data.schema import V21_REVISION, _connect, alembic_config, check, current_revision, upgrade
+from data.db import make_engine
+from data.schema import V21_REVISION, _connect, alembic_config, at_head, check, code_head, current_revision, upgrade
 from tests.fixtures.revdb import PG_ENV, create_pg_database, drop_pg_database
 
 V21_DDL = (Path(__file__).parent / "v21_schema.sql").read_text()
@@ -89,8 +92,6 @@ def test_a_v21_file_is_adopted_and_upgraded_without_losing_a_row(tmp_path):
 def test_an_adopted_file_still_cascades_deletes(tmp_path):
     url = make_v21_file(tmp_path / "usint.db")
     upgrade(url)
-    from data.db import make_engine
-
     eng = make_engine(url)
     with eng.begin() as conn:
         conn.execute(text("DELETE FROM revisions WHERE id = 1"))
@@ -204,8 +205,6 @@ def test_downgrade_drops_the_triggers_with_the_changes_table(tmp_path):
 
 
 def test_at_head_reads_the_files_and_the_version_table(tmp_path):
-    from data.schema import at_head, code_head
-
     assert code_head() == HEAD
     url = make_v21_file(tmp_path / "usint.db")
     assert not at_head(url)
@@ -218,9 +217,6 @@ def test_at_head_reads_the_files_and_the_version_table(tmp_path):
 def test_a_worker_starting_on_an_upgraded_instance_does_not_import_alembic(tmp_path):
     """Each gunicorn worker prepares the instance again after the master: at head it must not load Alembic and
     Mako (about 10 MiB per worker)."""
-    import subprocess
-    import sys
-
     instance = tmp_path / "instance"
     script = (
         "import sys\n"

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from data.db import session_scope
+from data.db import on_outbox_commit, session_scope
 from data.mail.outbox import Mail, outbox_status, queue, retry_failed
-from data.mail.sender import send_pending
+from data.mail.sender import BackgroundSender, send_pending
 from data.models import Outbox, Revision
 from data.settings import Settings
 from tests.factories import NOW, make_revision
@@ -126,8 +126,6 @@ def test_a_message_sent_again_after_a_crash_keeps_its_message_id(sessions, smtp_
 
 
 def test_only_a_committed_transaction_that_queued_mail_calls_the_hook(sessions):
-    from data.db import on_outbox_commit
-
     calls = []
     on_outbox_commit(sessions, lambda: calls.append(1))
     submit(sessions)
@@ -143,9 +141,6 @@ def test_only_a_committed_transaction_that_queued_mail_calls_the_hook(sessions):
 
 
 def test_the_background_sender_mails_after_the_commit_wakes_it(sessions, smtp_server):
-    from data.db import on_outbox_commit
-    from data.mail.sender import BackgroundSender
-
     sender = BackgroundSender(settings_for(smtp_server), sessions, now=lambda: NOW)
     on_outbox_commit(sessions, sender.wake)
     obsidrev = submit(sessions)

@@ -209,8 +209,6 @@ def test_make_user_is_reused(session):
 
 
 def test_open_revisions_of_one_submitter(session, users):
-    from data.revisions.store import open_revisions
-
     mine = make_revision(session, obsid=777, user=users["alice"])
     make_revision(session, obsid=778, user=users["demo"])
     found = open_revisions(session, submitter_id=users["alice"].id)

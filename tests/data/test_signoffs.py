@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from data.db import session_scope
+from data.demo.revisions import seed_users
 from data.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from data.models import STATUSES, Event, Revision
 from data.revisions.signoffs import ALLOWED, approve, discard, guard, sign, undo_revision, undo_signoff, undoable
@@ -198,8 +199,6 @@ def test_undoable_lists_own_recent_actions(session, users):
 
 
 def test_two_sessions_signing_the_same_column_at_once_one_wins(sessions):
-    from data.demo.revisions import seed_users
-
     with session_scope(sessions) as s:
         users = seed_users(s)
         for _ in range(5):

@@ -12,9 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from data.db import session_scope
 from data.errors import ValidationFailed
 from data.models import Outbox, Revision
+from data.ocat.read import read_observation
+from data.parameters.validator import form_values
 from data.revisions import submission
+from data.users import get_user
 
 NOW = datetime.now(UTC)
 MAIN = 12345
@@ -22,9 +26,6 @@ MAIN = 12345
 
 def run(submit_world: dict, submit_sessions: Any, fn: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
         **kw: Any) -> Any:  # fmt: skip
-    from data.db import session_scope
-    from data.users import get_user
-
     with session_scope(submit_sessions) as s:
         user = get_user(s, kw.pop("username", "demo"))
         ask = submission.SubmitRequest(kw.pop("obsid", MAIN), kind, changes or {}, extras, kw.pop("loaded", None))
@@ -125,9 +126,6 @@ def test_idempotency_token(submit_world: dict, submit_sessions: Any) -> None:
 
 
 def test_ocat_change_since_loading_is_a_conflict(submit_world: dict, submit_sessions: Any) -> None:
-    from data.ocat.read import read_observation
-    from data.parameters.validator import form_values
-
     loaded = read_observation(submit_world["source"], MAIN, submit_world["settings"].obs_ss)
     stale = dict(loaded, targname="Old name", y_det_offset=(loaded.get("y_det_offset") or 0) + 2)
     form = dict(form_values(stale), targname="Requested name")

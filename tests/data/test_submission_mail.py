@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
 
+from data.db import session_scope
 from data.mail.sender import TEST_PREFIX, send_pending
 from data.revisions import submission
+from data.users import get_user
 
 NOW = datetime.now(UTC)
 MAIN = 12345
@@ -30,13 +32,12 @@ def mail_of(user: str) -> str:
 
 def submit(submit_world: dict, submit_sessions: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
            *, obsid: int = MAIN, username: str = "demo") -> list[str]:  # fmt: skip
-    from data.db import session_scope
-    from data.users import get_user
-
     with session_scope(submit_sessions) as s:
         user = get_user(s, username)
         ask = submission.SubmitRequest(obsid, kind, changes or {}, extras)
-        result = submission.submit(s, submit_world["source"], ask, user=user, now=NOW, settings=submit_world["settings"])
+        result = submission.submit(
+            s, submit_world["source"], ask, user=user, now=NOW, settings=submit_world["settings"]
+        )
         return list(result.revisions)
 
 
@@ -99,8 +100,6 @@ def test_norm_hrc_si_change_copies_the_hrc_team(submit_world: dict, submit_sessi
 
 
 def _plan(submit_world: dict, submit_sessions: Any, obsid: int, changes: dict) -> Any:
-    from data.db import session_scope
-
     with session_scope(submit_sessions, readonly=True) as s:
         ask = submission.SubmitRequest(obsid, "norm", changes, "")
         return submission.plan_submission(s, submit_world["source"], ask, now=NOW, settings=submit_world["settings"])

@@ -10,6 +10,15 @@ import itertools
 import sys
 from typing import Any
 
+from sqlalchemy import select
+
+from data import clock
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.models import User
+from data.ocat.sources import make_source
+from data.revisions.submission import SubmitRequest, submit
+from data.settings import load_settings
+
 OBSID = 12345
 INTENTS: dict[float, dict[str, Any]] = {
     0.5: {"y_det_offset": 0.5},
@@ -20,15 +29,6 @@ INTENTS: dict[float, dict[str, Any]] = {
 
 
 def main(database_url: str, instance: str) -> None:
-    from sqlalchemy import select
-
-    from data import clock
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.models import User
-    from data.ocat.sources import make_source
-    from data.revisions.submission import SubmitRequest, submit
-    from data.settings import load_settings
-
     settings = load_settings({"instance_path": instance, "database_url": database_url, "mail_suppress": True},
                              environ={})  # fmt: skip
     sessions = make_sessionmaker(make_engine(database_url))

@@ -9,7 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from dashboard import create_app
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.demo.revisions import seed_users
 from tests.fixtures.revdb import PG_ENV, create_pg_database, drop_pg_database
 
 
@@ -70,10 +74,6 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture
 def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
     """The app on a PostgreSQL revision DB with the demo users."""
-    from dashboard import create_app
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo.revisions import seed_users
-
     settings["database_url"] = pg_database
     app = create_app(settings)
     engine = make_engine(pg_database)
@@ -87,8 +87,6 @@ def pg_app(settings: dict[str, Any], pg_database: str) -> Any:
 
 def fill_outbox(engine: Any) -> None:
     """Make every `outbox` insert of a PostgreSQL revision DB fail as a full disk does (SQLSTATE disk_full)."""
-    from sqlalchemy import text
-
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -109,16 +107,12 @@ TABLES = ("revisions", "signoffs", "originals", "requests", "events", "outbox")
 
 def table_counts(engine: Any) -> dict[str, int]:
     """Rows per table of the revision DB."""
-    from sqlalchemy import text
-
     with engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in TABLES}  # noqa: S608
 
 
 def orphans(engine: Any) -> dict[str, int]:
     """Rows that point at no revision, and revisions without their sign-off row or submit event (all should be 0)."""
-    from sqlalchemy import text
-
     rev_text = {
         "sqlite": "r.obsid || '.' || printf('%03d', r.revision_number)",
         "postgresql": "r.obsid::text || '.' || lpad(r.revision_number::text, 3, '0')",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from dashboard import create_app
 from tests.factories import page_route_request
 
 ROLE = "mtaops_internal_web"
@@ -20,8 +21,6 @@ STATUSES = {"ok", "degraded", "error"}
 @pytest.fixture(params=["closed-port", "missing-mirror"])
 def ocat_down(request: pytest.FixtureRequest, settings: dict[str, Any], tmp_path: Path) -> tuple[Any, list[str]]:
     """An app whose Ocat is down, no development user; and the words that must not reach anonymous callers."""
-    from dashboard import create_app
-
     if request.param == "closed-port":
         settings["ocat_url"] = f"postgresql+psycopg://{ROLE}@127.0.0.1:1/axafocat"
         secrets = [ROLE, "127.0.0.1", "port 1", "axafocat"]

@@ -21,6 +21,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from data import clock
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.demo.revisions import seed_users
+from data.models import Event, Original, Outbox, Parameter, Request, Revision, Signoff, User
+from data.ocat.sources import make_source
+from data.parameters.table import seed_parameters
+from data.revisions.store import decode_value
+from data.revisions.submission import SubmitRequest, submit
+from data.schema import upgrade
+from data.settings import load_settings
 from tests.faults._submitter import INTENTS, OBSID
 from tests.faults.conftest import assert_consistent
 
@@ -57,11 +67,6 @@ def _run_and_kill(database_url: str, instance: str, rng: random.Random) -> int:
 def database_url(request: pytest.FixtureRequest, settings: dict[str, Any]) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{Path(settings['instance_path']) / 'usint.db'}"
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.demo.revisions import seed_users
-    from data.parameters.table import seed_parameters
-    from data.schema import upgrade
-
     url = request.getfixturevalue("pg_database")
     upgrade(url)
     engine = make_engine(url)
@@ -75,14 +80,6 @@ def database_url(request: pytest.FixtureRequest, settings: dict[str, Any]) -> st
 
 
 def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, settings: dict[str, Any]) -> None:
-    from data import clock
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.models import Event, Original, Outbox, Parameter, Request, Revision, Signoff, User
-    from data.ocat.sources import make_source
-    from data.revisions.store import decode_value
-    from data.revisions.submission import SubmitRequest, submit
-    from data.settings import load_settings
-
     instance = settings["instance_path"]
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)

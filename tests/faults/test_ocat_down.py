@@ -17,6 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from callbacks.board import build_board
+from callbacks.chkupdata import load_check
+from dashboard import create_app
+from data.demo.ocat import build_demo_ocat
 from tests.faults.conftest import dash_call
 
 TIMEOUT_S = 1.0
@@ -26,8 +30,6 @@ OBSID = 12345
 
 def _slow_postgres(url: str, obs_ss: Path) -> None:
     """The demo Ocat in PostgreSQL, with `target` turned into a view that sleeps 30 s in every statement."""
-    from data.demo.ocat import build_demo_ocat
-
     build_demo_ocat(url, observations=40)
     engine = create_engine(url)
     try:
@@ -68,8 +70,6 @@ def ocat_fault(request: pytest.FixtureRequest, settings: dict[str, Any]) -> Iter
 
 @pytest.fixture
 def down_app(ocat_fault: str, settings: dict[str, Any]) -> Any:
-    from dashboard import create_app
-
     return create_app(settings)
 
 
@@ -120,9 +120,6 @@ def test_submit_is_refused_with_503_and_writes_nothing(down_app: Any) -> None:
 
 
 def test_board_and_check_pages_work_from_the_revision_db(down_app: Any) -> None:
-    from callbacks.board import build_board
-    from callbacks.chkupdata import load_check
-
     client = down_app.server.test_client()
     response, took = timed(lambda: client.get("/api/v1/status"))
     assert took < BOUND_S and response.status_code == 200

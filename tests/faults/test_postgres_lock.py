@@ -6,7 +6,15 @@ import os
 import time
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from dashboard import create_app
+from data.db import make_engine, make_sessionmaker
+from data.demo.revisions import seed_users
+from tests.fixtures.revdb import create_pg_database, drop_pg_database
 
 PG = os.environ.get("USINT_TEST_DATABASE_URL", "")
 
@@ -15,23 +23,13 @@ PG = os.environ.get("USINT_TEST_DATABASE_URL", "")
 def pg_app(settings: dict[str, Any]) -> Any:
     if not PG.startswith("postgresql"):
         pytest.skip("needs USINT_TEST_DATABASE_URL (PostgreSQL); CI sets it")
-    from sqlalchemy.engine import make_url
-
-    from tests.fixtures.revdb import create_pg_database, drop_pg_database
-
     db_url = create_pg_database(PG, prefix="usint_lock")
-    from dashboard import create_app
-
     app = create_app({**settings, "database_url": db_url})
     resources = app.server.extensions["usint"]
     # Make the test short: a 1 s lock timeout on the app's own engine (configuration, not a patch of our code).
-    from data.db import make_engine, make_sessionmaker
-
     resources.engine.dispose()
     resources.engine = make_engine(db_url, connect_args={"options": "-c lock_timeout=1000"})
     resources.sessions = make_sessionmaker(resources.engine)
-    from data.demo.revisions import seed_users
-
     with resources.sessions.begin() as session:
         seed_users(session)
     yield app, make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -40,8 +38,6 @@ def pg_app(settings: dict[str, Any]) -> Any:
 
 
 def test_a_locked_revisions_table_gives_a_busy_503_and_writes_nothing(pg_app: Any) -> None:
-    import psycopg
-
     app, dsn = pg_app
     client = app.server.test_client()
     before = len(client.get("/api/v1/revisions?obsid=12345").get_json())
@@ -61,10 +57,6 @@ def test_a_locked_revisions_table_gives_a_busy_503_and_writes_nothing(pg_app: An
 def test_the_app_engine_on_postgresql_waits_for_a_lock_at_most_30_seconds() -> None:
     if not PG.startswith("postgresql"):
         pytest.skip("needs USINT_TEST_DATABASE_URL (PostgreSQL); CI sets it")
-    from sqlalchemy import text
-
-    from data.db import make_engine
-
     engine = make_engine(PG)
     try:
         with engine.connect() as conn:

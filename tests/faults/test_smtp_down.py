@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from dashboard import create_app
 from data import clock
 from data.mail.outbox import outbox_status
 from data.mail.sender import send_pending
@@ -26,8 +27,6 @@ def _outbox_after(app: Any, first_id: int) -> list[Outbox]:
 
 
 def test_smtp_down_for_an_hour_then_mail_retry_sends_everything(settings: dict[str, Any], smtp_server: Any) -> None:
-    from dashboard import create_app
-
     settings.update(mail_suppress=False, mail_test_mode=False, mail_server=smtp_server.host,
                     mail_port=smtp_server.port)  # fmt: skip
     app = create_app(settings)

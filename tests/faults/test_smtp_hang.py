@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from dashboard import create_app
+from data import clock
+from data.db import session_scope
+from data.mail.outbox import Mail, queue
+from data.mail.sender import send_pending
 from data.models import Outbox
 from tests.fixtures.revdb import free_port
 
@@ -62,8 +68,6 @@ def hanging_smtp(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
 
 
 def _app(settings: dict[str, Any], host: str, port: int) -> Any:
-    from dashboard import create_app
-
     settings.update(mail_suppress=False, mail_test_mode=False, mail_server=host, mail_port=port)
     return create_app(settings)
 
@@ -107,9 +111,6 @@ def test_submit_answers_within_a_second_while_smtp_hangs(settings: dict[str, Any
 @pytest.mark.parametrize("hanging_smtp", ["silent", "greets"], indirect=True)
 def test_one_sending_run_waits_for_a_hanging_server_once(settings: dict[str, Any], hanging_smtp: Any) -> None:
     """Ten queued mails, a hanging server: one run ends after one timeout (at most 5 s), not ten."""
-    from data import clock
-    from data.mail.sender import send_pending
-
     app = _app(settings, *hanging_smtp)
     res = app.server.extensions["usint"]
     first = _last_id(app)
@@ -124,10 +125,6 @@ def test_one_sending_run_waits_for_a_hanging_server_once(settings: dict[str, Any
 
 
 def _queue(res: Any, n: int) -> None:
-    from data import clock
-    from data.db import session_scope
-    from data.mail.outbox import Mail, queue
-
     with session_scope(res.sessions) as session:
         queue(session, [Mail(subject=f"Run cap {i}", to=["alice@example.org"]) for i in range(n)],
               acting_user_email=None, now=clock.now())  # fmt: skip
@@ -146,11 +143,6 @@ class _SlowHandler:
 
 
 def test_a_sending_run_stops_at_its_time_cap(settings: dict[str, Any]) -> None:
-    from aiosmtpd.controller import Controller
-
-    from data import clock
-    from data.mail.sender import send_pending
-
     handler = _SlowHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -192,10 +184,6 @@ def test_the_after_commit_hook_sends_a_requests_mail(settings: dict[str, Any], s
 
 
 def test_a_rolled_back_change_wakes_no_sender(settings: dict[str, Any], smtp_server: Any) -> None:
-    from data import clock
-    from data.db import session_scope
-    from data.mail.outbox import Mail, queue
-
     app = _app(settings, smtp_server.host, smtp_server.port)
     res = app.server.extensions["usint"]
     first = _last_id(app)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
+import dash
+import plotly
 import pytest
 
+from dashboard import create_app
 from tests.security._helpers import OBSID, dash_post, snapshot, who
 
 EVIL = "http://evil.example"
@@ -116,8 +120,6 @@ def test_dash_callbacks_accept_same_origin_posts(client: Any, settings: dict[str
 
 
 def test_configured_base_url_is_same_origin(settings: dict[str, Any]) -> None:
-    from dashboard import create_app
-
     settings["base_url"] = "https://usint.example.org/"
     client = create_app(settings).server.test_client()
     response = _board_confirm(client, {"Origin": "https://usint.example.org"})
@@ -142,14 +144,10 @@ def _hrefs(node: Any, out: set[str]) -> None:
 
 
 def _jsonable(layout: Any) -> Any:
-    import plotly
-
     return json.loads(json.dumps(layout, cls=plotly.utils.PlotlyJSONEncoder))
 
 
 def test_get_and_head_change_nothing(app: Any, client: Any, settings: dict[str, Any]) -> None:
-    import dash
-
     obsidrev = client.get("/api/v1/status").get_json()[0]["obsidrev"]
     fill = {"obsid": str(OBSID), "obsidrev": obsidrev, "path": "usint.css", "filename": "usint.css"}
     before = snapshot(settings)
@@ -202,8 +200,6 @@ def test_api_and_callbacks_share_one_same_origin_rule(settings: dict[str, Any], 
                                                       headers: dict[str, str]) -> None:  # fmt: skip
     """Behind a proxy that rewrites Host, the browser's origin is the configured base URL (or the forwarded host):
     the API accepts writes from it exactly as Dash's callbacks do."""
-    from dashboard import create_app
-
     settings["base_url"] = base_url
     client = create_app(settings).server.test_client()
     response = client.post("/api/v1/revisions", json=WRITE, headers=headers)
@@ -218,8 +214,6 @@ def test_api_and_callbacks_share_one_same_origin_rule(settings: dict[str, Any], 
 
 def test_the_api_checks_permissions_with_data_users_can() -> None:
     """One permission check (issue #17): api/_common.py asks data.users, it has no group logic of its own."""
-    from pathlib import Path
-
     source = (Path(__file__).resolve().parents[2] / "api" / "_common.py").read_text()
     assert "from data.users import" in source
     assert ".groups" not in source and "permissions.get(" not in source

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from callbacks.analytics import download_csv
+from data.csv_export import safe_cell
 from tests.security.test_markup import FORMULA_START, FORMULA_USER, TARGET, hostile, prepared  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +37,6 @@ def test_status_csv_is_neutralised(prepared: str, client: Any) -> None:  # noqa:
 
 
 def test_analytics_download_is_neutralised(prepared: str, app: Any) -> None:  # noqa: F811
-    from callbacks.analytics import download_csv
-
     today = date.today()
     with app.server.test_request_context("/", headers={"Remote-User": "demo"}):
         sent = download_csv(1, str(today - timedelta(days=365)), str(today + timedelta(days=1)), None)
@@ -55,8 +55,6 @@ def test_analytics_download_is_neutralised(prepared: str, app: Any) -> None:  # 
      ("\rx", "'\rx"), ("plain", "plain"), (-2.5, -2.5), (None, ""), (float("nan"), "")],
 )  # fmt: skip
 def test_the_one_writer_quotes_formula_text_only(value: Any, cell: Any) -> None:
-    from data.csv_export import safe_cell
-
     assert safe_cell(value) == cell
 
 

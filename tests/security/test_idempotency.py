@@ -8,6 +8,12 @@ from typing import Any
 
 import pytest
 
+from data.db import session_scope
+from data.errors import ValidationFailed
+from data.revisions import submission
+from data.revisions.submission import MAX_TOKEN_CHARS, TokenReused
+from data.users import get_user
+from tests.data.test_submission import MAIN, NOW, count
 from tests.security._helpers import OBSID, assert_refused, snapshot
 
 URL = "/api/v1/revisions"
@@ -90,11 +96,6 @@ def test_a_token_that_is_not_text_is_400(client: Any, settings: dict[str, Any]) 
 
 
 def _submit(world: dict, sessions: Any, changes: dict[str, Any], token: str, username: str = "demo") -> Any:
-    from data.db import session_scope
-    from data.revisions import submission
-    from data.users import get_user
-    from tests.data.test_submission import MAIN, NOW
-
     with session_scope(sessions) as s:
         ask = submission.SubmitRequest(MAIN, "norm", changes, "")
         return submission.submit(s, world["source"], ask, user=get_user(s, username), now=NOW,
@@ -102,9 +103,6 @@ def _submit(world: dict, sessions: Any, changes: dict[str, Any], token: str, use
 
 
 def test_the_service_refuses_a_token_reused_for_another_request(submit_world: dict, submit_sessions: Any) -> None:
-    from data.revisions.submission import TokenReused
-    from tests.data.test_submission import count
-
     first = _submit(submit_world, submit_sessions, {"targname": "X"}, "t-1")
     assert _submit(submit_world, submit_sessions, {"targname": "X"}, "t-1").revisions == first.revisions
     with pytest.raises(TokenReused) as err:
@@ -115,10 +113,6 @@ def test_the_service_refuses_a_token_reused_for_another_request(submit_world: di
 
 
 def test_the_service_never_cuts_a_token(submit_world: dict, submit_sessions: Any) -> None:
-    from data.errors import ValidationFailed
-    from data.revisions.submission import MAX_TOKEN_CHARS
-    from tests.data.test_submission import count
-
     with pytest.raises(ValidationFailed):
         _submit(submit_world, submit_sessions, {"targname": "X"}, "k" * (MAX_TOKEN_CHARS + 1))
     assert count(submit_sessions) == 0

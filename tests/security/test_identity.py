@@ -8,10 +8,18 @@ usint), mallory (not registered) and anonymous (no header; no development user i
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from gunicorn.config import Config
 
+from callbacks.board import run_action
+from callbacks.express import finalize_list, preview_list
+from callbacks.rm_submission import confirm_undo
+from dashboard import create_app
+from data.errors import Forbidden
 from tests.security._helpers import OBSID, USERS, dash_post, db_file, ocat_file, snapshot, who
 
 ALLOWED = {
@@ -96,18 +104,12 @@ def test_other_header_names_are_ignored_by_default(client: Any, settings: dict[s
 def test_underscore_spelling_is_dropped_by_gunicorn() -> None:
     """WSGI maps `Remote_User` and `Remote-User` to the same HTTP_REMOTE_USER; gunicorn drops the underscore
     spelling (header_map "drop"), so a client cannot slip past a front server that only strips `Remote-User`."""
-    from pathlib import Path
-
-    from gunicorn.config import Config
-
     conf = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
     assert "header_map" not in conf.read_text() or '"drop"' in conf.read_text()
     assert Config().header_map == "drop"
 
 
 def test_configured_header_replaces_remote_user(settings: dict[str, Any]) -> None:
-    from dashboard import create_app
-
     settings["auth_header"] = "X-Forwarded-User"
     client = create_app(settings).server.test_client()
     before = snapshot(settings)
@@ -181,8 +183,6 @@ def test_api_signoff_permission(client: Any, settings: dict[str, Any], user: str
 @pytest.mark.parametrize("user", USERS)
 def test_board_callback_permission(app: Any, client: Any, settings: dict[str, Any], user: str | None,
                                    action: str) -> None:  # fmt: skip
-    from callbacks.board import run_action
-
     body = target_for(client, action)
     before = snapshot(settings)
     with app.server.test_request_context(headers=who(user)):
@@ -197,8 +197,6 @@ def test_board_callback_permission(app: Any, client: Any, settings: dict[str, An
 
 
 def _approvable(app: Any, settings: dict[str, Any]) -> list[int]:
-    from callbacks.express import preview_list
-
     with sqlite3.connect(ocat_file(settings)) as conn:
         obsids = [r[0] for r in conn.execute("SELECT obsid FROM target ORDER BY obsid LIMIT 200")]
     with app.server.test_request_context(headers=who("demo")):
@@ -209,9 +207,6 @@ def _approvable(app: Any, settings: dict[str, Any]) -> list[int]:
 
 @pytest.mark.parametrize("user", USERS)
 def test_express_finalize_permission(app: Any, settings: dict[str, Any], user: str | None) -> None:
-    from callbacks.express import finalize_list, preview_list
-    from data.errors import Forbidden
-
     obsids = _approvable(app, settings)
     before = snapshot(settings)
     with app.server.test_request_context(headers=who(user)):
@@ -230,8 +225,6 @@ def test_express_finalize_permission(app: Any, settings: dict[str, Any], user: s
 
 
 def _open_period(client: Any) -> int:
-    from datetime import date
-
     periods = client.get("/api/v1/schedule").get_json()
     today = date.today().isoformat()
     return next(p["id"] for p in periods if p["user"] is None and p["start"] > today)
@@ -268,8 +261,6 @@ def test_scheduler_permission(client: Any, settings: dict[str, Any], user: str |
 
 @pytest.mark.parametrize("user", USERS)
 def test_undo_only_own_signoff(app: Any, client: Any, settings: dict[str, Any], user: str | None) -> None:
-    from callbacks.rm_submission import confirm_undo
-
     body = target_for(client, "general")
     assert client.post("/api/v1/signoffs", json=body, headers=who("bob")).status_code == 200
     before = snapshot(settings)

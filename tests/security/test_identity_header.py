@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
+from data.errors import UsintError
+from data.users import change_groups, groups_of, parse_groups
 from tests.security._helpers import OBSID, snapshot
+from web.db import session_scope
+from web.identity import current_identity
 
 WRITE = {"obsid": OBSID, "changes": {"y_det_offset": 1.5}}
 
@@ -74,9 +78,6 @@ def test_names_are_matched_exactly(client: Any, settings: dict[str, Any], value:
 
 
 def test_the_callbacks_see_the_same_rule(app: Any) -> None:
-    from data.errors import UsintError
-    from web.identity import current_identity
-
     with app.server.test_request_context(headers={"Remote-User": " alice "}):
         assert current_identity().username == "alice" and current_identity().registered
     with app.server.test_request_context(headers={"Remote-User": REFUSED["cut-at-64"]}):
@@ -87,10 +88,6 @@ def test_the_callbacks_see_the_same_rule(app: Any) -> None:
 
 def test_groups_are_read_by_the_one_parser(app: Any) -> None:
     """`users.groups` ' USINT : too ::admin' gives the same groups to the pages as to data.users."""
-    from data.users import change_groups, groups_of, parse_groups
-    from web.db import session_scope
-    from web.identity import current_identity
-
     with app.server.app_context(), session_scope() as session:
         user = change_groups(session, "alice", add=["too"])
         user.groups = " USINT : too ::Admin:usint"

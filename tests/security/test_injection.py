@@ -10,6 +10,10 @@ from urllib.parse import quote
 
 import pytest
 
+from callbacks.board import run_action
+from callbacks.express import finalize_list, preview_list
+from callbacks.rm_submission import confirm_undo
+from data.errors import UsintError
 from tests.security._helpers import BIG, INJECTIONS, OBSID, assert_refused, dash_post, snapshot, who
 
 
@@ -118,8 +122,6 @@ def test_identity_header_injection_is_an_unknown_user(client: Any, settings: dic
 
 @pytest.mark.parametrize("bad", [*INJECTIONS, BIG, f"{BIG}-{BIG}"])
 def test_express_callbacks_refuse_injection(app: Any, settings: dict[str, Any], before: dict, bad: str) -> None:
-    from callbacks.express import finalize_list, preview_list
-
     with app.server.test_request_context(headers={"Remote-User": "demo"}):
         view, stored, feedback, hidden, _result = preview_list(1, bad)
         assert stored is None and hidden is True
@@ -133,10 +135,6 @@ def test_express_callbacks_refuse_injection(app: Any, settings: dict[str, Any], 
 @pytest.mark.parametrize("bad", [*INJECTIONS, BIG, f"{BIG}.001", f"20104.{BIG}"])
 def test_board_and_undo_callbacks_refuse_injection(app: Any, settings: dict[str, Any], before: dict,
                                                    bad: str) -> None:  # fmt: skip
-    from callbacks.board import run_action
-    from callbacks.rm_submission import confirm_undo
-    from data.errors import UsintError
-
     with app.server.test_request_context(headers={"Remote-User": "demo"}):
         for action in (
             {"obsidrev": bad, "column": "general", "action": "sign", "expected": "Pending"},

@@ -5,12 +5,15 @@ rules hold for the API and for Dash's callback POSTs."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.fixtures.revdb import BACKENDS, PG_ENV
+from dashboard import create_app
+from data.demo.revisions import seed_users
+from tests.fixtures.revdb import BACKENDS, PG_ENV, create_pg_database, drop_pg_database
 from tests.security._helpers import OBSID, assert_refused, dash_post
 
 URL = "/api/v1/revisions"
@@ -27,20 +30,12 @@ def db_client(request: pytest.FixtureRequest, shared_settings: Any, shared_app: 
     """A client of the app on the demo instance's SQLite revision DB, or on an empty PostgreSQL one with the demo
     users (when USINT_TEST_DATABASE_URL is set). One per backend for the module: its tests count revisions before
     and after, and write only their own."""
-    from dashboard import create_app
-
     if request.param == "sqlite":
         yield shared_app.server.test_client()
         return
-    import os
-
-    from tests.fixtures.revdb import create_pg_database, drop_pg_database
-
     url = create_pg_database(os.environ[PG_ENV], prefix="usint_input")
     app = create_app({**shared_settings, "database_url": url})
     resources = app.server.extensions["usint"]
-    from data.demo.revisions import seed_users
-
     with resources.sessions.begin() as session:
         seed_users(session)
     try:

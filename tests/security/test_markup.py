@@ -10,12 +10,19 @@ import csv
 import io
 import json
 import sqlite3
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
 
+from data.mail import sender as mailer
+from data.users import add_user
+from tests.browser.conftest import wait_until
 from tests.security._helpers import OBSID, dash_post, ocat_file, outbox_bodies
+from web.db import session_scope
 
 TARGET = "=1+2<img src=x onerror=alert('target')>"
 FULL_NAME = "<img src=x onerror=alert(1)>"
@@ -37,9 +44,6 @@ def hostile(settings: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def prepared(hostile: dict[str, Any], app: Any) -> str:
     """Users with hostile names, and a revision of obsid 12345 with hostile remarks and comments."""
-    from data.users import add_user
-    from web.db import session_scope
-
     with app.server.app_context():
         with session_scope() as session:
             add_user(session, "xss", email="xss@demo.usint.invalid", full_name=FULL_NAME, groups="usint")
@@ -93,10 +97,6 @@ def test_emails_are_plain_text_with_the_literal_text(prepared: str, settings: di
     bodies = "\n".join(body for _subject, body in mails)
     assert REMARKS in bodies or "<script>alert('remarks')</script>" in bodies, bodies[:2000]
     assert "&lt;" not in bodies and "&amp;" not in bodies, "plain-text mails carry the characters, not entities"
-    from email.message import EmailMessage
-
-    from data.mail import sender as mailer
-
     source = Path(mailer.__file__).read_text()
     assert "text/html" not in source and "add_alternative" not in source
     assert EmailMessage is not None
@@ -144,11 +144,6 @@ def test_callback_answers_carry_hostile_text_as_strings(prepared: str, client: A
 
 
 def test_sec001_hostile_text_is_shown_as_text(prepared: str, started: Any) -> None:
-    from selenium.common.exceptions import NoAlertPresentException
-    from selenium.webdriver.common.by import By
-
-    from tests.browser.conftest import wait_until
-
     duo = started
     driver = duo.driver
 

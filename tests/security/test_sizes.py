@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from callbacks.express import finalize_list, preview_list
+from data.errors import ValidationFailed
 from tests.security._helpers import BIG, OBSID, assert_refused, snapshot
 
 URL = "/api/v1/revisions"
@@ -77,9 +79,6 @@ def test_fifty_digit_obsid_is_refused(client: Any, settings: dict[str, Any], bef
 
 @pytest.mark.parametrize("text", [" ".join(str(n) for n in range(1, 10_001)), "1-10000", "1-" + BIG])
 def test_express_list_of_ten_thousand_is_refused(app: Any, settings: dict[str, Any], before: dict, text: str) -> None:
-    from callbacks.express import finalize_list, preview_list
-    from data.errors import ValidationFailed
-
     with app.server.test_request_context(headers={"Remote-User": "demo"}):
         _view, stored, feedback, hidden, _result = preview_list(1, text)
         assert stored is None and hidden is True

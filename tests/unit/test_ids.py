@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from data.ids import parse_obsid, parse_obsidrev, parse_period_id
@@ -51,8 +53,6 @@ def test_anything_else_is_not_a_period_id(text: object) -> None:
 
 def test_there_is_one_parser() -> None:
     """No other module of the app reads obsids with a `\\d` regex or `isdigit` (issue #17)."""
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     found = []
     for folder in ("api", "callbacks", "pages", "web"):

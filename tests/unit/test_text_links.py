@@ -7,6 +7,7 @@ import json
 import pytest
 from dash import html
 
+from data.parameters.catalogue import PARAMETERS, REFERENCE
 from pages._components.text_links import linked
 from web.text_links import linked_html, split_urls
 
@@ -42,8 +43,6 @@ def test_dash_children_link_urls() -> None:
 
 
 def test_every_help_text_names_a_catalogue_parameter() -> None:
-    from data.parameters.catalogue import PARAMETERS, REFERENCE
-
     names = json.loads((REFERENCE / "parameter_help.json").read_text())
     assert set(names) <= set(PARAMETERS), "no second list of parameter names"
     shown = [n for n, p in PARAMETERS.items() if p.section != "record"]

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from dashboard import create_app
+
 OBSID = 12345
 OBSERVED = 1010
 URL = "/api/v1/revisions"
@@ -153,8 +155,6 @@ def test_user_without_the_usint_group_is_403(client: Any) -> None:
 
 
 def test_anonymous_is_403(settings: dict[str, Any]) -> None:
-    from dashboard import create_app
-
     anonymous = create_app({**settings, "dev_user": None}).server.test_client()
     before = revision_count(anonymous)
     response = post(anonymous, {"obsid": OBSID, "changes": {"y_det_offset": 2}})

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from data import clock, schedule
 from data.db import session_scope
 from data.models import Schedule
+from data.users import get_user
 
 
 @pytest.fixture
@@ -28,8 +29,6 @@ def filled(app: Any) -> dict[str, Any]:
 
 
 def _user(session: Any, name: str) -> Any:
-    from data.users import get_user
-
     return get_user(session, name)
 
 

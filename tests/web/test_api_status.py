@@ -16,9 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
+from dashboard import create_app
 from data import clock
-from tests.fixtures.revdb import BACKENDS, PG_ENV
+from data.board.frame import board_frame
+from data.board.rows import COLUMNS
+from data.db import make_engine, make_sessionmaker
+from data.demo.ocat import build_demo_ocat
+from data.demo.revisions import seed_users
+from data.models import Revision, Signoff
+from data.settings import load_settings
+from tests.fixtures.revdb import BACKENDS, PG_ENV, create_pg_database, drop_pg_database
+from web.db import ocat_source, resources, session_scope
+from web.instance import prepare_instance
 
 OBSID_TOO = 1003  # demo Ocat: DDT observation (routes e-mails)
 OBSID_GO = 12345  # demo Ocat: GO observation
@@ -27,8 +38,6 @@ OBSID_GO = 12345  # demo Ocat: GO observation
 @pytest.fixture(scope="module")
 def board_ocat(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo Ocat built once for this module."""
-    from data.demo.ocat import build_demo_ocat
-
     folder = tmp_path_factory.mktemp("board-ocat")
     build_demo_ocat(folder / "ocat.db", observations=40, obs_ss=folder / "obs_ss")
     return folder
@@ -37,10 +46,6 @@ def board_ocat(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_board(database_url: str) -> dict[str, int]:
     """Demo users plus four revisions: a DDT one with general pending, a GO one ready to verify, an obsid with
     two open revisions, and one closed an hour ago."""
-    from data.db import make_engine, make_sessionmaker
-    from data.demo.revisions import seed_users
-    from data.models import Revision, Signoff
-
     engine = make_engine(database_url)
     now = int(clock.now().timestamp())
     try:
@@ -80,9 +85,6 @@ def board_settings(tmp_path: Path, board_ocat: Path, **extra: Any) -> dict[str, 
     instance.mkdir()
     shutil.copy(board_ocat / "ocat.db", instance / "board_ocat.db")
     shutil.copytree(board_ocat / "obs_ss", instance / "obs_ss")
-    from data.settings import load_settings
-    from web.instance import prepare_instance
-
     overrides = {
         "instance_path": str(instance),
         "ocat_url": f"sqlite:///{instance / 'board_ocat.db'}",
@@ -227,9 +229,6 @@ def test_two_clients_signing_the_same_column_at_once_one_wins(app):
 
 
 def test_a_revision_closed_more_than_36_hours_ago_drops_off(app, client):
-    from data.models import Revision, Signoff
-    from web.db import resources
-
     with app.server.app_context():
         with resources().sessions.begin() as session:
             old = int((clock.now() - timedelta(hours=40)).timestamp())
@@ -240,10 +239,6 @@ def test_a_revision_closed_more_than_36_hours_ago_drops_off(app, client):
 
 
 def test_with_a_cache_url_the_status_shares_its_ocat_look_ups_through_redis(settings):
-    import redis
-
-    from dashboard import create_app
-
     url = "redis://127.0.0.1:6379/14"
     store = redis.Redis.from_url(url)
     store.flushdb()
@@ -267,9 +262,6 @@ GZIP = {"Accept-Encoding": "gzip"}
 @pytest.fixture(params=BACKENDS)
 def live_client(request: pytest.FixtureRequest, tmp_path: Path, board_ocat: Path) -> Iterator[Any]:
     """A client of an app seeded with `seed_board`, on SQLite and (when configured) on a fresh PostgreSQL DB."""
-    from dashboard import create_app
-    from tests.fixtures.revdb import create_pg_database, drop_pg_database
-
     url = create_pg_database(os.environ[PG_ENV]) if request.param == "postgresql" else None
     try:
         extra = {"database_url": url} if url else {}
@@ -283,10 +275,6 @@ def frame_rows(client: Any) -> list[dict[str, Any]]:
     """The reference: the rows as the API built them before it read the live board, from a full read of the board
     as a DataFrame (`data.board.frame.board_frame`, nothing kept)."""
     import pandas as pd
-
-    from data.board.frame import board_frame
-    from data.board.rows import COLUMNS
-    from web.db import ocat_source, resources, session_scope
 
     def iso(value: Any) -> Any:
         return None if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -407,8 +395,6 @@ def test_a_gzip_client_gets_the_same_body_compressed(live_client):
 
 
 def test_without_the_ocat_the_rows_come_without_an_etag(live_client, tmp_path):
-    from web.db import resources
-
     with live_client.application.app_context():
         (Path(resources().settings.instance_path) / "board_ocat.db").unlink()  # the Ocat is gone
     response = live_client.get("/api/v1/status")

@@ -13,6 +13,12 @@ from typing import Any
 import pytest
 
 from data import clock
+from data.db import make_engine, make_sessionmaker
+from data.demo.seeding import DemoRefused
+from data.revisions.store import create_revision
+from data.settings import load_settings
+from data.users import add_user
+from web.instance import prepare_instance
 
 ROOT = Path(__file__).parents[2]
 
@@ -95,11 +101,6 @@ def test_demo_seed_replaces_the_demo_data_and_says_so(runner: Any, settings: dic
 
 def add_real_revision(settings: dict[str, Any]) -> None:
     """A revision by a user who is not a demo user (a live DB, or a DB someone used for real)."""
-    from data.db import make_engine, make_sessionmaker
-    from data.revisions.store import create_revision
-    from data.settings import load_settings
-    from data.users import add_user
-
     engine = make_engine(load_settings(settings, environ={}).database_url)
     try:
         with make_sessionmaker(engine).begin() as session:
@@ -123,10 +124,6 @@ def test_demo_seed_refuses_a_revision_db_holding_other_data(runner: Any, setting
 
 def test_a_first_start_never_seeds_demo_data_into_a_db_holding_other_data(settings: dict[str, Any]) -> None:
     """#13 item 5: USINT_DEMO=1 and the demo Ocat file gone: the start stops with the reason, nothing is added."""
-    from data.demo.seeding import DemoRefused
-    from data.settings import load_settings
-    from web.instance import prepare_instance
-
     instance = Path(settings["instance_path"])
     add_real_revision(settings)
     (instance / "ocat_demo.db").unlink()
@@ -137,9 +134,6 @@ def test_a_first_start_never_seeds_demo_data_into_a_db_holding_other_data(settin
 
 
 def test_a_first_start_builds_a_missing_demo_ocat_again_without_adding_revisions(settings: dict[str, Any]) -> None:
-    from data.settings import load_settings
-    from web.instance import prepare_instance
-
     instance = Path(settings["instance_path"])
     with contextlib.closing(sqlite3.connect(instance / "ocat_demo.db")) as conn:
         before = conn.execute("SELECT obsid, targname, ra FROM target ORDER BY obsid").fetchall()

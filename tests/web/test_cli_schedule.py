@@ -6,11 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from data import clock
+from data.db import session_scope
 from data.models import Outbox, Schedule
-from data.schedule import local_today
+from data.schedule import local_today, midnight
+from data.users import get_user
 
 
 def invoke(runner: Any, *args: str) -> Any:
@@ -18,26 +20,18 @@ def invoke(runner: Any, *args: str) -> Any:
 
 
 def rows(app: Any) -> list[Schedule]:
-    from data.db import session_scope
-
     with session_scope(app.server.extensions["usint"].sessions, readonly=True) as s:
         return list(s.scalars(select(Schedule).order_by(Schedule.start)))
 
 
 def clear_schedule(app: Any) -> None:
     """Start from an empty calendar (whatever the demo seed holds)."""
-    from sqlalchemy import delete
-
-    from data.db import session_scope
-
     with session_scope(app.server.extensions["usint"].sessions) as s:
         s.execute(delete(Schedule))
         s.execute(delete(Outbox))
 
 
 def outbox(app: Any) -> list[Outbox]:
-    from data.db import session_scope
-
     with session_scope(app.server.extensions["usint"].sessions, readonly=True) as s:
         return list(s.scalars(select(Outbox).order_by(Outbox.id)))
 
@@ -133,9 +127,6 @@ def test_reminders_duty_warns_about_unfilled_weeks(app: Any, runner: Any) -> Non
 
 
 def test_reminders_duty_reminds_the_poc_two_days_ahead(app: Any, runner: Any) -> None:
-    from data.db import session_scope
-    from data.users import get_user
-
     clear_schedule(app)
     today = local_today(clock.now(), "America/New_York")
     with session_scope(app.server.extensions["usint"].sessions) as s:
@@ -152,6 +143,4 @@ def test_reminders_duty_reminds_the_poc_two_days_ahead(app: Any, runner: Any) ->
 
 
 def _midnight(day: Any) -> Any:
-    from data.schedule import midnight
-
     return midnight(day)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from dashboard import create_app
+from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS
+from tests.factories import page_route_request
 
 
 @pytest.fixture
@@ -27,8 +33,6 @@ def test_healthz_answers_ok(client: Any) -> None:
 
 
 def test_healthz_names_the_failing_part(settings: dict[str, Any], tmp_path: Any) -> None:
-    from dashboard import create_app
-
     missing = tmp_path / "nowhere" / "ocat.db"
     app = create_app({**settings, "ocat_url": f"sqlite:///{missing}", "demo": False})
     body = app.server.test_client().get("/healthz")
@@ -48,8 +52,6 @@ def test_the_header_wins_over_the_dev_user(client: Any) -> None:
 
 
 def test_no_header_and_no_dev_user_is_anonymous_read_only(settings: dict[str, Any]) -> None:
-    from dashboard import create_app
-
     app = create_app({**settings, "dev_user": None})
     text = layout_text(app.server.test_client())
     assert "Anonymous" in text and "read only" in text
@@ -96,8 +98,6 @@ def test_unknown_api_paths_answer_json_404(client: Any) -> None:
 
 
 def test_an_unexpected_error_shows_a_reference_that_is_in_the_error_log(app: Any, settings: dict[str, Any]) -> None:
-    from pathlib import Path
-
     @app.server.get("/boom-for-test")
     def boom() -> str:
         raise RuntimeError("kaboom")
@@ -112,8 +112,6 @@ def test_an_unexpected_error_shows_a_reference_that_is_in_the_error_log(app: Any
 
 
 def test_the_field_reference_is_built_from_the_catalogue(client: Any) -> None:
-    from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS
-
     page = client.get("/help/ocat")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -124,11 +122,6 @@ def test_the_field_reference_is_built_from_the_catalogue(client: Any) -> None:
 
 def test_first_requests_arriving_together_all_find_the_page_router(settings: dict[str, Any]) -> None:
     """Dash sets itself up on the first request without a lock; the factory does it before serving."""
-    import threading
-
-    from dashboard import create_app
-    from tests.factories import page_route_request
-
     route = page_route_request("/orupdate", "?kiosk=1")
     app = create_app(settings)
     # Ready before the first request: the pages router is in the callback map with its function.

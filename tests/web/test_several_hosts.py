@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import requests
 
+from data.demo.ocat import build_demo_ocat
 from tests.benchmarks.bench_load import board_body, board_callback
 from tests.fixtures.net import free_port
 from tests.fixtures.revdb import PG_ENV, create_pg_database, drop_pg_database
@@ -100,8 +102,6 @@ class Host:
 def hosts(tmp_path_factory: pytest.TempPathFactory, board_ocat: Path) -> Iterator[tuple[Host, Host]]:
     """Two hosts on a fresh PostgreSQL database seeded with `seed_board`, sharing Redis database 15; started once
     for the module (starting one takes seconds; its tests write different obsids)."""
-    import redis
-
     tmp_path = tmp_path_factory.mktemp("hosts")
     store = redis.Redis.from_url(CACHE_URL)
     store.flushdb()
@@ -129,8 +129,6 @@ def hosts(tmp_path_factory: pytest.TempPathFactory, board_ocat: Path) -> Iterato
 
 @pytest.fixture(scope="module")
 def board_ocat(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from data.demo.ocat import build_demo_ocat
-
     folder = tmp_path_factory.mktemp("hosts-ocat")
     build_demo_ocat(folder / "ocat.db", observations=40, obs_ss=folder / "obs_ss")
     return folder
