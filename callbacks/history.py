@@ -53,7 +53,8 @@ def build_content(data: ObsidHistory, zone_name: str) -> tuple[Any, ...]:
     elif data.ocat_missing:
         alerts.append(ui.banner(f"Obsid {data.obsid} is not in the Ocat, so current values are not shown."))
     header = html.Div([ui.header(data.obsid, data.targname, data.status, len(data.revisions), zone_name), *alerts])
-    return header, False, current_rows(data), timeline_figure(data, zone_name), revision_rows(data, fmt), ""
+    current = ui.current_table(current_rows(data))
+    return header, False, current, timeline_figure(data, zone_name), revision_rows(data, fmt), ""
 
 
 def load_history(obsid: str | None) -> tuple[Any, ...]:
@@ -82,7 +83,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(HistoryIds.CONTENT, "children"),
         Output(HistoryIds.BODY, "hidden"),
-        Output(HistoryIds.CURRENT, "rowData"),
+        Output(HistoryIds.CURRENT, "children"),
         Output(HistoryIds.TIMELINE, "figure"),
         Output(HistoryIds.REVISIONS, "rowData"),
         Output(HistoryIds.FEEDBACK, "children"),

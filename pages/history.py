@@ -1,8 +1,9 @@
 """Observation History: every revision of one observation over time (`/history/<obsid>`).
 
 The page arrives filled: while Dash Pages serves the layout to a browser, `callbacks.history.load_history` reads the
-history and gives the grids their rows and the timeline its figure (data, not component trees), so the page is
-usable after that one round trip; the page module itself reads no database (E6). "Re-read" sends the same data again.
+history and gives the revisions grid its rows, the timeline its figure (data, not component trees) and the small
+table of current values its rows, so the page is usable after that one round trip; the page module itself reads no
+database (E6). "Re-read" sends the same again.
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from pages._components.cards import page_header
 from pages._components.history_parts import obsid_form, prompt
 from pages._ids import HistoryIds
-
-STATE_RULES = {
-    "usint-state-applied": "params.data.state == 'applied'",
-    "usint-state-pending": "params.data.state == 'pending'",
-}
-"""The merge's states as cell classes (colours in assets/merge.css, the check page's D18 colours)."""
 
 SHORT_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
 """Sign-off column headers short enough for the grid (the full label is the header's tooltip)."""
@@ -72,28 +67,6 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]
         className="ag-theme-alpine usint-history-grid",
         style={"width": "100%"},
         **extra,
-    )
-
-
-def current_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
-    """Every parameter some revision requested: the latest request beside the Ocat value now (the one merge)."""
-    return _grid(
-        HistoryIds.CURRENT,
-        [
-            {"field": "parameter", "headerName": "Parameter", "tooltipField": "parameter", "minWidth": 240, "flex": 2},
-            {"field": "requested", "headerName": "Latest requested", "flex": 2},
-            {
-                "field": "revision",
-                "headerName": "In revision",
-                "cellRenderer": "markdown",
-                "maxWidth": 140,
-                "valueGetter": {"function": f"params.data.revision ? {_CHECK_LINK.format(f='revision')} : ''"},
-            },
-            {"field": "current", "headerName": "Ocat now", "flex": 2},
-            {"field": "state_text", "headerName": "", "cellClassRules": STATE_RULES, "minWidth": 150, "maxWidth": 170},
-        ],  # fmt: skip
-        rows,
-        "No parameter was ever requested.",
     )
 
 
@@ -162,7 +135,7 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
             html.Div(
                 [
                     html.H4("Current Ocat value and latest request", className="h5 mt-3"),
-                    current_grid(current),
+                    html.Div(current, id=HistoryIds.CURRENT),
                     dcc.Graph(
                         id=HistoryIds.TIMELINE,
                         figure=figure,

@@ -5,6 +5,8 @@ User text (comments, target names, requested values) is shown as text: never mar
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -85,4 +87,41 @@ def banner(text: str) -> dbc.Alert:
     return dbc.Alert(text, color="warning", className="py-2 usint-ocat-down")
 
 
-__all__ = ["banner", "header", "no_revisions", "obsid_form", "prompt"]
+CURRENT_HEADS = ("Parameter", "Latest requested", "In revision", "Ocat now")
+STATE_CLASSES = {"applied": "usint-state-applied", "pending": "usint-state-pending"}
+"""The merge's states as classes (colours in assets/merge.css, the check page's D18 colours); on a span, as the
+table's cells paint their own background over a class's."""
+
+
+def current_table(rows: list[dict[str, Any]]) -> dbc.Table | html.P:
+    """Every parameter some revision requested (`callbacks._grids_history.current_rows`): the latest request, its
+    revision (a link to its check page), the Ocat value now and the merge state. A plain table: its rows are
+    bounded by the parameter catalogue and usually a handful, where a grid costs its set-up in every browser."""
+    if not rows:
+        return html.P("No parameter was ever requested.", className="text-muted small")
+    heads = [html.Th(h, scope="col") for h in CURRENT_HEADS] + [
+        html.Th(html.Span("State", className="visually-hidden"))
+    ]
+    return dbc.Table(
+        [html.Thead(html.Tr(heads)), html.Tbody([_current_row(r) for r in rows])],
+        size="sm",
+        bordered=True,
+        responsive=True,
+        className="usint-history-current small w-auto",
+    )
+
+
+def _current_row(row: dict[str, Any]) -> html.Tr:
+    revision = row["revision"]
+    return html.Tr(
+        [
+            html.Th(row["parameter"], scope="row", className="fw-normal"),
+            html.Td(row["requested"], className="text-break"),
+            html.Td(html.A(revision, href=f"/chkupdata/{revision}") if revision else ""),
+            html.Td(row["current"], className="text-break"),
+            html.Td(html.Span(row["state_text"], className=f"{STATE_CLASSES.get(row['state'], '')} px-1 rounded")),
+        ]
+    )
+
+
+__all__ = ["banner", "current_table", "header", "no_revisions", "obsid_form", "prompt"]
