@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.fixtures.net import free_port
 
@@ -26,8 +28,5 @@ def console_errors(duo: Any) -> list[dict[str, Any]]:
 def wait_until(duo: Any, predicate: Any, timeout: float = 10, message: str = "condition not met") -> Any:
     """Wait until `predicate(driver)` is truthy. An element found and then re-drawn by React before it was read
     (stale) or not there yet counts as "not yet", not as a failure."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
     ignored = (NoSuchElementException, StaleElementReferenceException)
     return WebDriverWait(duo.driver, timeout, ignored_exceptions=ignored).until(predicate, message)

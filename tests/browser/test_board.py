@@ -3,7 +3,9 @@ display has no buttons."""
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +70,6 @@ def test_brd002_a_stale_click_says_who_signed_first(started: Any) -> None:
     url = started.server_url + "/orupdate"
     open_board(started.driver, url)
     client = started.driver  # sign the same cell behind the page's back through the API
-    import json
-    import urllib.request
-
     req = urllib.request.Request(
         started.server_url + "/api/v1/signoffs",
         data=json.dumps({"obsidrev": "1003.001", "column": "general", "expected": "Pending"}).encode(),

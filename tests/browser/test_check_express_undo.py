@@ -11,16 +11,23 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from sqlalchemy import select
 
+from data import clock
+from data.demo.revisions import seed_users
+from data.models import Revision
+from data.revisions.express import preview
+from data.revisions.signoffs import sign
+from data.revisions.store import create_revision
+from data.settings import DEFAULT_PERMISSIONS
 from tests.browser.conftest import console_errors, wait_until
+from web.db import ocat_source, session_scope
 
 pytestmark = pytest.mark.browser
 
 
 def _in_app(app: Any, work: Any) -> Any:
     """Run `work(session)` in one committed transaction of the app's revision DB (as a callback would)."""
-    from web.db import session_scope
-
     with app.server.app_context(), session_scope() as session:
         return work(session)
 
@@ -48,10 +55,6 @@ def _by_dict_id(component_id: dict[str, str]) -> tuple[str, str]:
 
 
 def test_chk001_check_page_shows_a_revision_and_the_form_rejects_junk(started: Any, app: Any) -> None:
-    from sqlalchemy import select
-
-    from data.models import Revision
-
     obsid, rev = _in_app(app, lambda s: s.execute(select(Revision.obsid, Revision.revision_number).limit(1)).one())
     obsidrev = f"{obsid}.{rev:03d}"
     duo = _wide(started)
@@ -83,9 +86,6 @@ def test_chk001_check_page_shows_a_revision_and_the_form_rejects_junk(started: A
 
 def _approvable(app: Any, count: int) -> list[int]:
     """`count` demo obsids that express approval would approve right now (asked of the instance itself)."""
-    from data.revisions.express import preview
-    from web.db import ocat_source, session_scope
-
     sql = "SELECT obsid FROM target WHERE status IN ('unobserved', 'scheduled') ORDER BY obsid"
     with app.server.app_context():
         candidates = [int(row["obsid"]) for row in ocat_source().fetch(sql)][:200]
@@ -113,12 +113,6 @@ def test_exp001_express_approval_previews_and_finalizes_two_obsids(started: Any,
 
 
 def test_und001_undo_a_signoff_and_see_it_disappear(started: Any, app: Any) -> None:
-    from data import clock
-    from data.demo.revisions import seed_users
-    from data.revisions.signoffs import sign
-    from data.revisions.store import create_revision
-    from data.settings import DEFAULT_PERMISSIONS
-
     obsid = _approvable(app, 1)[0]
 
     def signed_by_demo(session: Any) -> str:

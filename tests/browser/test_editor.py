@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -60,8 +63,6 @@ def type_into(duo: Any, name: str, text: str, commit: bool = True) -> None:
 def click(duo: Any, element_id: str) -> None:
     """Scroll a button into view and click it, retrying while the page still moves under it. `element_id` is a
     plain id or the DOM id of a pattern-matching one."""
-    from selenium.common.exceptions import ElementClickInterceptedException
-
     last = [""]
 
     def attempt(driver: Any) -> bool:
@@ -205,9 +206,6 @@ def test_edt002_prompt_and_unknown_obsid(started: Any) -> None:
 
 def _set_ocat(settings: dict[str, Any], obsid: int, **values: Any) -> None:
     """Change the test instance's demo Ocat behind the app's back (another person editing the Ocat)."""
-    import sqlite3
-    from pathlib import Path
-
     db = sqlite3.connect(Path(settings["instance_path"]) / "ocat_demo.db")
     try:
         with db:

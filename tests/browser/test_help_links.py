@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 
+from dashboard import create_app
+from data.parameters.catalogue import HELP_ANCHORS, PARAMETERS, SECTIONS
 from tests.browser.conftest import console_errors
 from tests.fixtures.net import free_port
 
@@ -65,8 +67,6 @@ def test_hlp002_every_page_has_the_admin_and_tech_contacts(started: Any) -> None
 
 
 def test_hlp003_an_instance_sets_its_own_links_and_contacts(dash_duo: Any, settings: dict[str, Any]) -> None:
-    from dashboard import create_app
-
     links = [{"title": "Local pages", "links": [{"text": "Our wiki", "url": "https://wiki.example/usint"}]}]
     config = Path(settings["instance_path"]) / "config.py"
     config.write_text(f"REFERENCE_LINKS = {links!r}\nTECH_EMAIL = 'usint-help@example.org'\n")
@@ -77,8 +77,6 @@ def test_hlp003_an_instance_sets_its_own_links_and_contacts(dash_duo: Any, setti
 
 
 def test_hlp004_help_explains_in_prose_ranked_entries_multiple_obsids_and_every_section(started: Any) -> None:
-    from data.parameters.catalogue import HELP_ANCHORS, SECTIONS
-
     started.driver.get(started.server_url + "/help/ocat")
     started.wait_for_element("main h1", timeout=10)
     body = started.driver.find_element(By.TAG_NAME, "body").text
@@ -96,8 +94,6 @@ def test_hlp004_help_explains_in_prose_ranked_entries_multiple_obsids_and_every_
 
 
 def test_hlp005_each_field_has_its_description_not_only_a_table_row(started: Any) -> None:
-    from data.parameters.catalogue import PARAMETERS
-
     started.driver.get(started.server_url + "/help/ocat")
     for name, words in (("dither_flag", "standard dither"), ("sample", "exclusion window"),
                         ("comments", "Why the change is made"), ("trans_offset", "2.93 mm per arcmin")):  # fmt: skip
@@ -109,8 +105,6 @@ def test_hlp005_each_field_has_its_description_not_only_a_table_row(started: Any
 
 
 def test_hlp006_no_internal_notes_reach_the_help(started: Any) -> None:
-    from data.parameters.catalogue import PARAMETERS
-
     started.driver.get(started.server_url + "/help/ocat")
     started.wait_for_element("main h1", timeout=10)
     text = started.driver.find_element(By.TAG_NAME, "body").text

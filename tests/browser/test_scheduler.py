@@ -7,8 +7,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+from sqlalchemy import delete
 
+from callbacks._figures_scheduler import DAY_FIELDS, monday
+from data import clock, schedule
+from data.db import session_scope
+from data.models import Schedule
 from tests.browser.conftest import console_errors, wait_until
 
 pytestmark = pytest.mark.browser
@@ -17,12 +24,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def next_week(app: Any) -> Any:
     """An empty calendar extended 60 days ahead; returns next week's open period."""
-    from sqlalchemy import delete
-
-    from data import clock, schedule
-    from data.db import session_scope
-    from data.models import Schedule
-
     today = schedule.local_today(clock.now(), "America/New_York")
     with session_scope(app.server.extensions["usint"].sessions) as s:
         s.execute(delete(Schedule))
@@ -34,8 +35,6 @@ def next_week(app: Any) -> Any:
 def segment(duo: Any, period: Any) -> Any:
     """The calendar cell where a period starts: its week's duty row (row ids `w:<Monday>:<digest>`), its first
     day's column."""
-    from callbacks._figures_scheduler import DAY_FIELDS, monday
-
     row = f'[row-id^="w:{monday(period.start).isoformat()}:"]'
     found = duo.driver.find_elements(
         By.CSS_SELECTOR,
@@ -46,8 +45,6 @@ def segment(duo: Any, period: Any) -> Any:
 
 def click(duo: Any, element: Any) -> bool:
     """Scroll `element` to the middle and click it; False while something (a loading overlay) covers it."""
-    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
-
     try:
         duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
@@ -114,8 +111,6 @@ def test_sch002_a_deep_link_opens_with_the_period_selected(next_week: Any, start
 def test_sch003_a_period_chosen_in_the_list_can_be_assigned(next_week: Any, started: Any) -> None:
     """The period and person lists are native selects (labelled, keyboard-ready): a choice there selects and
     outlines the period as a click on the calendar does, and Assign gives it to the chosen person."""
-    from selenium.webdriver.support.ui import Select
-
     duo = started
     duo.driver.get(duo.server_url + "/scheduler")
     wait_until(duo, lambda d: segment(duo, next_week) is not None, timeout=15, message="calendar not drawn")
