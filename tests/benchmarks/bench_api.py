@@ -36,6 +36,7 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
+from dashboard import create_app
 from data import clock
 from data.db import make_engine, make_sessionmaker
 from data.demo.ocat import build_demo_ocat
@@ -117,8 +118,6 @@ def worker_memory(pid: int) -> dict[str, float]:
 
 
 def in_process(folder: Path, targets: list[str], repeat: int, results: dict[str, Any]) -> None:
-    from dashboard import create_app
-
     overrides = {"instance_path": str(folder), "database_url": f"sqlite:///{folder / 'usint.db'}",
                  "ocat_url": f"sqlite:///{folder / 'ocat.db'}", "demo": False, "dev_user": "demo",
                  "mail_suppress": True}  # fmt: skip
