@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from data import clock
-from data.board import live as board_live
 from data.settings import SettingsError, load_settings
 from web.instance import prepare_instance
 
@@ -89,7 +88,7 @@ def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
             return
         started = time.perf_counter()
         try:
-            rows = board_live.warm(
+            rows = resources.boards.warm(
                 resources.sessions,
                 now=clock.now(),
                 closed_window_h=resources.settings.closed_window_h,

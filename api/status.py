@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from api._blueprint import bp
 from data import clock
-from data.board import live as board_live
 from data.board.rows import COLUMNS, FIELD_INDEX, BoardData, change_token
 from data.csv_export import csv_text
 from data.revisions.store import approved_obsids
@@ -112,7 +111,7 @@ def _ocat_or_none() -> Any:
 def _board(session: Session) -> BoardData:
     """This worker's live board (`data.board.live`), as the board page reads it."""
     res = resources()
-    return board_live.current(
+    return res.boards.current(
         session,
         now=clock.now(),
         closed_window_h=res.settings.closed_window_h,

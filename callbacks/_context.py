@@ -6,10 +6,10 @@ from datetime import datetime
 
 from data import clock
 from data.settings import Settings
-from web.db import ocat_lookups, ocat_source, resources, session_scope
+from web.db import live_boards, ocat_lookups, ocat_source, resources, session_scope
 from web.identity import Identity, current_identity
 
-__all__ = ["session_scope", "ocat_source", "ocat_lookups", "current_user", "now", "settings"]
+__all__ = ["session_scope", "ocat_source", "ocat_lookups", "live_boards", "current_user", "now", "settings"]
 
 
 def current_user() -> Identity:

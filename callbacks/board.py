@@ -20,8 +20,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import _grids_board as grids
-from callbacks._context import current_user, now, ocat_lookups, ocat_source, session_scope, settings
-from data.board import live as board_live
+from callbacks._context import current_user, live_boards, now, ocat_lookups, ocat_source, session_scope, settings
 from data.board.actions import perform
 from data.board.rows import change_token
 from data.errors import Conflict, Forbidden, NotFound
@@ -44,7 +43,7 @@ def build_board(
     moment = now()
     who = current_user()
     with session_scope(readonly=True) as session:
-        board = board_live.current(
+        board = live_boards().current(
             session, now=moment, closed_window_h=conf.closed_window_h, ocat=_ocat(), lookups=ocat_lookups()
         )
     meta = board.meta

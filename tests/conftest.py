@@ -13,7 +13,6 @@ import pytest
 from xdist.scheduler import LoadFileScheduling
 
 from dashboard import create_app
-from data.board import live as board_live
 from data.settings import load_settings
 from web.instance import prepare_instance
 
@@ -97,12 +96,3 @@ def shared_app(shared_settings: Mapping[str, Any]) -> Any:
 def shared_client(shared_app: Any) -> Any:
     """A test client (no cookies yet) of the module's shared app."""
     return shared_app.server.test_client()
-
-
-@pytest.fixture(autouse=True)
-def _no_live_boards() -> None:
-    """Each test starts without this process's live boards (kept per database URL). Still needed: `session` rolls
-    the session-wide `engine` database back after each test, and on SQLite the rollback hands the same ids (the
-    change token) to the next test's other rows, which would then be served the previous test's board. Costs
-    microseconds; apps on their own instance (`app`, `shared_app`) never need it."""
-    board_live.forget()

@@ -12,6 +12,7 @@ from flask import Flask, current_app, has_request_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.board.live import LiveBoards
 from data.db import make_engine, make_sessionmaker, on_outbox_commit
 from data.db import session_scope as scope
 from data.mail.sender import BackgroundSender
@@ -34,6 +35,8 @@ class Resources:
     """Ocat look-ups kept 10 minutes: in process, or shared through Redis (`USINT_CACHE_URL`)."""
     mail: BackgroundSender | None = None
     """Sends the outbox after a request's commit queued mail (one thread per worker)."""
+    boards: LiveBoards = field(default_factory=LiveBoards)
+    """This worker's live status boards (`data.board.live`), read in full once, then kept current."""
     _ocat: Any = field(default=None, repr=False)
 
     @property
@@ -83,3 +86,7 @@ def ocat_source() -> Any:
 
 def ocat_lookups() -> Cache:
     return resources().lookups
+
+
+def live_boards() -> LiveBoards:
+    return resources().boards

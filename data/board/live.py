@@ -1,4 +1,4 @@
-"""The live status board of this worker: read in full once, then kept up to date from the `changes` table.
+"""This worker's live status boards (`LiveBoards`): read in full once, then kept current from the `changes` table.
 
 The database's own triggers (migration 5) append an `(obsid, at)` row to `changes` for every row any writer
 inserts, updates or deletes in `revisions` or `signoffs`: this app, v2.1 during the switch-over, an operator's
@@ -42,8 +42,8 @@ only if it is at most the token + 1)."""
 
 @dataclass
 class _Live:
-    """One board (one revision DB and window) as this worker last read it. Changed only under its key's
-    update lock; `served` (token parts and minute, the board) is replaced whole, so readers need no lock."""
+    """One board (one revision DB and window) as this worker last read it. Changed only under its key's update
+    lock (`LiveBoards`); `served` (token parts and minute, the board) is replaced whole, so readers need no lock."""
 
     parts: tuple[int, int]
     cutoff: int
@@ -52,53 +52,63 @@ class _Live:
     served: tuple[tuple[Any, ...], BoardData] | None = None
 
 
-_LIVE: dict[tuple[str, float], _Live] = {}
-_UPDATING: dict[tuple[str, float], threading.Lock] = {}
-_LIVE_LOCK = threading.Lock()
+class LiveBoards:
+    """This worker's live boards, one per revision DB and window, owned by the app (`web.db.Resources.boards`):
+    each app (and each test's) starts with none, and drops them with itself."""
 
+    def __init__(self) -> None:
+        self._boards: dict[tuple[str, float], _Live] = {}
+        self._updating: dict[tuple[str, float], threading.Lock] = {}
+        self._lock = threading.Lock()
 
-def _update_lock(key: tuple[str, float]) -> threading.Lock:
-    """One catch-up at a time per board: a second thread waits, then finds the board already current."""
-    with _LIVE_LOCK:
-        return _UPDATING.setdefault(key, threading.Lock())
+    def kept(self, url: str, window_h: float) -> _Live | None:
+        """The live board of the revision DB at `url` for `window_h`, as last read (None before the first read)."""
+        return self._boards.get((url, float(window_h)))
 
+    def _update_lock(self, key: tuple[str, float]) -> threading.Lock:
+        """One catch-up at a time per board: a second thread waits, then finds the board already current."""
+        with self._lock:
+            return self._updating.setdefault(key, threading.Lock())
 
-def current(
-    session: Session, *, now: datetime, closed_window_h: float, ocat: Any, lookups: Cache | None = None
-) -> BoardData:
-    """The board at `now`, from this worker's live copy: unchanged token and minute -> the same object."""
-    window_h = float(closed_window_h)
-    key = (str(session.get_bind().url), window_h)
-    parts = token_parts(session)
-    cutoff = int(now.timestamp() - window_h * 3600)
-    stamp = (parts, int(now.timestamp()) // 60)
-    live = _LIVE.get(key)
-    served = live.served if live is not None else None
-    if served is not None and served[0] == stamp:
-        return served[1]
-    with _update_lock(key):
-        live = _LIVE.get(key)
-        if live is not None and live.served is not None and live.served[0] == stamp:
-            return live.served[1]  # another thread brought it here while this one waited
-        if live is None or cutoff < live.cutoff or not _catch_up(session, live, parts, now=now, window_h=window_h):
-            live = _read_all(session, parts, now=now, window_h=window_h)
-            _LIVE[key] = live
-        names = user_names(session)
-        data = shape(
-            live.rows.values(),
-            names=names,
-            now=now,
-            closed_window_h=window_h,
-            ocat=ocat,
-            memo=live.memo,
-            lookups=lookups,
-            token=token_text(parts),
-        )
-        for rid in [rid for rid in live.memo.records if rid not in live.rows]:
-            del live.memo.records[rid]
-        if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again
-            live.served = (stamp, data)
-        return data
+    def current(
+        self, session: Session, *, now: datetime, closed_window_h: float, ocat: Any, lookups: Cache | None = None
+    ) -> BoardData:
+        """The board at `now`, from this worker's live copy: unchanged token and minute -> the same object."""
+        window_h = float(closed_window_h)
+        key = (str(session.get_bind().url), window_h)
+        parts = token_parts(session)
+        cutoff = int(now.timestamp() - window_h * 3600)
+        stamp = (parts, int(now.timestamp()) // 60)
+        live = self._boards.get(key)
+        served = live.served if live is not None else None
+        if served is not None and served[0] == stamp:
+            return served[1]
+        with self._update_lock(key):
+            live = self._boards.get(key)
+            if live is not None and live.served is not None and live.served[0] == stamp:
+                return live.served[1]  # another thread brought it here while this one waited
+            if live is None or cutoff < live.cutoff or not _catch_up(session, live, parts, now=now, window_h=window_h):
+                live = self._boards[key] = _read_all(session, parts, now=now, window_h=window_h)
+            data = shape(live.rows.values(), names=user_names(session), now=now, closed_window_h=window_h, ocat=ocat,
+                         memo=live.memo, lookups=lookups, token=token_text(parts))  # fmt: skip
+            for rid in [rid for rid in live.memo.records if rid not in live.rows]:
+                del live.memo.records[rid]
+            if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again
+                live.served = (stamp, data)
+            return data
+
+    def warm(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        now: datetime,
+        closed_window_h: float,
+        ocat: Any,
+        lookups: Cache | None = None,
+    ) -> int:
+        """Read the board once (a new worker, in the background), so its first refresh is a catch-up; the rows."""
+        with session_scope(sessions, readonly=True) as session:
+            return len(self.current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups))
 
 
 def _read_all(session: Session, parts: tuple[int, int], *, now: datetime, window_h: float) -> _Live:
@@ -128,18 +138,3 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: dat
     if dirty:  # those obsids' rows are now as listed at this cutoff: an earlier one may miss some
         live.cutoff = max(live.cutoff, int(now.timestamp() - window_h * 3600))
     return True
-
-
-def warm(
-    sessions: sessionmaker[Session], *, now: datetime, closed_window_h: float, ocat: Any, lookups: Cache | None = None
-) -> int:
-    """Read the board once (a new worker, in the background), so its first refresh is a catch-up; the rows."""
-    with session_scope(sessions, readonly=True) as session:
-        return len(current(session, now=now, closed_window_h=closed_window_h, ocat=ocat, lookups=lookups))
-
-
-def forget() -> None:
-    """Drop every live board of this worker (tests; after restoring a database file in place)."""
-    with _LIVE_LOCK:
-        _LIVE.clear()
-        _UPDATING.clear()

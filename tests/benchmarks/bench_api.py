@@ -10,8 +10,12 @@ Figures:
   If-None-Match with the last ETag -> 304 (target < 5 ms); /status.csv warm; body sizes, plain and gzip;
 - over HTTP against `gunicorn -c gunicorn.conf.py` with 2 workers on loopback: status warm and 304 as a client sees
   them (targets as above);
+- worker memory after warm-up (every worker has read the board, built the status bodies and filled a board page;
+  target <= 120 MiB VmRSS);
 - load: `--clients` threads for `--seconds` (status, 304s, CSV, the board page's first fill, a sign-off every
-  `--sign-every` s), then VmRSS (target <= 150 MiB), VmHWM, RssAnon and RssFile of every worker; in process, what
+  `--sign-every` s), then VmRSS (target <= 150 MiB), VmHWM, RssAnon and RssFile of every worker;
+- analytics for one year over HTTP (the page's route callback, target <= 300 ms), after the load run, and the
+  workers' memory after it (the worker that answered has loaded pandas, D23); in process, what
   the RSS grows by when the app is made (imports), with the live board and the API bodies, and with a board page
   fill, and tracemalloc's largest allocation sites while the board and the bodies are held.
 Prints one line per figure and writes bench-results/bench_api.json.
@@ -47,6 +51,7 @@ from data.parameters.table import seed_parameters
 from data.schema import upgrade
 from tests.benchmarks._report import ms, report
 from tests.benchmarks.bench_load import board_body, board_callback, children, memory
+from tests.factories import page_route_request
 from tests.fixtures.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,10 +242,26 @@ def get(base: str, path: str, **headers: str) -> requests.Response:
     return requests.get(base + path, headers={"Remote-User": "bob", "Connection": "close", **headers}, timeout=60)
 
 
+def workers_rss(server: Gunicorn) -> dict[str, dict[str, float]]:
+    return {str(pid): worker_memory(pid) for pid in children(server.proc.pid)}
+
+
+def worst_rss(per_worker: dict[str, dict[str, float]], target: float) -> str:
+    worst = max((m.get("VmRSS", 0.0) for m in per_worker.values()), default=0.0)
+    return f"{worst:.1f} MiB (target <= {target:g} MiB)"
+
+
 def over_http(server: Gunicorn, repeat: int, results: dict[str, Any]) -> None:
     base = server.base
-    for _ in range(server.workers * 4):  # every worker: its board read and its bodies built
+    dep, outputs = board_callback(base)
+    for _ in range(server.workers * 4):  # warm-up, every worker: its board read, its bodies built, a board fill
         get(base, "/api/v1/status", **GZIP)
+        get(base, "/api/v1/status.csv", **GZIP)
+        requests.post(f"{base}/_dash-update-component", json=board_body(dep, outputs, FILL, []),
+                      headers={"Remote-User": "bob", "Connection": "close", **GZIP}, timeout=60)  # fmt: skip
+    time.sleep(2)  # let each worker's background board read (post_worker_init) finish
+    results["rss_per_worker_after_warmup_mib"] = per_worker = workers_rss(server)
+    results["rss_worker_max_after_warmup"] = worst_rss(per_worker, 120)
     samples, answer = [], None
     for _ in range(repeat * 2):
         t0 = time.perf_counter()
@@ -255,6 +276,20 @@ def over_http(server: Gunicorn, repeat: int, results: dict[str, Any]) -> None:
         samples.append(time.perf_counter() - t0)
     assert answer.status_code == 304, answer.status_code
     results["http_status_304"] = ms(samples)
+
+
+def analytics_over_http(server: Gunicorn, repeat: int, results: dict[str, Any]) -> None:
+    """The analytics page opened as a browser does (its route callback builds the last year's figures), after the
+    load run: the worker that answers loads pandas then (D23), so its memory is reported apart."""
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        answer = requests.post(f"{server.base}/_dash-update-component", json=page_route_request("/analytics", ""),
+                               headers={"Remote-User": "bob", "Connection": "close", **GZIP}, timeout=120)  # fmt: skip
+        samples.append(time.perf_counter() - t0)
+        assert answer.status_code == 200, answer.status_code
+    results["http_analytics_one_year"] = ms(samples)
+    results["rss_per_worker_after_analytics_mib"] = workers_rss(server)
 
 
 def load(server: Gunicorn, targets: list[str], clients: int, seconds: float, sign_every: float) -> dict[str, Any]:
@@ -337,16 +372,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results["load"] = load(server, targets[args.repeat :], args.clients, args.seconds, args.sign_every)
             if results["load"]["error_count"]:
                 print((folder / "logs" / "error.log").read_text()[-3000:])
-            workers = children(server.proc.pid)
-            per_worker = {str(pid): worker_memory(pid) for pid in workers}
-            results["rss_per_worker_mib"] = per_worker
-            worst = max((m.get("VmRSS", 0.0) for m in per_worker.values()), default=0.0)
-            results["rss_worker_max_mib"] = f"{worst:.1f} MiB (target <= 150 MiB)"
+            results["rss_per_worker_after_load_mib"] = per_worker = workers_rss(server)
+            results["rss_worker_max_after_load"] = worst_rss(per_worker, 150)
+            analytics_over_http(server, max(3, args.repeat // 3), results)
         finally:
             server.stop()
 
     targets_ms = {"inproc_status_warm": 50.0, "inproc_status_304": 5.0, "http_status_warm": 50.0,
-                  "http_status_304": 5.0}  # fmt: skip
+                  "http_status_304": 5.0, "http_analytics_one_year": 300.0}  # fmt: skip
     return report(results, targets_ms, args.out, width=32)
 
 

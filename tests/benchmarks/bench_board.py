@@ -42,9 +42,9 @@ from sqlalchemy import func, select, text
 
 from callbacks import _grids_board as grids_mod
 from callbacks._grids_board import grid_rows
-from data.board import live as board_live
 from data.board.actions import perform
 from data.board.frame import board_frame
+from data.board.live import LiveBoards
 from data.board.rows import board_data, change_token
 from data.db import make_engine, make_sessionmaker, session_scope
 from data.demo.ocat import build_demo_ocat
@@ -216,6 +216,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
         results["board_frame_for_api"] = ms(frame_t)
 
         # The live board after one sign-off elsewhere: what a refresh does when the token moved.
+        boards = LiveBoards()
         with session_scope(sessions, readonly=True) as session:
             targets = session.execute(
                 select(Revision.obsid, Revision.revision_number)
@@ -225,7 +226,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
                 .limit(args.repeat * 2)
             ).all()
         with session_scope(sessions, readonly=True) as session:
-            shaped(board_live.current(session, now=NOW, closed_window_h=36, ocat=ocat))
+            shaped(boards.current(session, now=NOW, closed_window_h=36, ocat=ocat))
 
         def sign_one(obsid: int, rev: int) -> None:
             with session_scope(sessions) as session:
@@ -239,7 +240,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
             sign_one(obsid, rev)
             t1 = time.perf_counter()
             with session_scope(sessions, readonly=True) as session:
-                board = board_live.current(session, now=NOW, closed_window_h=36, ocat=ocat)
+                board = boards.current(session, now=NOW, closed_window_h=36, ocat=ocat)
             rows = shaped(board)
             live_t.append(time.perf_counter() - t1)
             sign_t.append(t1 - t0)
@@ -250,7 +251,7 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             with session_scope(sessions, readonly=True) as session:
-                board = board_live.current(session, now=NOW, closed_window_h=36, ocat=ocat)
+                board = boards.current(session, now=NOW, closed_window_h=36, ocat=ocat)
             shaped(board)
             cached_t.append(time.perf_counter() - t0)
         results["board_data_same_token"] = ms(cached_t)

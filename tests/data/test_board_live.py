@@ -15,11 +15,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callbacks._grids_board import grid_rows
-from data.board import live as board_live
+from data.board.live import MAX_CHANGES, LiveBoards
 from data.board.rows import board_data, change_token
 from data.db import session_scope
 from data.demo.revisions import SIGNERS, seed_users
@@ -106,15 +107,21 @@ def seed_clones(sessions: sessionmaker[Session], obsids: range | tuple[int, ...]
     return users
 
 
-def live_and_full(sessions: sessionmaker[Session], now: datetime, ocat: Any) -> tuple[Any, Any]:
+@pytest.fixture
+def boards() -> LiveBoards:
+    """A live board holder of this test's own, as each app owns one (`web.db.Resources.boards`)."""
+    return LiveBoards()
+
+
+def live_and_full(boards: LiveBoards, sessions: sessionmaker[Session], now: datetime, ocat: Any) -> tuple[Any, Any]:
     with session_scope(sessions, readonly=True) as db:
-        live = board_live.current(db, now=now, closed_window_h=WINDOW_H, ocat=ocat)
+        live = boards.current(db, now=now, closed_window_h=WINDOW_H, ocat=ocat)
         full = board_data(db, now=now, closed_window_h=WINDOW_H, ocat=ocat)
         assert live.meta.token == change_token(db)  # the rows are as of the token the page keeps
     return live, full
 
 
-def test_the_live_board_catches_up_from_changes_and_equals_a_full_read(sessions, engine, ocat_source):
+def test_the_live_board_catches_up_from_changes_and_equals_a_full_read(boards, sessions, engine, ocat_source):
     rng = random.Random(20261126)
     now = START
     with session_scope(sessions) as db:
@@ -123,10 +130,10 @@ def test_the_live_board_catches_up_from_changes_and_equals_a_full_read(sessions,
         for obsid in range(1, 13):
             for _ in range(rng.randint(1, 3)):
                 submit(db, rng, now - timedelta(days=rng.randint(1, 5)), obsid)
-    live, full = live_and_full(sessions, now, ocat_source)
+    live, full = live_and_full(boards, sessions, now, ocat_source)
     assert live.records == full.records and len(full) > 0
     key = (str(engine.url), WINDOW_H)
-    first = board_live._LIVE[key]
+    first = boards.kept(*key)
     done: dict[str, int] = {}
     for _ in range(120):
         now += timedelta(minutes=rng.choice([0, 0, 1, 7, 90, 900]))
@@ -136,18 +143,18 @@ def test_the_live_board_catches_up_from_changes_and_equals_a_full_read(sessions,
         except UsintError:
             name = "refused"
         done[name] = done.get(name, 0) + 1
-        live, full = live_and_full(sessions, now, ocat_source)
+        live, full = live_and_full(boards, sessions, now, ocat_source)
         assert live.records == full.records, name
         assert live.meta == dataclasses.replace(full.meta, token=live.meta.token)
-    assert board_live._LIVE[key] is first, "an explained change was answered with a full read"
+    assert boards.kept(*key) is first, "an explained change was answered with a full read"
     assert {"submit", "sign.general", "approve", "discard", "undo.signoff", "undo.revision"} <= set(done), done
 
 
-def test_a_change_without_events_is_caught_up_from_the_changes_table(sessions, engine, ocat_source):
+def test_a_change_without_events_is_caught_up_from_the_changes_table(boards, sessions, engine, ocat_source):
     users = seed_clones(sessions, (7,), at=START)
-    live_and_full(sessions, START, ocat_source)
+    live_and_full(boards, sessions, START, ocat_source)
     key = (str(engine.url), WINDOW_H)
-    first = board_live._LIVE[key]
+    first = boards.kept(*key)
     with session_scope(sessions) as db:  # a bulk load (demo seeding, a v2.1 import, v2.1 itself): no events
         rid = db.execute(
             insert(Revision).values(obsid=8, revision_number=1, kind="norm", sequence_number=500_008,
@@ -156,30 +163,30 @@ def test_a_change_without_events_is_caught_up_from_the_changes_table(sessions, e
         db.execute(insert(Signoff).values(revision_id=rid, general_status=PENDING, acis_status="Not Required",
                                           acis_si_status="Not Required", hrc_si_status="Not Required",
                                           usint_status=PENDING))  # fmt: skip
-    live, full = live_and_full(sessions, START, ocat_source)
-    assert board_live._LIVE[key] is first  # caught up, not read in full
+    live, full = live_and_full(boards, sessions, START, ocat_source)
+    assert boards.kept(*key) is first  # caught up, not read in full
     assert live.records == full.records
     assert "8.001" in {r[0] for r in live.records}
 
 
-def test_more_changes_than_the_catch_up_takes_mean_a_full_read(sessions, engine, ocat_source):
+def test_more_changes_than_the_catch_up_takes_mean_a_full_read(boards, sessions, engine, ocat_source):
     users = seed_clones(sessions, (7,), at=START)
-    live_and_full(sessions, START, ocat_source)
+    live_and_full(boards, sessions, START, ocat_source)
     key = (str(engine.url), WINDOW_H)
-    first = board_live._LIVE[key]
+    first = boards.kept(*key)
     with session_scope(sessions) as db:  # one revision of each of many obsids: more `changes` rows than MAX_CHANGES
         rows = [{"obsid": 1000 + i, "revision_number": 1, "kind": "asis", "sequence_number": 500_000,
                  "time": int(START.timestamp()), "user_id": users["demo"].id}
-                for i in range(board_live.MAX_CHANGES + 1)]  # fmt: skip
+                for i in range(MAX_CHANGES + 1)]  # fmt: skip
         db.execute(insert(Revision), rows)
-    live, full = live_and_full(sessions, START, ocat_source)
-    assert board_live._LIVE[key] is not first
+    live, full = live_and_full(boards, sessions, START, ocat_source)
+    assert boards.kept(*key) is not first
     assert live.records == full.records
 
 
-def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, ocat_source):
+def test_nothing_changed_means_one_query_and_the_same_board(boards, sessions, engine, ocat_source):
     seed_clones(sessions, (9,), at=START)
-    first, _ = live_and_full(sessions, START, ocat_source)
+    first, _ = live_and_full(boards, sessions, START, ocat_source)
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -189,24 +196,22 @@ def test_nothing_changed_means_one_query_and_the_same_board(sessions, engine, oc
     event.listen(engine, "before_cursor_execute", count)
     try:
         with session_scope(sessions, readonly=True) as db:
-            again = board_live.current(
-                db, now=START + timedelta(seconds=30), closed_window_h=WINDOW_H, ocat=ocat_source
-            )
+            again = boards.current(db, now=START + timedelta(seconds=30), closed_window_h=WINDOW_H, ocat=ocat_source)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert again is first
     assert len(statements) == 1  # the change token
 
 
-def test_after_one_signoff_only_that_row_is_shaped_again(sessions, ocat_source):
+def test_after_one_signoff_only_that_row_is_shaped_again(boards, sessions, ocat_source):
     seed_clones(sessions, (11, 12, 13), at=START - timedelta(hours=2))
-    before, _ = live_and_full(sessions, START, ocat_source)
+    before, _ = live_and_full(boards, sessions, START, ocat_source)
     with session_scope(sessions, readonly=True) as db:
         demo = users_of(db)["demo"]
     rows_before = grid_rows(before, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
     with session_scope(sessions) as db:
         sign(db, 12, 1, "general", user=users_of(db)["bob"], now=START, permissions=DEFAULT_PERMISSIONS)
-    after, full = live_and_full(sessions, START, ocat_source)
+    after, full = live_and_full(boards, sessions, START, ocat_source)
     assert after.records == full.records
     kept = [a is b for a, b in zip(before.records, after.records, strict=True)]
     assert kept == [True, False, True]  # 12.001 re-shaped; 11.001 and 13.001 kept their records
@@ -244,10 +249,10 @@ def test_writers_take_turns_and_readers_do_not_wait(sessions):
     assert got and got[0] >= released
 
 
-def test_readers_refreshing_at_once_after_a_change_share_one_catch_up(sessions, engine, ocat_source):
+def test_readers_refreshing_at_once_after_a_change_share_one_catch_up(boards, sessions, engine, ocat_source):
     seed_clones(sessions, range(21, 31), at=START - timedelta(hours=2))
-    live_and_full(sessions, START, ocat_source)
-    first = board_live._LIVE[(str(engine.url), WINDOW_H)]
+    live_and_full(boards, sessions, START, ocat_source)
+    first = boards.kept(str(engine.url), WINDOW_H)
     with session_scope(sessions) as db:
         sign(db, 25, 1, "general", user=users_of(db)["bob"], now=START, permissions=DEFAULT_PERMISSIONS)
     results: list[Any] = []
@@ -255,7 +260,7 @@ def test_readers_refreshing_at_once_after_a_change_share_one_catch_up(sessions, 
 
     def refresh() -> None:
         barrier.wait()
-        results.append(live_and_full(sessions, START, ocat_source))
+        results.append(live_and_full(boards, sessions, START, ocat_source))
 
     threads = [threading.Thread(target=refresh) for _ in range(6)]
     for thread in threads:
@@ -264,5 +269,5 @@ def test_readers_refreshing_at_once_after_a_change_share_one_catch_up(sessions, 
         thread.join(30)
     assert len(results) == 6
     assert all(live.records == full.records for live, full in results)
-    assert board_live._LIVE[(str(engine.url), WINDOW_H)] is first  # caught up once, no full read
+    assert boards.kept(str(engine.url), WINDOW_H) is first  # caught up once, no full read
     assert len({id(live) for live, _ in results}) == 1  # the others waited and got the same board

@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard import create_app
-from data.board import live as board_live
+from data.board.live import LiveBoards
 from data.board.rows import FIELD_INDEX
 from data.db import WRITER_LOCK_KEY, session_scope
 from data.models import Change, Event
@@ -74,6 +74,12 @@ class Statements:
 
 
 @pytest.fixture
+def boards() -> LiveBoards:
+    """A live board holder of this test's own, as each app owns one."""
+    return LiveBoards()
+
+
+@pytest.fixture
 def statements(engine: Any) -> Iterator[Statements]:
     spy = Statements()
     event.listen(engine, "before_cursor_execute", spy)
@@ -84,62 +90,62 @@ def statements(engine: Any) -> Iterator[Statements]:
 
 
 def test_a_signoff_written_in_plain_sql_shows_at_the_next_refresh_and_only_its_obsid_is_read(
-    sessions, engine, ocat_source, statements
+    boards, sessions, engine, ocat_source, statements
 ):
     users = seed_clones(sessions, (31, 32, 33), at=START - timedelta(hours=2))
-    before, _ = live_and_full(sessions, START, ocat_source)
-    first = board_live._LIVE[(str(engine.url), WINDOW_H)]
+    before, _ = live_and_full(boards, sessions, START, ocat_source)
+    first = boards.kept(str(engine.url), WINDOW_H)
     events = events_count(sessions)
     plain_sql(sessions, V21_SIGN, who=users["bob"].id, at=int(START.timestamp()), obsid=32, rev=1)
     assert events_count(sessions) == events  # nothing but the trigger knows of it
     statements.seen.clear()
     with session_scope(sessions, readonly=True) as db:
-        after = board_live.current(db, now=START, closed_window_h=WINDOW_H, ocat=ocat_source)
+        after = boards.current(db, now=START, closed_window_h=WINDOW_H, ocat=ocat_source)
     assert statements.board_reads() == [[32]]  # one read of board rows, for obsid 32 only
-    assert board_live._LIVE[(str(engine.url), WINDOW_H)] is first  # caught up, not read in full
+    assert boards.kept(str(engine.url), WINDOW_H) is first  # caught up, not read in full
     row = next(r for r in after.records if r[0] == "32.001")
     assert (row[FIELD_INDEX["general_status"]], row[FIELD_INDEX["general_by"]]) == ("Signed", "bob")
     kept = [a is b for a, b in zip(before.records, after.records, strict=True)]
     assert kept == [True, False, True]  # 31.001 and 33.001 keep their records
-    _live, full = live_and_full(sessions, START, ocat_source)
+    _live, full = live_and_full(boards, sessions, START, ocat_source)
     assert after.records == full.records
 
 
-def test_a_revision_written_the_v21_way_shows_at_the_next_refresh(sessions, engine, ocat_source, statements):
+def test_a_revision_written_the_v21_way_shows_at_the_next_refresh(boards, sessions, engine, ocat_source, statements):
     users = seed_clones(sessions, (41,), at=START - timedelta(hours=2))
-    live_and_full(sessions, START, ocat_source)
-    first = board_live._LIVE[(str(engine.url), WINDOW_H)]
+    live_and_full(boards, sessions, START, ocat_source)
+    first = boards.kept(str(engine.url), WINDOW_H)
     at = int(START.timestamp()) - 60
     with sessions.kw["bind"].begin() as conn:  # v2.1 writes the revision and its sign-off in one transaction
         conn.execute(V21_REVISION, {"obsid": 42, "rev": 1, "at": at, "who": users["alice"].id})
         conn.execute(V21_SIGNOFF, {"obsid": 42, "rev": 1})
     statements.seen.clear()
-    live, full = live_and_full(sessions, START, ocat_source)
+    live, full = live_and_full(boards, sessions, START, ocat_source)
     assert statements.board_reads()[0] == [42]  # the live board's catch-up: obsid 42 only (then the full read)
-    assert board_live._LIVE[(str(engine.url), WINDOW_H)] is first
+    assert boards.kept(str(engine.url), WINDOW_H) is first
     assert live.records == full.records
     assert {"41.001", "42.001"} == {r[0] for r in live.records}
 
 
-def test_a_revision_deleted_by_hand_leaves_the_board(sessions, engine, ocat_source):
+def test_a_revision_deleted_by_hand_leaves_the_board(boards, sessions, engine, ocat_source):
     seed_clones(sessions, (51, 52), at=START - timedelta(hours=2))
-    live_and_full(sessions, START, ocat_source)
+    live_and_full(boards, sessions, START, ocat_source)
     plain_sql(sessions, text("DELETE FROM revisions WHERE obsid = :obsid"), obsid=51)
-    live, full = live_and_full(sessions, START, ocat_source)
+    live, full = live_and_full(boards, sessions, START, ocat_source)
     assert [r[0] for r in live.records] == ["52.001"] == [r[0] for r in full.records]
 
 
-def test_deleting_changes_rows_costs_one_full_read_and_misses_nothing(sessions, engine, ocat_source):
+def test_deleting_changes_rows_costs_one_full_read_and_misses_nothing(boards, sessions, engine, ocat_source):
     users = seed_clones(sessions, (56, 57), at=START - timedelta(hours=2))
-    live_and_full(sessions, START, ocat_source)
-    first = board_live._LIVE[(str(engine.url), WINDOW_H)]
+    live_and_full(boards, sessions, START, ocat_source)
+    first = boards.kept(str(engine.url), WINDOW_H)
     plain_sql(sessions, V21_SIGN, who=users["bob"].id, at=int(START.timestamp()), obsid=57, rev=1)
     plain_sql(sessions, V21_SIGN, who=users["bob"].id, at=int(START.timestamp()), obsid=56, rev=1)
     with session_scope(sessions, readonly=True) as db:
         newest = db.scalar(select(func.max(Change.id)))
     plain_sql(sessions, text("DELETE FROM changes WHERE id < :newest"), newest=newest)  # 57's row is gone
-    live, full = live_and_full(sessions, START, ocat_source)
-    assert board_live._LIVE[(str(engine.url), WINDOW_H)] is not first
+    live, full = live_and_full(boards, sessions, START, ocat_source)
+    assert boards.kept(str(engine.url), WINDOW_H) is not first
     assert live.records == full.records
     assert {r[0]: r[FIELD_INDEX["general_status"]] for r in live.records} == {"56.001": "Signed", "57.001": "Signed"}
 
