@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import pytest
+from axe_selenium_python import Axe
 
 from tests.browser.conftest import wait_until
 
@@ -53,8 +54,6 @@ return arguments[0].map(sel => {
 
 def axe_violations(duo: Any) -> list[dict[str, Any]]:
     """axe's serious and critical violations of the page as it is now (empty ag-grid rowgroups left out)."""
-    from axe_selenium_python import Axe
-
     axe = Axe(duo.driver)
     axe.inject()
     duo.driver.set_script_timeout(60)

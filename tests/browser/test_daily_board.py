@@ -4,9 +4,11 @@ would go through them, on a copy of the demo instance."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 
 from tests.browser.conftest import wait_until
 from tests.browser.test_scheduler import next_week  # noqa: F401  (fixture)
@@ -78,8 +80,6 @@ def test_board_filters_as_the_user_types(started: Any) -> None:
 
 def hover_tooltip(duo: Any, element: Any) -> str:
     """The text of the ag-grid tooltip that hovering `element` shows."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
     ActionChains(duo.driver).move_to_element(element).perform()
     wait_until(duo, lambda d: d.find_elements("css selector", ".ag-tooltip"), 5, "no tooltip")
     text = duo.find_element(".ag-tooltip").text
@@ -162,8 +162,6 @@ return out;
 
 def layout_at(duo: Any, width: int, height: int, query: str = "") -> dict[str, Any]:
     """The board's headers, Discard buttons and cut-off cells (row, column, has a tooltip) in a window."""
-    import time
-
     board(duo, width, height, query)
     time.sleep(1)  # header and row heights settle (autoHeaderHeight, autoHeight)
     return duo.driver.execute_script(LAYOUT)
