@@ -111,8 +111,14 @@ def value_rows(frame: pd.DataFrame, *, current_known: bool = True) -> list[dict[
     tooid = by_name.get("tooid", {}).get("current")
     out: list[dict[str, Any]] = []
     for section in visible_sections(used, too=current_known and _given(tooid) and tooid != ""):
-        plain = [r for r in rows if r["section"] == section and r["rank_set"] is None and r["name"] in PARAMETERS
-                 and r["name"] not in _EDITOR_FORMS]  # fmt: skip
+        plain = [
+            r
+            for r in rows
+            if r["section"] == section
+            and r["rank_set"] is None
+            and r["name"] in PARAMETERS
+            and r["name"] not in _EDITOR_FORMS
+        ]
         if plain:
             out.append(_title_row(section, SECTIONS[section]))
             out += [value_row(r, current_known=current_known) for r in plain]
@@ -136,9 +142,13 @@ def change_groups(original: Mapping[str, Any], requested: Mapping[str, Any]) -> 
     for name, param in PARAMETERS.items():
         if name not in requested:
             continue
-        row = {"name": name, "label": param.label, "unit": param.unit,
-               "original": show(original.get(name)) if original else NOT_AVAILABLE,
-               "requested": show(requested[name])}  # fmt: skip
+        row = {
+            "name": name,
+            "label": param.label,
+            "unit": param.unit,
+            "original": show(original.get(name)) if original else NOT_AVAILABLE,
+            "requested": show(requested[name]),
+        }
         if name in window:
             groups["window"].append(row)
         elif "acis" in param.signoff:
@@ -154,9 +164,24 @@ def text_block(name: str, original: Mapping[str, Any], requested: Mapping[str, A
     past, new = original.get(name), requested.get(name)
     if past in (None, "") and not new:
         return None
-    return {"name": name, "past_label": f"Past {label}", "past": past or "NA",
-            "new_label": f"New {label}" if new else None, "new": new or None}  # fmt: skip
+    return {
+        "name": name,
+        "past_label": f"Past {label}",
+        "past": past or "NA",
+        "new_label": f"New {label}" if new else None,
+        "new": new or None,
+    }
 
 
-__all__ = ["EMPTY", "LEGEND", "NOT_AVAILABLE", "UNAVAILABLE", "change_groups", "show", "text_block", "value_row",
-           "value_rows", "visible_sections"]  # fmt: skip
+__all__ = [
+    "EMPTY",
+    "LEGEND",
+    "NOT_AVAILABLE",
+    "UNAVAILABLE",
+    "change_groups",
+    "show",
+    "text_block",
+    "value_row",
+    "value_rows",
+    "visible_sections",
+]

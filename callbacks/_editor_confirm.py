@@ -21,11 +21,19 @@ from pages._components.editor_fields import LINKS, shown_value
 from pages._components.text_links import linked
 from pages._ids import EditorIds
 
-KIND_LABELS = {"norm": "Normal Change", "asis": "Approved for flight", "remove": "No longer ready to go",
-               "clone": "Split request"}  # fmt: skip
+KIND_LABELS = {
+    "norm": "Normal Change",
+    "asis": "Approved for flight",
+    "remove": "No longer ready to go",
+    "clone": "Split request",
+}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-DONE_NOTES = {"norm": "Changes may take 48 hours to appear in the database.", "asis": "Approval is immediate.",
-              "remove": "The obsid was removed from the approved list.", "clone": "Cloning may take 48 hours."}  # fmt: skip
+DONE_NOTES = {
+    "norm": "Changes may take 48 hours to appear in the database.",
+    "asis": "Approval is immediate.",
+    "remove": "The obsid was removed from the approved list.",
+    "clone": "Cloning may take 48 hours.",
+}
 
 
 def change_items(changes: Mapping[str, tuple[Any, Any]]) -> list[html.Li]:
@@ -142,7 +150,7 @@ def _scalar_table(changes: Mapping[str, tuple[Any, Any]]) -> dbc.Table:
                     html.Td(shown_value(n)),
                     html.Td(PARAMETERS[k].unit or ""),
                 ]
-            )  # fmt: skip
+            )
             for k, (o, n) in changes.items()
         ]
     )
@@ -194,7 +202,7 @@ def newer_notice(obsid: int, newer: Sequence[Any], zone: tzinfo) -> list[Any]:
                     href=LINKS["editor"].format(obsid=obsid),
                     id=EditorIds.NEWER_RELOAD,
                     **{"data-leave": "ok"},
-                ),  # fmt: skip
+                ),
                 " (your edits are kept in this browser and offered again) or tick the box to submit yours anyway.",
             ]
         ),
@@ -233,8 +241,11 @@ def confirm_body(
         html.P("Check the values below, then press Finalize; press Back to edit them again.", className="small"),
     ]
     if dropped:
-        body.append(dbc.Alert(dropped + " Press Back and choose Normal Change to submit them.", color="warning",
-                              id=EditorIds.DROPPED))  # fmt: skip
+        body.append(
+            dbc.Alert(
+                dropped + " Press Back and choose Normal Change to submit them.", color="warning", id=EditorIds.DROPPED
+            )
+        )
     if plan.errors:
         body.append(dbc.Alert([html.Div(_error_text(k, v)) for k, v in plan.errors.items()], color="danger"))
     if plan.conflicts:
@@ -260,8 +271,10 @@ def confirm_body(
 
 def result_body(result: Any) -> list[Any]:
     """After Finalize: each obsid.rev written, with its check-page link, and the extras not processed."""
-    items = [html.Li(html.A(r, href=LINKS["check"].format(obsidrev=r), id={"type": "editor-result-link", "obsidrev": r}))
-             for r in result.revisions]  # fmt: skip
+    items = [
+        html.Li(html.A(r, href=LINKS["check"].format(obsidrev=r), id={"type": "editor-result-link", "obsidrev": r}))
+        for r in result.revisions
+    ]
     skipped = [html.Li(f"{e.obsid}: {e.outcome} — {e.reason}") for e in result.extras if e.outcome != "revision"]
     body = [
         html.H2(

@@ -23,24 +23,57 @@ else:
     pd = lazy_module("pandas")
 
 KIND_COLOURS = {"norm": "#1f77b4", "asis": "#2ca02c", "remove": "#d62728", "clone": "#9467bd"}
-COLUMN_COLOURS = {"general": "#1f77b4", "acis": "#2ca02c", "acis_si": "#9467bd", "hrc_si": "#8c564b",
-                  "usint": "#ff7f0e"}  # fmt: skip
-STATE_COLOURS = {"open": "#fd7e14", "signed": "#0d6efd", "discarded": "#6c757d", "approved": "#198754",
-                 "removed": "#dc3545"}  # fmt: skip
+COLUMN_COLOURS = {
+    "general": "#1f77b4",
+    "acis": "#2ca02c",
+    "acis_si": "#9467bd",
+    "hrc_si": "#8c564b",
+    "usint": "#ff7f0e",
+}
+STATE_COLOURS = {
+    "open": "#fd7e14",
+    "signed": "#0d6efd",
+    "discarded": "#6c757d",
+    "approved": "#198754",
+    "removed": "#dc3545",
+}
 SKY_NOTE = "RA increases to the left, RA 0h at the centre (longitude = −RA); Dec is latitude."
 
-_GRID = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "ticks": "", "title": {"standoff": 15},
-         "zerolinecolor": "#EBF0F8", "automargin": True, "zerolinewidth": 2}  # fmt: skip
+_GRID = {
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "ticks": "",
+    "title": {"standoff": 15},
+    "zerolinecolor": "#EBF0F8",
+    "automargin": True,
+    "zerolinewidth": 2,
+}
 WHITE: dict[str, Any] = {
     "data": {
-        "bar": [{"type": "bar", "marker": {"line": {"color": "white", "width": 0.5}}, "error_x": {"color": "#2a3f5f"},
-                 "error_y": {"color": "#2a3f5f"}}],
+        "bar": [
+            {
+                "type": "bar",
+                "marker": {"line": {"color": "white", "width": 0.5}},
+                "error_x": {"color": "#2a3f5f"},
+                "error_y": {"color": "#2a3f5f"},
+            }
+        ],
         "scatter": [{"type": "scatter", "fillpattern": {"fillmode": "overlay", "size": 10, "solidity": 0.2}}],
     },
     "layout": {
         "autotypenumbers": "strict",
-        "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880",
-                     "#FF97FF", "#FECB52"],
+        "colorway": [
+            "#636efa",
+            "#EF553B",
+            "#00cc96",
+            "#ab63fa",
+            "#FFA15A",
+            "#19d3f3",
+            "#FF6692",
+            "#B6E880",
+            "#FF97FF",
+            "#FECB52",
+        ],
         "font": {"color": "#2a3f5f"},
         "hovermode": "closest",
         "hoverlabel": {"align": "left"},
@@ -51,7 +84,7 @@ WHITE: dict[str, Any] = {
         "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
         "title": {"x": 0.05},
     },
-}  # fmt: skip
+}
 """The parts of Plotly's `plotly_white` template that bar and scatter charts use (the whole one is 7 kB a figure)."""
 
 
@@ -67,8 +100,15 @@ def _figure(data: list[dict[str, Any]], title: str, scope: str, **layout: Any) -
 
 
 def _note(text: str) -> dict[str, Any]:
-    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-            "font": {"size": 14}}  # fmt: skip
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.5,
+        "font": {"size": 14},
+    }
 
 
 def _empty(title: str, scope: str, text: str = "No revisions in this range") -> dict[str, Any]:
@@ -97,12 +137,24 @@ def weekly_figure(weeks: pd.DataFrame, scope: str, zone: str) -> dict[str, Any]:
         part = weeks[weeks["kind"] == kind]
         if part["count"].sum() == 0:
             continue
-        data.append({"type": "bar", "name": kind, "x": _local(part["week"], zone), "y": _values(part["count"]),
-                     "marker": {"color": KIND_COLOURS[kind]},
-                     "hovertemplate": "week of %{x|%Y-%m-%d}: %{y} " + kind + "<extra></extra>"})  # fmt: skip
-    return _figure(data, "Revisions per week by kind", scope, barmode="stack",
-                   xaxis={"title": {"text": f"Week starting (UTC Monday, shown in {zone})"}},
-                   yaxis={"title": {"text": "Revisions"}})  # fmt: skip
+        data.append(
+            {
+                "type": "bar",
+                "name": kind,
+                "x": _local(part["week"], zone),
+                "y": _values(part["count"]),
+                "marker": {"color": KIND_COLOURS[kind]},
+                "hovertemplate": "week of %{x|%Y-%m-%d}: %{y} " + kind + "<extra></extra>",
+            }
+        )
+    return _figure(
+        data,
+        "Revisions per week by kind",
+        scope,
+        barmode="stack",
+        xaxis={"title": {"text": f"Week starting (UTC Monday, shown in {zone})"}},
+        yaxis={"title": {"text": "Revisions"}},
+    )
 
 
 def turnaround_figure(table: pd.DataFrame, scope: str) -> dict[str, Any]:
@@ -130,24 +182,48 @@ def turnaround_figure(table: pd.DataFrame, scope: str) -> dict[str, Any]:
                 "hovertemplate": label + " %{x|%b %Y}: median %{y:.1f} h (n=%{customdata})<extra></extra>",
             }
         )
-        data.append({"type": "scatter", "name": f"{label} p90", "x": months, "y": _values(part["p90_h"]),
-                     "mode": "lines", "line": {"color": colour, "dash": "dot"}, "legendgroup": column,
-                     "hovertemplate": label + " %{x|%b %Y}: 90th percentile %{y:.1f} h<extra></extra>"})  # fmt: skip
-    return _figure(data, "Sign-off turnaround per column (median and 90th percentile)", scope,
-                   xaxis={"title": {"text": "Month of submission (UTC)"}},
-                   yaxis={"title": {"text": "Hours from submission to sign-off"}, "rangemode": "tozero"})  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "name": f"{label} p90",
+                "x": months,
+                "y": _values(part["p90_h"]),
+                "mode": "lines",
+                "line": {"color": colour, "dash": "dot"},
+                "legendgroup": column,
+                "hovertemplate": label + " %{x|%b %Y}: 90th percentile %{y:.1f} h<extra></extra>",
+            }
+        )
+    return _figure(
+        data,
+        "Sign-off turnaround per column (median and 90th percentile)",
+        scope,
+        xaxis={"title": {"text": "Month of submission (UTC)"}},
+        yaxis={"title": {"text": "Hours from submission to sign-off"}, "rangemode": "tozero"},
+    )
 
 
 def backlog_figure(series: pd.DataFrame, scope: str, zone: str) -> dict[str, Any]:
     """Open revisions at the end of each day."""
     if series.empty:
         return _empty("Pending backlog", scope)
-    trace = {"type": "scatter", "name": "open revisions", "x": _local(series["at"], zone), "y": _values(series["open"]),
-             "mode": "lines", "line": {"shape": "hv", "color": "#fd7e14"}, "fill": "tozeroy",
-             "hovertemplate": "%{x|%Y-%m-%d %H:%M}: %{y} open<extra></extra>"}  # fmt: skip
-    return _figure([trace], "Pending backlog over time (open revisions at each day's end)", scope,
-                   xaxis={"title": {"text": f"Time ({zone})"}},
-                   yaxis={"title": {"text": "Open revisions"}, "rangemode": "tozero"})  # fmt: skip
+    trace = {
+        "type": "scatter",
+        "name": "open revisions",
+        "x": _local(series["at"], zone),
+        "y": _values(series["open"]),
+        "mode": "lines",
+        "line": {"shape": "hv", "color": "#fd7e14"},
+        "fill": "tozeroy",
+        "hovertemplate": "%{x|%Y-%m-%d %H:%M}: %{y} open<extra></extra>",
+    }
+    return _figure(
+        [trace],
+        "Pending backlog over time (open revisions at each day's end)",
+        scope,
+        xaxis={"title": {"text": f"Time ({zone})"}},
+        yaxis={"title": {"text": "Open revisions"}, "rangemode": "tozero"},
+    )
 
 
 def age_figure(ages: pd.DataFrame, scope: str) -> dict[str, Any]:
@@ -162,13 +238,24 @@ def age_figure(ages: pd.DataFrame, scope: str) -> dict[str, Any]:
         if part.sum() == 0:
             continue
         label = SIGNOFF_LABELS[column]
-        data.append({"type": "bar", "name": label, "x": labels, "y": _values(part),
-                     "marker": {"color": COLUMN_COLOURS[column]},
-                     "hovertemplate": "%{x}: %{y} waiting on " + label + "<extra></extra>"})  # fmt: skip
-    return _figure(data, f"Pending now by age ({total} pending sign-offs)", scope, barmode="stack",
-                   xaxis={"title": {"text": "Age (since submission)"}, "categoryorder": "array",
-                          "categoryarray": labels},
-                   yaxis={"title": {"text": "Pending sign-offs"}})  # fmt: skip
+        data.append(
+            {
+                "type": "bar",
+                "name": label,
+                "x": labels,
+                "y": _values(part),
+                "marker": {"color": COLUMN_COLOURS[column]},
+                "hovertemplate": "%{x}: %{y} waiting on " + label + "<extra></extra>",
+            }
+        )
+    return _figure(
+        data,
+        f"Pending now by age ({total} pending sign-offs)",
+        scope,
+        barmode="stack",
+        xaxis={"title": {"text": "Age (since submission)"}, "categoryorder": "array", "categoryarray": labels},
+        yaxis={"title": {"text": "Pending sign-offs"}},
+    )
 
 
 def counts_figure(table: pd.DataFrame, key: str, title: str, scope: str, *, top: int = 20) -> dict[str, Any]:
@@ -182,9 +269,17 @@ def counts_figure(table: pd.DataFrame, key: str, title: str, scope: str, *, top:
         part = table[(table["kind"] == kind) & table[key].isin(keep)]
         if part["count"].sum() == 0:
             continue
-        data.append({"type": "bar", "name": kind, "y": part[key].astype(str).tolist(), "x": _values(part["count"]),
-                     "orientation": "h", "marker": {"color": KIND_COLOURS[kind]},
-                     "hovertemplate": "%{y}: %{x} " + kind + "<extra></extra>"})  # fmt: skip
+        data.append(
+            {
+                "type": "bar",
+                "name": kind,
+                "y": part[key].astype(str).tolist(),
+                "x": _values(part["count"]),
+                "orientation": "h",
+                "marker": {"color": KIND_COLOURS[kind]},
+                "hovertemplate": "%{y}: %{x} " + kind + "<extra></extra>",
+            }
+        )
     return _figure(
         data,
         title,
@@ -231,19 +326,32 @@ def _graticule() -> list[dict[str, Any]]:
         x, y = aitoff(lon_line, np.full_like(lon_line, par))
         xs += [*x, None]
         ys += [*y, None]
-    grid = {"type": "scatter", "x": [_round(v) for v in xs], "y": [_round(v) for v in ys], "mode": "lines",
-            "line": {"color": "#dee2e6", "width": 1}, "hoverinfo": "skip", "showlegend": False,
-            "name": "grid"}  # fmt: skip
+    grid = {
+        "type": "scatter",
+        "x": [_round(v) for v in xs],
+        "y": [_round(v) for v in ys],
+        "mode": "lines",
+        "line": {"color": "#dee2e6", "width": 1},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "name": "grid",
+    }
     ra_hours = list(range(0, 24, 4))
     lx, ly = aitoff(sky_longitude(np.array([h * 15.0 for h in ra_hours])), np.zeros(len(ra_hours)))
     dec_marks = [-60, -30, 30, 60]
     dx, dy = aitoff(np.full(len(dec_marks), 180.0), np.array(dec_marks, dtype="float64"))
     labels = {
-        "type": "scatter", "x": [_round(v) for v in (*lx, *dx)], "y": [_round(v) for v in (*ly, *dy)],
-        "mode": "text", "text": [f"{h}h" for h in ra_hours] + [f"{d:+d}°" for d in dec_marks],
+        "type": "scatter",
+        "x": [_round(v) for v in (*lx, *dx)],
+        "y": [_round(v) for v in (*ly, *dy)],
+        "mode": "text",
+        "text": [f"{h}h" for h in ra_hours] + [f"{d:+d}°" for d in dec_marks],
         "textposition": ["top center"] * len(ra_hours) + ["middle right"] * len(dec_marks),
-        "textfont": {"color": "#6c757d", "size": 10}, "hoverinfo": "skip", "showlegend": False, "name": "labels",
-    }  # fmt: skip
+        "textfont": {"color": "#6c757d", "size": 10},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "name": "labels",
+    }
     return [grid, labels]
 
 
@@ -284,9 +392,15 @@ def sky_figure(points: pd.DataFrame, scope: str) -> dict[str, Any]:
         )
     count = 0 if points.empty else len(points)
     extra = {"annotations": notes} if notes else {}
-    return _figure(data, f"{title} ({count} obsids)", f"{scope} · {SKY_NOTE}", height=480, **extra,
-                   xaxis={"visible": False, "range": [-185, 185]},
-                   yaxis={"visible": False, "range": [-95, 95], "scaleanchor": "x", "scaleratio": 1})  # fmt: skip
+    return _figure(
+        data,
+        f"{title} ({count} obsids)",
+        f"{scope} · {SKY_NOTE}",
+        height=480,
+        **extra,
+        xaxis={"visible": False, "range": [-185, 185]},
+        yaxis={"visible": False, "range": [-95, 95], "scaleanchor": "x", "scaleratio": 1},
+    )
 
 
 def scope_text(start: str, stop: str, instruments: list[str] | None) -> str:

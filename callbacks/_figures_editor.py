@@ -46,7 +46,7 @@ def focal_plane_figure(values: Mapping[str, Any], windows: Sequence[Mapping[str,
                 line={"color": "#555", "width": 1},
                 fillcolor=COLOURS[state],
                 layer="below",
-            )  # fmt: skip
+            )
         )
         xs.append(x0 + CHIP_PX / 2)
         ys.append(y0 + CHIP_PX / 2)
@@ -72,7 +72,7 @@ def focal_plane_figure(values: Mapping[str, Any], windows: Sequence[Mapping[str,
                 y1=y1,
                 line={"color": "crimson", "width": 2, "dash": "dot"},
                 fillcolor="rgba(220,20,60,0.08)",
-            )  # fmt: skip
+            )
         )
     fig = go.Figure(go.Scatter(x=xs, y=ys, text=texts, mode="text", hoverinfo="text", showlegend=False))
     fig.update_layout(

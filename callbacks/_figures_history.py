@@ -102,7 +102,7 @@ def submission_trace(view: ObsidHistory, zone: ZoneInfo) -> go.Scatter:
             "size": 12,
             "color": "#212529",
             "line": {"width": 1, "color": "white"},
-        },  # fmt: skip
+        },
         customdata=[[r.kind, r.user, local_text(r.time, zone), len(r.requests)] for r in revs],
         hovertemplate="%{y} submitted as %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}"
         "<br>%{customdata[3]} parameter(s) requested<extra></extra>",
@@ -145,13 +145,21 @@ def timeline_figure(view: ObsidHistory, zone_name: str) -> dict[str, Any]:
         hovermode="closest",
     )
     fig.update_xaxes(type="date", title_text=f"Time ({zone_name})")
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, title_text="obsid.rev",
-                     autorange="reversed")  # fmt: skip
+    fig.update_yaxes(
+        type="category", categoryorder="array", categoryarray=rows, title_text="obsid.rev", autorange="reversed"
+    )
     fig.add_vline(x=_local(view.now, zone), line={"dash": "dot", "color": "#6c757d"})
     out = fig.to_plotly_json()
     out["layout"]["template"] = WHITE  # the bar/scatter part of plotly_white, attached as is (not validated)
     return out
 
 
-__all__ = ["COLUMN_COLOURS", "KIND_SYMBOLS", "event_traces", "row_labels", "submission_trace", "timeline_figure",
-           "wait_traces"]  # fmt: skip
+__all__ = [
+    "COLUMN_COLOURS",
+    "KIND_SYMBOLS",
+    "event_traces",
+    "row_labels",
+    "submission_trace",
+    "timeline_figure",
+    "wait_traces",
+]

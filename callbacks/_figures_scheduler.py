@@ -136,8 +136,12 @@ def _segment_cell(seg: Segment, *, today: date, palette: dict[str, str]) -> tupl
     if seg.kind == "none":
         return None, {"span": seg.days, "text": "", "cls": " ".join(["scheduler-none", *classes])}
     if seg.kind == "gap":
-        return None, {"span": seg.days, "text": "gap: nobody on duty", "cls": " ".join(["scheduler-gap", *classes]),
-                      "tip": f"{fmt_range(seg.first, seg.last)}: no duty period covers these days"}  # fmt: skip
+        return None, {
+            "span": seg.days,
+            "text": "gap: nobody on duty",
+            "cls": " ".join(["scheduler-gap", *classes]),
+            "tip": f"{fmt_range(seg.first, seg.last)}: no duty period covers these days",
+        }
     if seg.kind == "overlap":
         names = " / ".join(label(p) for p in seg.periods)
         return seg.periods[0].id, {
@@ -193,8 +197,12 @@ def calendar_rows(
         dates.update({f: _date_text(d, today) for f, d in zip(DAY_FIELDS, days, strict=True)})
         if current:
             dates["today"] = DAY_FIELDS[today.weekday()]
-        duty: dict[str, Any] = {"kind": "duty", "week": "this week" if current else week.strftime("%d %b"),
-                                "current": current, "sel": selected}  # fmt: skip
+        duty: dict[str, Any] = {
+            "kind": "duty",
+            "week": "this week" if current else week.strftime("%d %b"),
+            "current": current,
+            "sel": selected,
+        }
         cells: dict[str, dict[str, Any]] = {}
         for seg in segments(periods, week):
             field = DAY_FIELDS[(seg.first - week).days]

@@ -103,10 +103,19 @@ def revision_rows(data: ObsidHistory, fmt: Formatter) -> list[dict[str, Any]]:
         for view in reversed(data.revisions)
     ]
     rows += [
-        {"id": rev, "obsidrev": rev, "link": False, "removed": True, "kind": "", "submitted": "",
-         "state": "removed by its submitter", "requested": "", "events": "; ".join(events.get(rev, []))}
+        {
+            "id": rev,
+            "obsidrev": rev,
+            "link": False,
+            "removed": True,
+            "kind": "",
+            "submitted": "",
+            "state": "removed by its submitter",
+            "requested": "",
+            "events": "; ".join(events.get(rev, [])),
+        }
         for rev in data.removed
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -120,5 +129,12 @@ def requested_text(view: RevisionView, changes: list[Change]) -> str:
     )
 
 
-__all__ = ["STATE_TEXT", "current_rows", "event_text", "requested_text", "revision_rows",
-           "revision_state", "signoff_cells"]  # fmt: skip
+__all__ = [
+    "STATE_TEXT",
+    "current_rows",
+    "event_text",
+    "requested_text",
+    "revision_rows",
+    "revision_state",
+    "signoff_cells",
+]

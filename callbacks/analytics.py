@@ -55,8 +55,9 @@ def load(
     moment = now()
     start, stop = date_range(start_date, end_date, conf.timezone, moment.astimezone(ZoneInfo(conf.timezone)).date())
     with session_scope(readonly=True) as session:
-        data = analytics.compute(session, _source(), start, stop, instruments or None, now=moment,
-                                 obs_ss=conf.obs_ss, lookups=ocat_lookups())  # fmt: skip
+        data = analytics.compute(
+            session, _source(), start, stop, instruments or None, now=moment, obs_ss=conf.obs_ss, lookups=ocat_lookups()
+        )
     scope = figs.scope_text(start.date().isoformat(), (stop - timedelta(days=1)).date().isoformat(), instruments)
     return data, scope
 
@@ -93,13 +94,15 @@ def analytics_figures(start_date: str | None, end_date: str | None, instruments:
     if data.ocat_error:
         banner = dbc.Alert(
             f"The Ocat cannot be read, so instruments are unknown and the sky map is empty ({data.ocat_error}).",
-            color="warning", className="py-2 usint-ocat-down",
-        )  # fmt: skip
+            color="warning",
+            className="py-2 usint-ocat-down",
+        )
     return [*build_figures(data, scope, conf.timezone), summary_text(data, scope), banner]
 
 
-def download_csv(n_clicks: int | None, start_date: str | None, end_date: str | None,
-                 instruments: list[str] | None) -> dict[str, Any]:  # fmt: skip
+def download_csv(
+    n_clicks: int | None, start_date: str | None, end_date: str | None, instruments: list[str] | None
+) -> dict[str, Any]:
     """The table behind the figures as CSV (one row per revision, times in the display zone)."""
     if not n_clicks:
         raise PreventUpdate

@@ -33,6 +33,7 @@ from pages._ids import CheckIds
 
 FORMAT_HELP = "Expected <obsid>.<rev>, e.g. 12345.004."
 
+
 def goto(_clicks: int | None, _submits: int | None, text: str | None) -> tuple[Any, str]:
     """The provide-form: open `/chkupdata/<obsid>.<rev>` or say what is wrong with the input."""
     value = (text or "").strip()
@@ -81,8 +82,9 @@ def _current(obsid: int) -> tuple[dict[str, Any], str | None]:
         return {}, f"Obsid {obsid} is not in the Ocat, so current values are not shown."
 
 
-def build_content(view: Any, revisions: list[Any], current: dict[str, Any], notices: list[str],
-                  ocat_notice: str | None) -> html.Div:  # fmt: skip
+def build_content(
+    view: Any, revisions: list[Any], current: dict[str, Any], notices: list[str], ocat_notice: str | None
+) -> html.Div:
     """The whole revision view from plain values (no DB, no Ocat): testable without a request. `current` is the
     Ocat record ({} with `ocat_notice` when it could not be read)."""
     fmt = _formatter()
@@ -98,24 +100,52 @@ def build_content(view: Any, revisions: list[Any], current: dict[str, Any], noti
     next_rev = revisions[index + 1] if index + 1 < len(revisions) else None
     nav = html.Div(
         [
-            dbc.Button(f"← {prev_rev.obsidrev}", href=f"/chkupdata/{prev_rev.obsidrev}", size="sm", outline=True,
-                       color="secondary", className="me-2") if prev_rev else None,
-            dbc.Button(f"{next_rev.obsidrev} →", href=f"/chkupdata/{next_rev.obsidrev}", size="sm", outline=True,
-                       color="secondary", className="me-2") if next_rev else None,
-            dbc.Button("Open in the editor", href=f"/ocatdatapage/{view.obsid}", size="sm", color="primary",
-                       outline=True, className="me-2"),
+            dbc.Button(
+                f"← {prev_rev.obsidrev}",
+                href=f"/chkupdata/{prev_rev.obsidrev}",
+                size="sm",
+                outline=True,
+                color="secondary",
+                className="me-2",
+            )
+            if prev_rev
+            else None,
+            dbc.Button(
+                f"{next_rev.obsidrev} →",
+                href=f"/chkupdata/{next_rev.obsidrev}",
+                size="sm",
+                outline=True,
+                color="secondary",
+                className="me-2",
+            )
+            if next_rev
+            else None,
+            dbc.Button(
+                "Open in the editor",
+                href=f"/ocatdatapage/{view.obsid}",
+                size="sm",
+                color="primary",
+                outline=True,
+                className="me-2",
+            ),
             dbc.Button("Revision history", href=f"/history/{view.obsid}", size="sm", color="primary", outline=True),
         ],
         className="mb-2",
-    )  # fmt: skip
+    )
     others = [(r.obsidrev, f"/chkupdata/{r.obsidrev}") for r in revisions if r.revision_number != view.revision_number]
     info_rows = [
-        [("Obsid.Rev", view.obsidrev), ("Sequence #", current.get("seq_nbr") or view.sequence_number),
-         ("Proposal #", current.get("proposal_number"))],
-        [("Target Name", current.get("targname")), ("Group ID", current.get("group_id")),
-         ("Obs AO", current.get("obs_ao_str"))],
+        [
+            ("Obsid.Rev", view.obsidrev),
+            ("Sequence #", current.get("seq_nbr") or view.sequence_number),
+            ("Proposal #", current.get("proposal_number")),
+        ],
+        [
+            ("Target Name", current.get("targname")),
+            ("Group ID", current.get("group_id")),
+            ("Obs AO", current.get("obs_ao_str")),
+        ],
         [("PI Name", current.get("pi_name")), ("Submitted By", view.user), ("Submitted As", view.kind)],
-    ]  # fmt: skip
+    ]
     notes = [NOTE_LABELS.get(k, k.replace("_", " ")) for k, v in (view.notes or {}).items() if v]
     changes = shape.change_groups(original, requested)
     return html.Div(
@@ -143,7 +173,7 @@ def build_content(view: Any, revisions: list[Any], current: dict[str, Any], noti
             else None,
             ui.make_text_blocks(
                 [shape.text_block("remarks", original, requested), shape.text_block("comments", original, requested)]
-            ),  # fmt: skip
+            ),
             html.Div(
                 [html.H4("Change Requested Parameters", className="h5 mt-3")]
                 + [ui.make_change_table(title, rows) for title, rows in changes]

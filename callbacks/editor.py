@@ -330,9 +330,7 @@ def header_links(record: Mapping[str, Any], open_revisions: Sequence[Any], me: s
         image_row(record.get("seq_nbr"), obsid, C.settings().target_image_dir),
         html.Div(
             [
-                html.A(
-                    "Sequence # Summary", href=LINKS["chaser"].format(obsid=obsid), target="_blank", rel="noopener"
-                ),  # fmt: skip
+                html.A("Sequence # Summary", href=LINKS["chaser"].format(obsid=obsid), target="_blank", rel="noopener"),
                 " (with Roll/Pitch/Visibility Plots)",
                 html.Span(" | ", className="text-muted"),
                 html.A("History", href=LINKS["history"].format(obsid=obsid), id="editor-history-link"),
@@ -344,8 +342,14 @@ def header_links(record: Mapping[str, Any], open_revisions: Sequence[Any], me: s
         links: list[Any] = ["Open revisions: "]
         for r in open_revisions:
             who = "you" if r.user == me else r.user
-            links += [html.A(f"Check page {r.obsidrev}", href=LINKS["check"].format(obsidrev=r.obsidrev),
-                             className="editor-check-link"), f" ({who}) "]  # fmt: skip
+            links += [
+                html.A(
+                    f"Check page {r.obsidrev}",
+                    href=LINKS["check"].format(obsidrev=r.obsidrev),
+                    className="editor-check-link",
+                ),
+                f" ({who}) ",
+            ]
         out.append(html.Div(links, className="small text-warning"))
     return out
 
@@ -369,8 +373,9 @@ def _missing(message: str) -> list[Any]:
     return [html.Div(alert, id=EditorIds.HEADER)]
 
 
-def _stores(record: Any, errors: Mapping[str, str], refusal: str | None = None, latest_rev: int | None = None
-            ) -> list[Any]:  # fmt: skip
+def _stores(
+    record: Any, errors: Mapping[str, str], refusal: str | None = None, latest_rev: int | None = None
+) -> list[Any]:
     return [
         dcc.Store(id=EditorIds.RECORD, data=record),
         dcc.Store(id=EditorIds.TOKEN, data=uuid.uuid4().hex),
@@ -390,7 +395,7 @@ def _frame(obsid: Any, warning: str, header: list[Any], form: Any, footer: list[
             "Refresh",
             href=LINKS["editor"].format(obsid=obsid),
             className="btn btn-sm btn-outline-secondary usint-editor-refresh",
-        ),  # fmt: skip
+        ),
     ]
     return [
         html.Div(warning, id=EditorIds.WARNING, className="text-danger fw-bold mb-2"),
@@ -506,8 +511,9 @@ def _ids(name: str, key: str) -> list[str]:
     return [item["id"][key] for item in ctx.outputs_grouping[name]]
 
 
-def fill_section(clicks: list, built: list | None, values: list, rows: list, kind: str | None,
-                 record: dict | None) -> dict[str, Any]:  # fmt: skip
+def fill_section(
+    clicks: list, built: list | None, values: list, rows: list, kind: str | None, record: dict | None
+) -> dict[str, Any]:
     """Build a section's body the first time it is opened, with the values the form holds now."""
     key = (ctx.triggered_id or {}).get("key")
     built = list(built or [])
@@ -546,8 +552,15 @@ def _figure_moved() -> bool:
     return any(any(t in prop for t in FIGURE_INPUTS) for prop in ctx.triggered_prop_ids)
 
 
-def check_edits(values: list, rows: list, edited: list, kind: str | None, extras: str | None,
-                record: dict | None, refusal: str | None = None) -> dict[str, Any]:  # fmt: skip
+def check_edits(
+    values: list,
+    rows: list,
+    edited: list,
+    kind: str | None,
+    extras: str | None,
+    record: dict | None,
+    refusal: str | None = None,
+) -> dict[str, Any]:
     """Live validation of what the form holds (text fields 300 ms after the last key, every edited rank cell):
     messages under fields and on rank cells, changes so far, blocks and sections shown, figure, Submit and why it
     is off, what the chosen kind drops, and the draft the browser keeps."""
@@ -623,8 +636,15 @@ def finalize_gate(state: Mapping[str, Any] | None, ack: Sequence[str] | None) ->
     return False, ""
 
 
-def confirm(_n: int | None, values: list, rows: list, kind: str | None, extras: str | None,
-            record: dict | None, loaded_rev: int | None = None) -> dict[str, Any]:  # fmt: skip
+def confirm(
+    _n: int | None,
+    values: list,
+    rows: list,
+    kind: str | None,
+    extras: str | None,
+    record: dict | None,
+    loaded_rev: int | None = None,
+) -> dict[str, Any]:
     """Submit: the dry run of the whole submission (main obsid and extras) shown as the confirm step, with the
     revisions others submitted since the page was read (obsid.rev, who, when) and why Finalize is off."""
     if not record:
@@ -637,14 +657,32 @@ def confirm(_n: int | None, values: list, rows: list, kind: str | None, extras: 
     disabled, reason = finalize_gate(state, [])
     zone = ZoneInfo(C.settings().timezone)
     body = confirm_body(plan, dropped, C.settings().permissions)
-    return {"body": body, "confirm": SHOW, "form": HIDE, "finalize": disabled, "reason": reason,
-            "newer": SHOW if newer else HIDE, "newer_text": newer_notice(int(record["obsid"]), newer, zone),
-            "ack": [], "state": state, "result": None}  # fmt: skip
+    return {
+        "body": body,
+        "confirm": SHOW,
+        "form": HIDE,
+        "finalize": disabled,
+        "reason": reason,
+        "newer": SHOW if newer else HIDE,
+        "newer_text": newer_notice(int(record["obsid"]), newer, zone),
+        "ack": [],
+        "state": state,
+        "result": None,
+    }
 
 
-def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras: str | None,
-             record: dict | None, token: str | None, ack: list | None = None, state: dict | None = None,
-             loaded_rev: int | None = None) -> dict[str, Any]:  # fmt: skip
+def finalize(
+    _n: int | None,
+    values: list,
+    rows: list,
+    kind: str | None,
+    extras: str | None,
+    record: dict | None,
+    token: str | None,
+    ack: list | None = None,
+    state: dict | None = None,
+    loaded_rev: int | None = None,
+) -> dict[str, Any]:
     """Write the revisions (one transaction; its commit wakes the mail sender, D21); show each obsid.rev. Nothing
     is written when a revision of the obsid arrived that the user has not seen (`loaded_rev`, or what the
     confirm step showed and the user ticked) or when the user may not submit (said on the page)."""
@@ -658,8 +696,12 @@ def finalize(_n: int | None, values: list, rows: list, kind: str | None, extras:
             newer = revisions.revisions_after(session, obsid, known) if known is not None else []
             if newer:
                 zone = ZoneInfo(C.settings().timezone)
-                return {"result": unseen_revisions(obsid, newer, zone), "confirm": no_update, "form": no_update,
-                        "draft": no_update}  # fmt: skip
+                return {
+                    "result": unseen_revisions(obsid, newer, zone),
+                    "confirm": no_update,
+                    "form": no_update,
+                    "draft": no_update,
+                }
             ask = SubmitRequest(obsid, kind or "norm", form, extras, record)
             user = acting_user(session, C.current_user())
             result = submit(session, C.ocat_source(), ask, user=user, now=C.now(), settings=C.settings(), token=token)
@@ -684,8 +726,13 @@ def restore_draft(_n: int | None, kept: dict | None, record: dict | None, built:
     values = current_values(record, edits)
     report = _check(record, edits, kind)
     figure = focal_plane_figure(values, values.get("window_ranks") or []) if "acis" in keys else None
-    return {"sections": section_cards(values, report.errors, figure, keys).children, "built": list(keys),
-            "offer": HIDE, "kind": kind, "extras": extras}  # fmt: skip
+    return {
+        "sections": section_cards(values, report.errors, figure, keys).children,
+        "built": list(keys),
+        "offer": HIDE,
+        "kind": kind,
+        "extras": extras,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- wiring
@@ -718,7 +765,7 @@ def _register_sections(app: Dash) -> None:
             "rows": FORM_STATE["rows"],
             "kind": FORM_STATE["kind"],
             "record": FORM_STATE["record"],
-        },  # fmt: skip
+        },
         prevent_initial_call=True,
     )(fill_section)
 
@@ -792,30 +839,42 @@ def _register_drafts(app: Dash) -> None:
     )
     app.callback(  # the sections only: a new Submit would count as pressed (Dash runs the callbacks of inputs
         # inserted outside their outputs); setting the kind and the extra obsids runs the live check
-        output={"sections": Output(EditorIds.SECTIONS, "children"), "built": Output(EditorIds.BUILT, "data"),
-                "offer": Output(EditorIds.DRAFT_OFFER, "style", allow_duplicate=True),
-                "kind": Output(EditorIds.KIND, "value", allow_duplicate=True),
-                "extras": Output(EditorIds.EXTRAS, "value")},
+        output={
+            "sections": Output(EditorIds.SECTIONS, "children"),
+            "built": Output(EditorIds.BUILT, "data"),
+            "offer": Output(EditorIds.DRAFT_OFFER, "style", allow_duplicate=True),
+            "kind": Output(EditorIds.KIND, "value", allow_duplicate=True),
+            "extras": Output(EditorIds.EXTRAS, "value"),
+        },
         inputs={"_n": Input(EditorIds.DRAFT_RESTORE, "n_clicks")},
-        state={"kept": State(EditorIds.DRAFT_SAVED, "data"), "record": FORM_STATE["record"],
-               "built": State(EditorIds.BUILT, "data")},
+        state={
+            "kept": State(EditorIds.DRAFT_SAVED, "data"),
+            "record": FORM_STATE["record"],
+            "built": State(EditorIds.BUILT, "data"),
+        },
         prevent_initial_call=True,
-    )(restore_draft)  # fmt: skip
+    )(restore_draft)
 
 
 def _register_steps(app: Dash) -> None:
     app.callback(
-        output={"body": Output(EditorIds.CONFIRM_BODY, "children"), "confirm": Output(EditorIds.CONFIRM, "style"),
-                "form": Output(EditorIds.FORM, "style"), "finalize": Output(EditorIds.FINALIZE, "disabled"),
-                "reason": Output(EditorIds.FINALIZE_REASON, "children"), "newer": Output(EditorIds.NEWER, "style"),
-                "newer_text": Output(EditorIds.NEWER_TEXT, "children"), "ack": Output(EditorIds.NEWER_ACK, "value"),
-                "state": Output(EditorIds.CONFIRM_STATE, "data"),
-                "result": Output(EditorIds.RESULT, "children", allow_duplicate=True)},
+        output={
+            "body": Output(EditorIds.CONFIRM_BODY, "children"),
+            "confirm": Output(EditorIds.CONFIRM, "style"),
+            "form": Output(EditorIds.FORM, "style"),
+            "finalize": Output(EditorIds.FINALIZE, "disabled"),
+            "reason": Output(EditorIds.FINALIZE_REASON, "children"),
+            "newer": Output(EditorIds.NEWER, "style"),
+            "newer_text": Output(EditorIds.NEWER_TEXT, "children"),
+            "ack": Output(EditorIds.NEWER_ACK, "value"),
+            "state": Output(EditorIds.CONFIRM_STATE, "data"),
+            "result": Output(EditorIds.RESULT, "children", allow_duplicate=True),
+        },
         inputs={"_n": Input(EditorIds.SUBMIT, "n_clicks")},
         state={**FORM_STATE, "loaded_rev": State(EditorIds.LOADED_REV, "data")},
         running=[(Output(EditorIds.SUBMIT, "children"), "Checking…", "Submit")],
         prevent_initial_call=True,
-    )(confirm)  # fmt: skip
+    )(confirm)
     app.clientside_callback(  # the tick that others' revisions were seen opens Finalize (when nothing else blocks)
         ClientsideFunction("usintEditor", "finalizeGate"),
         Output(EditorIds.FINALIZE, "disabled", allow_duplicate=True),
@@ -833,16 +892,23 @@ def _register_steps(app: Dash) -> None:
         prevent_initial_call=True,
     )
     app.callback(
-        output={"result": Output(EditorIds.RESULT, "children"),
-                "confirm": Output(EditorIds.CONFIRM, "style", allow_duplicate=True),
-                "form": Output(EditorIds.FORM, "style", allow_duplicate=True),
-                "draft": Output(EditorIds.DRAFT, "data", allow_duplicate=True)},
+        output={
+            "result": Output(EditorIds.RESULT, "children"),
+            "confirm": Output(EditorIds.CONFIRM, "style", allow_duplicate=True),
+            "form": Output(EditorIds.FORM, "style", allow_duplicate=True),
+            "draft": Output(EditorIds.DRAFT, "data", allow_duplicate=True),
+        },
         inputs={"_n": Input(EditorIds.FINALIZE, "n_clicks")},
-        state={**FORM_STATE, "token": State(EditorIds.TOKEN, "data"), "ack": State(EditorIds.NEWER_ACK, "value"),
-               "state": State(EditorIds.CONFIRM_STATE, "data"), "loaded_rev": State(EditorIds.LOADED_REV, "data")},
+        state={
+            **FORM_STATE,
+            "token": State(EditorIds.TOKEN, "data"),
+            "ack": State(EditorIds.NEWER_ACK, "value"),
+            "state": State(EditorIds.CONFIRM_STATE, "data"),
+            "loaded_rev": State(EditorIds.LOADED_REV, "data"),
+        },
         running=[(Output(EditorIds.FINALIZE, "children"), "Submitting…", "Finalize")],
         prevent_initial_call=True,
-    )(finalize)  # fmt: skip
+    )(finalize)
 
 
 def register(app: Dash) -> None:

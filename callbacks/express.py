@@ -20,16 +20,23 @@ from pages._ids import ExpressIds
 
 BY_OBSID = {"function": "(a, b, na, nb) => na.data.obsid - nb.data.obsid"}
 COLUMNS = [
-    {"colId": "obsid", "headerName": "ObsID", "cellRenderer": "markdown", "linkTarget": "express_obsid",
-     "valueGetter": {"function": "'[' + params.data.obsid + '](/ocatdatapage/' + params.data.obsid + ')'"},
-     "filterValueGetter": {"function": "params.data.obsid"}, "comparator": BY_OBSID, "width": 100},
+    {
+        "colId": "obsid",
+        "headerName": "ObsID",
+        "cellRenderer": "markdown",
+        "linkTarget": "express_obsid",
+        "valueGetter": {"function": "'[' + params.data.obsid + '](/ocatdatapage/' + params.data.obsid + ')'"},
+        "filterValueGetter": {"function": "params.data.obsid"},
+        "comparator": BY_OBSID,
+        "width": 100,
+    },
     {"field": "proposal_id", "headerName": "Prop ID", "width": 110},
     {"field": "sequence_number", "headerName": "Sequence Number", "width": 150},
     {"field": "title", "headerName": "Title", "flex": 2, "tooltipField": "title"},
     {"field": "target", "headerName": "Target", "flex": 1, "tooltipField": "target"},
     {"field": "pi", "headerName": "PI", "width": 130},
     {"field": "note", "headerName": "Note", "flex": 2, "tooltipField": "note"},
-]  # fmt: skip
+]
 ROW_PX = 32
 MAX_HEIGHT_PX = 480
 
@@ -38,11 +45,19 @@ def item_rows(items: Sequence[ExpressItem]) -> list[dict[str, Any]]:
     """One grid row per obsid (`id` is the obsid as text, the grid's row id); `open` marks an approvable obsid with
     an open revision (shown yellow)."""
     return [
-        {"id": str(i.obsid), "obsid": i.obsid, "proposal_id": i.proposal_id, "sequence_number": i.sequence_number,
-         "title": i.title or "", "target": i.target_name or "", "pi": i.pi_name or "", "note": i.note,
-         "open": bool(i.open_revisions)}
+        {
+            "id": str(i.obsid),
+            "obsid": i.obsid,
+            "proposal_id": i.proposal_id,
+            "sequence_number": i.sequence_number,
+            "title": i.title or "",
+            "target": i.target_name or "",
+            "pi": i.pi_name or "",
+            "note": i.note,
+            "open": bool(i.open_revisions),
+        }
         for i in items
-    ]  # fmt: skip
+    ]
 
 
 def _height(rows: int) -> str:
@@ -64,8 +79,9 @@ def items_table(items: Sequence[ExpressItem], *, approvable: bool, table_id: Exp
     )
 
 
-def preview_view(approvable: Sequence[ExpressItem], skipped: Sequence[ExpressItem], *, may_approve: bool,
-                 reason: str | None) -> html.Div:  # fmt: skip
+def preview_view(
+    approvable: Sequence[ExpressItem], skipped: Sequence[ExpressItem], *, may_approve: bool, reason: str | None
+) -> html.Div:
     parts: list[Any] = [html.H4(f"Approvable ({len(approvable)})", className="h5")]
     if approvable:
         parts.append(
@@ -144,7 +160,7 @@ def result_view(result: ExpressResult) -> html.Div:
                             "function": "'[' + params.data.obsidrev + '](/chkupdata/' + params.data.obsidrev + ')'"
                         },
                     },
-                ],  # fmt: skip
+                ],
                 getRowId="params.data.id",
                 dashGridOptions={"rowHeight": ROW_PX, "headerHeight": 36, "suppressCellFocus": True},
                 className="ag-theme-alpine express-grid",

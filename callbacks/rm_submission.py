@@ -23,8 +23,14 @@ from data.revisions.undo import REVISION, recent_rows, reversible_items, undo
 from data.users import acting_user, get_user
 from pages._ids import UndoIds
 
-HEADINGS = ("ObsID.Rev#", "General Sign Off", "ACIS Sign Off", "ACIS SI Mode Sign Off", "HRC SI Mode Sign Off",
-            "Verified by")  # fmt: skip
+HEADINGS = (
+    "ObsID.Rev#",
+    "General Sign Off",
+    "ACIS Sign Off",
+    "ACIS SI Mode Sign Off",
+    "HRC SI Mode Sign Off",
+    "Verified by",
+)
 
 
 def _date(moment: datetime | None) -> str:
@@ -62,7 +68,7 @@ def undo_table(rows: Sequence[tuple[Any, Sequence[str], bool]]) -> dbc.Table:
         body.append(
             html.Tr(
                 [first] + [_signoff_cell(view, c, columns) for c in SIGNOFF_COLUMNS], **{"data-obsidrev": view.obsidrev}
-            )  # fmt: skip
+            )
         )
     head = html.Thead(html.Tr([html.Th(h) for h in HEADINGS]))
     return dbc.Table([head, html.Tbody(body)], bordered=True, size="sm", className="usint-undo")
@@ -142,8 +148,14 @@ def confirm_undo(_clicks: int | None, target: dict[str, str] | None, tick: int |
     try:
         with session_scope() as session:
             user = acting_user(session, who)
-            undo(session, target["obsidrev"], target["column"], user=user, now=now(),
-                 closed_window_h=settings().closed_window_h)  # fmt: skip
+            undo(
+                session,
+                target["obsidrev"],
+                target["column"],
+                user=user,
+                now=now(),
+                closed_window_h=settings().closed_window_h,
+            )
     except (Forbidden, Conflict, NotFound) as err:
         message = dbc.Alert(err.user_message, color="danger", dismissable=True, className="py-2")
         return message, False, (tick or 0) + 1, None

@@ -85,8 +85,9 @@ def render_calendar(_version: int, selected: int | str | None) -> tuple[Any, ...
         return [], "No duty periods yet.", options, SHOWN if _may_edit() else HIDDEN
     first, last = fig.window(today, periods, look_back=schedule.LOOK_BACK_DAYS, ahead=schedule.HORIZON_DAYS)
     rows = fig.calendar_rows(periods, today=today, first=first, last=last, selected=selected)
-    summary = html.Div([html.Div(fig.summary_line(periods, today=today), className="fw-semibold mb-1"),
-                        fig.legend(periods)])  # fmt: skip
+    summary = html.Div(
+        [html.Div(fig.summary_line(periods, today=today), className="fw-semibold mb-1"), fig.legend(periods)]
+    )
     return rows, summary, options, HIDDEN
 
 
@@ -121,9 +122,11 @@ def show_selected(selected: int | str | None, _version: int) -> tuple[Any, ...]:
     selected = parse_period_id(selected)
     who = current_user()
     may_edit = _may_edit()
-    read_only = "" if may_edit else (
-        who.notice or f"Changes need the {' or '.join(settings().permissions.get(schedule.ACTION, ()))} group."
-    )  # fmt: skip
+    read_only = (
+        ""
+        if may_edit
+        else (who.notice or f"Changes need the {' or '.join(settings().permissions.get(schedule.ACTION, ()))} group.")
+    )
     off = (True,) * 9
     if selected is None:
         why = "Select a period in the calendar to act on it." if may_edit else ""
@@ -270,8 +273,9 @@ def act(
                 if action == "sign_up":
                     change = schedule.sign_up(session, selected, user=user, base_url=config.base_url, **common)
                 elif action == "assign":
-                    change = schedule.assign(session, selected, assignee or "", assigner=user,
-                                             base_url=config.base_url, **common)  # fmt: skip
+                    change = schedule.assign(
+                        session, selected, assignee or "", assigner=user, base_url=config.base_url, **common
+                    )
                 elif action == "change_dates":
                     if not start or not stop:
                         raise ValidationFailed({"start": "Give both the first and the last day."})
@@ -283,16 +287,22 @@ def act(
                 else:
                     change = schedule.delete_period(session, selected, user=user, **common)
             if action != "extend":
-                oplog.after_commit(session, who.username, f"schedule.{action}", f"schedule:{selected}",
-                                   touched=",".join(map(str, change.touched)) or None,
-                                   assignee=assignee if action == "assign" else None)  # fmt: skip
+                oplog.after_commit(
+                    session,
+                    who.username,
+                    f"schedule.{action}",
+                    f"schedule:{selected}",
+                    touched=",".join(map(str, change.touched)) or None,
+                    assignee=assignee if action == "assign" else None,
+                )
     except ValidationFailed as err:
         return _error_text(err), "danger", True, no_update, False, no_update
     except (Conflict, NotFound) as err:
         return err.user_message, "warning", True, version + 1, False, no_update
     if change.mails:  # the commit woke the mail sender (D21): the e-mail goes after this answer
-        change = schedule.Change(change.message + " A confirmation e-mail is on its way.", change.period_id,
-                                 change.touched, change.mails)  # fmt: skip
+        change = schedule.Change(
+            change.message + " A confirmation e-mail is on its way.", change.period_id, change.touched, change.mails
+        )
     new_selection = (
         change.period_id if change.period_id is not None else (change.touched[0] if change.touched else None)
     )

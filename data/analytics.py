@@ -54,9 +54,20 @@ AGE_BUCKETS: tuple[tuple[str, float], ...] = (
 DAY_S = 86400
 
 FRAME_COLUMNS = (
-    "id", "obsid", "revision_number", "obsidrev", "kind", "time", "user", "in_range", "is_open", "state",
-    "closed", *(f"{c}_status" for c in SIGNOFF_COLUMNS), *(f"{c}_time" for c in SIGNOFF_COLUMNS),
-)  # fmt: skip
+    "id",
+    "obsid",
+    "revision_number",
+    "obsidrev",
+    "kind",
+    "time",
+    "user",
+    "in_range",
+    "is_open",
+    "state",
+    "closed",
+    *(f"{c}_status" for c in SIGNOFF_COLUMNS),
+    *(f"{c}_time" for c in SIGNOFF_COLUMNS),
+)
 
 
 def _epoch(moment: datetime) -> int:
@@ -246,8 +257,9 @@ def _shape(
         "id": ids,
         "obsid": obsid,
         "revision_number": number,
-        "obsidrev": np.array(list(map("%d.%03d".__mod__, zip(obsid.tolist(), number.tolist(), strict=True))),
-                             dtype=object),
+        "obsidrev": np.array(
+            list(map("%d.%03d".__mod__, zip(obsid.tolist(), number.tolist(), strict=True))), dtype=object
+        ),
         "kind": kind,
         "time": _ts(submitted),
         "user": user,
@@ -255,7 +267,7 @@ def _shape(
         "is_open": is_open,
         "state": state,
         "closed": _ts(last),
-    }  # fmt: skip
+    }
     for i, c in enumerate(SIGNOFF_COLUMNS):
         data[f"{c}_status"] = statuses[i]
     for i, c in enumerate(SIGNOFF_COLUMNS):

@@ -43,7 +43,7 @@ def layout(**_query: str) -> html.Div:
                 "Analytics",
                 "Revisions, sign-off turnaround and backlog, from the revision DB and its audit "
                 "trail; instruments and positions from the Ocat.",
-            ),  # fmt: skip
+            ),
             filters(today, INSTRUMENTS),
             html.Div(banner, id=AnalyticsIds.BANNER),
             html.Div(summary, id=AnalyticsIds.SUMMARY, className="mb-2 text-muted small"),

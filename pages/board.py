@@ -60,7 +60,7 @@ def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgG
             "autoHeaderHeight": True,
             "wrapText": not kiosk,
             "autoHeight": not kiosk,
-        },  # fmt: skip
+        },
         rowClassRules={"board-changed": "params.data.changed", "board-closed": "params.data.state == 'closed'"},
         dashGridOptions={
             "animateRows": False,

@@ -59,7 +59,7 @@ def layout(obsidrev: str | None = None, **_query: str) -> html.Div:
                 n_clicks=0,
                 style=None if obsidrev else {"display": "none"},
                 title="Read the revision and the current Ocat values again",
-            ),  # fmt: skip
+            ),
             dcc.Loading(html.Div(content, id=CheckIds.CONTENT), type="default", delay_show=150),
         ]
     )

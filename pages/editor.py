@@ -40,7 +40,7 @@ def _prompt() -> html.Div:
                         n_submit=0,
                         autoComplete="off",
                         autoFocus=True,
-                    ),  # fmt: skip
+                    ),
                     dbc.Button("Open", id=EditorIds.PROMPT_GO, color="primary", n_clicks=0),
                 ],
                 style={"maxWidth": "24rem"},

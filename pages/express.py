@@ -15,8 +15,13 @@ from pages._ids import ExpressIds
 
 dash.register_page(__name__, path="/express", title="Express Approval · USINT", name="Express Approval")
 
-EXAMPLES = ("12345, 12346", "12345:12346", "12345 ; 12346", "12345: 12346; 12347, 12348 12349",
-            "12345-12349 12352 - 12357,12359- 12362")  # fmt: skip
+EXAMPLES = (
+    "12345, 12346",
+    "12345:12346",
+    "12345 ; 12346",
+    "12345: 12346; 12347, 12348 12349",
+    "12345-12349 12352 - 12357,12359- 12362",
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -41,8 +41,9 @@ dash.register_page(
 )
 
 
-def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]], empty: str,
-          **extra: Any) -> dag.AgGrid:  # fmt: skip
+def _grid(
+    grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]], empty: str, **extra: Any
+) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id,
         rowData=rows,
@@ -55,7 +56,7 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]
             "minWidth": 80,
             "flex": 1,
             "tooltipValueGetter": _LONG,
-        },  # fmt: skip
+        },
         dashGridOptions={
             "domLayout": "autoHeight",
             "suppressCellFocus": True,
@@ -63,7 +64,7 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]
             "enableCellTextSelection": True,
             "tooltipShowDelay": 300,
             "localeText": {"noRowsToShow": empty},
-        },  # fmt: skip
+        },
         className="ag-theme-alpine usint-history-grid",
         style={"width": "100%"},
         **extra,
@@ -72,8 +73,10 @@ def _grid(grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]
 
 def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """One row per revision, newest first (and revisions removed by their submitter)."""
-    signoffs = [{"field": c, "headerName": SHORT_LABELS[c], "headerTooltip": SIGNOFF_LABELS[c],
-                 "tooltipField": f"{c}_tip"} for c in SIGNOFF_COLUMNS]  # fmt: skip
+    signoffs = [
+        {"field": c, "headerName": SHORT_LABELS[c], "headerTooltip": SIGNOFF_LABELS[c], "tooltipField": f"{c}_tip"}
+        for c in SIGNOFF_COLUMNS
+    ]
     return _grid(
         HistoryIds.REVISIONS,
         [
@@ -98,7 +101,7 @@ def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
                 "tooltipField": "requested",
             },
             {"field": "events", "headerName": "Events", "minWidth": 120, "flex": 2, "tooltipField": "events"},
-        ],  # fmt: skip
+        ],
         rows,
         "No revisions.",
         rowClassRules={"usint-history-removed": "params.data.removed"},
@@ -129,7 +132,7 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
                 className="float-end ms-2",
                 style=None if obsid else {"display": "none"},
                 title="Read the history and the current Ocat values again",
-            ),  # fmt: skip
+            ),
             html.P(feedback, className="text-danger small") if feedback else None,
             dcc.Loading(html.Div(content, id=HistoryIds.CONTENT), type="default", delay_show=150),
             html.Div(
@@ -141,7 +144,7 @@ def layout(obsid: str | None = None, **_query: str) -> html.Div:
                         figure=figure,
                         config={"displaylogo": False},
                         className="usint-history-timeline mt-3",
-                    ),  # fmt: skip
+                    ),
                     html.H4("Revisions, newest first", className="h5 mt-3"),
                     revisions_grid(revisions),
                 ],

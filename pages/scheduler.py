@@ -49,8 +49,15 @@ View = dict[tuple[str, str], Any]
 
 
 def _button(id_: str, text: str, color: str, view: View) -> dbc.Button:
-    return dbc.Button(text, id=id_, color=color, size="sm", className="me-2 mb-2", n_clicks=0,
-                      disabled=view.get((id_, "disabled"), True))  # fmt: skip
+    return dbc.Button(
+        text,
+        id=id_,
+        color=color,
+        size="sm",
+        className="me-2 mb-2",
+        n_clicks=0,
+        disabled=view.get((id_, "disabled"), True),
+    )
 
 
 def action_panel(selected: int | None, view: View) -> dbc.Card:
@@ -77,7 +84,7 @@ def action_panel(selected: int | None, view: View) -> dbc.Card:
                                     "Assign someone from the TOO group",
                                     html_for=Ids.ASSIGN_USER,
                                     className="small mb-0 d-block",
-                                ),  # fmt: skip
+                                ),
                                 dbc.Select(
                                     id=Ids.ASSIGN_USER,
                                     options=view.get((Ids.ASSIGN_USER, "options"), []),

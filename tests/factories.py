@@ -27,8 +27,13 @@ def make_user(session: Session, username: str = "alice", *, groups: str = "usint
     """The user `username`, created when missing."""
     user = get_user(session, username)
     if user is None:
-        user = User(username=username, groups=groups, is_active=active, email=f"{username}@example.org",
-                    full_name=username.title())  # fmt: skip
+        user = User(
+            username=username,
+            groups=groups,
+            is_active=active,
+            email=f"{username}@example.org",
+            full_name=username.title(),
+        )
         session.add(user)
         session.flush()
     return user

@@ -89,8 +89,16 @@ class LiveBoards:
                 return live.served[1]  # another thread brought it here while this one waited
             if live is None or cutoff < live.cutoff or not _catch_up(session, live, parts, now=now, window_h=window_h):
                 live = self._boards[key] = _read_all(session, parts, now=now, window_h=window_h)
-            data = shape(live.rows.values(), names=user_names(session), now=now, closed_window_h=window_h, ocat=ocat,
-                         memo=live.memo, lookups=lookups, token=token_text(parts))  # fmt: skip
+            data = shape(
+                live.rows.values(),
+                names=user_names(session),
+                now=now,
+                closed_window_h=window_h,
+                ocat=ocat,
+                memo=live.memo,
+                lookups=lookups,
+                token=token_text(parts),
+            )
             for rid in [rid for rid in live.memo.records if rid not in live.rows]:
                 del live.memo.records[rid]
             if data.meta.ocat_ok:  # an Ocat outage is not kept: the next reader tries the Ocat again

@@ -241,8 +241,18 @@ def _obsid_facts() -> list[Any]:
 def _rows_statement(by_obsid: bool) -> Select[Any]:
     """The statement of `board_rows`, built once: `:cutoff` (or, by obsid, the expanding `:obsids`) bound."""
     cells = [getattr(Signoff, f"{c}_{part}") for c in COLUMNS for part in ("status", "signoff_id", "time")]
-    stmt = select(Revision.id, Revision.obsid, Revision.revision_number, Revision.kind, Revision.sequence_number,
-                  Revision.time, Revision.notes, Revision.user_id, *cells, *_obsid_facts())  # fmt: skip
+    stmt = select(
+        Revision.id,
+        Revision.obsid,
+        Revision.revision_number,
+        Revision.kind,
+        Revision.sequence_number,
+        Revision.time,
+        Revision.notes,
+        Revision.user_id,
+        *cells,
+        *_obsid_facts(),
+    )
     stmt = stmt.join(Signoff, Signoff.revision_id == Revision.id).order_by(Revision.id.desc())
     if by_obsid:  # a few obsids: all their revisions by index, then the listing rule in Python
         return stmt.where(Revision.obsid.in_(bindparam("obsids", expanding=True)))
@@ -509,16 +519,42 @@ def shape(
         asis, remove = r.newest_asis, r.newest_remove
         approved = asis is not None and (remove is None or asis > remove)
         target, pi, obs_type, instrument = per_obsid[obsid]
-        record = make((f"{obsid}.{r.revision_number:03}", obsid, r.revision_number, r.revision_id, r.sequence_number,
-                       target, pi, obs_type, instrument, names.get(r.submitter_id, ""), r.submitter_id, r.submitted,
-                       r.kind, is_open, closed_at, _badges(r, is_open, count, notes, approved), color[1], color[0],
-                       approved, count, *_cells(r, names, now_s)))  # fmt: skip
+        record = make(
+            (
+                f"{obsid}.{r.revision_number:03}",
+                obsid,
+                r.revision_number,
+                r.revision_id,
+                r.sequence_number,
+                target,
+                pi,
+                obs_type,
+                instrument,
+                names.get(r.submitter_id, ""),
+                r.submitter_id,
+                r.submitted,
+                r.kind,
+                is_open,
+                closed_at,
+                _badges(r, is_open, count, notes, approved),
+                color[1],
+                color[0],
+                approved,
+                count,
+                *_cells(r, names, now_s),
+            )
+        )
         records.append(record)
         if memo is not None:
             kept[r.revision_id] = (r, inputs, record)
     expiry = None if not closings else datetime.fromtimestamp(int(min(closings) + window_s), UTC)
-    meta = BoardMeta(now=now, closed_window_h=float(closed_window_h), ocat_ok=ocat_ok or not all_obsids,
-                     next_expiry=expiry, token=token)  # fmt: skip
+    meta = BoardMeta(
+        now=now,
+        closed_window_h=float(closed_window_h),
+        ocat_ok=ocat_ok or not all_obsids,
+        next_expiry=expiry,
+        token=token,
+    )
     return BoardData(records=records, meta=meta)
 
 

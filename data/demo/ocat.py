@@ -49,13 +49,31 @@ BULK_START = 20000
 FIXTURE_OBSIDS = (12345, *range(1001, 1030))
 
 _FLOAT_TARGET = {
-    "vmagnitude", "ra", "dec", "est_cnt_rate", "forder_cnt_rate", "y_det_offset", "z_det_offset",
-    "approved_exposure_time", "pre_min_lead", "pre_max_lead", "rem_exp_time", "total_fld_cnt_rate",
-    "multitelescope_interval", "split_interval",
-}  # fmt: skip
+    "vmagnitude",
+    "ra",
+    "dec",
+    "est_cnt_rate",
+    "forder_cnt_rate",
+    "y_det_offset",
+    "z_det_offset",
+    "approved_exposure_time",
+    "pre_min_lead",
+    "pre_max_lead",
+    "rem_exp_time",
+    "total_fld_cnt_rate",
+    "multitelescope_interval",
+    "split_interval",
+}
 _INT_TARGET = {"obsid", "targid", "pre_id", "seg_max_num", "ocat_propid", "acisid", "hrcid", "tooid"}
-_INT_ACIS = {"onchip_row_count", "onchip_column_count", "subarray_start_row", "subarray_row_count",
-             "secondary_exp_count", "dropped_chip_count", "spectra_max_count"}  # fmt: skip
+_INT_ACIS = {
+    "onchip_row_count",
+    "onchip_column_count",
+    "subarray_start_row",
+    "subarray_row_count",
+    "secondary_exp_count",
+    "dropped_chip_count",
+    "spectra_max_count",
+}
 _FLOAT_ACIS = {"frame_time", "primary_exp_time", "eventfilter_lower", "eventfilter_higher"}
 
 
@@ -66,45 +84,126 @@ def _type(name: str, floats: set[str], ints: set[str]) -> Any:
 metadata = MetaData()
 TABLES: dict[str, Table] = {
     "target": Table(
-        "target", metadata,
-        *(Column(c, _type(c, _FLOAT_TARGET, _INT_TARGET), primary_key=c == "obsid", autoincrement=False)
-          for c in TARGET_COLUMNS),
+        "target",
+        metadata,
+        *(
+            Column(c, _type(c, _FLOAT_TARGET, _INT_TARGET), primary_key=c == "obsid", autoincrement=False)
+            for c in TARGET_COLUMNS
+        ),
     ),
-    "prop_info": Table("prop_info", metadata, Column("ocat_propid", Integer, primary_key=True, autoincrement=False),
-                       Column("prop_num", Text), Column("title", Text), Column("joint", Text), Column("ao_str", Text)),
+    "prop_info": Table(
+        "prop_info",
+        metadata,
+        Column("ocat_propid", Integer, primary_key=True, autoincrement=False),
+        Column("prop_num", Text),
+        Column("title", Text),
+        Column("joint", Text),
+        Column("ao_str", Text),
+    ),
     "view_pi": Table("view_pi", metadata, Column("ocat_propid", Integer), Column("last", Text), Column("first", Text)),
-    "view_coi": Table("view_coi", metadata, Column("ocat_propid", Integer), Column("last", Text),
-                      Column("first", Text)),
+    "view_coi": Table(
+        "view_coi", metadata, Column("ocat_propid", Integer), Column("last", Text), Column("first", Text)
+    ),
     "acisparam": Table(
-        "acisparam", metadata, Column("acisid", Integer, primary_key=True, autoincrement=False),
+        "acisparam",
+        metadata,
+        Column("acisid", Integer, primary_key=True, autoincrement=False),
         *(Column(c, _type(c, _FLOAT_ACIS, _INT_ACIS)) for c in ACIS_COLUMNS),
     ),
-    "hrcparam": Table("hrcparam", metadata, Column("hrcid", Integer, primary_key=True, autoincrement=False),
-                      Column("hrc_zero_block", Text), Column("timing_mode", Text), Column("si_mode", Text)),
-    "too": Table("too", metadata, Column("tooid", Integer, primary_key=True, autoincrement=False),
-                 Column("type", Text), Column("start", Float), Column("stop", Float), Column("followup", Integer),
-                 Column("trig", Text), Column("remarks", Text)),
-    "timereq": Table("timereq", metadata, Column("timereq_id", Integer, primary_key=True, autoincrement=False),
-                     Column("obsid", Integer), Column("ordr", Integer), Column("window_constraint", Text),
-                     Column("tstart", Text), Column("tstop", Text)),
-    "rollreq": Table("rollreq", metadata, Column("rollreq_id", Integer, primary_key=True, autoincrement=False),
-                     Column("obsid", Integer), Column("ordr", Integer), Column("roll_constraint", Text),
-                     Column("roll_180", Text), Column("roll", Float), Column("roll_tolerance", Float)),
-    "aciswin": Table("aciswin", metadata, Column("aciswin_id", Integer, primary_key=True, autoincrement=False),
-                     Column("obsid", Integer), Column("ordr", Integer), Column("chip", Text),
-                     Column("include_flag", Text), Column("start_row", Integer), Column("start_column", Integer),
-                     Column("width", Integer), Column("height", Integer), Column("lower_threshold", Float),
-                     Column("pha_range", Float), Column("sample", Integer)),
-    "phasereq": Table("phasereq", metadata, Column("obsid", Integer, primary_key=True, autoincrement=False),
-                      *(Column(c, Float) for c in ("phase_period", "phase_epoch", "phase_start", "phase_end",
-                                                    "phase_start_margin", "phase_end_margin"))),
-    "dither": Table("dither", metadata, Column("obsid", Integer, primary_key=True, autoincrement=False),
-                    *(Column(c, Float) for c in ("y_amp", "y_freq", "y_phase", "z_amp", "z_freq", "z_phase"))),
-    "sim": Table("sim", metadata, Column("obsid", Integer, primary_key=True, autoincrement=False),
-                 Column("trans_offset", Float), Column("focus_offset", Float)),
-    "soe": Table("soe", metadata, Column("soe_id", Integer, primary_key=True, autoincrement=False),
-                 Column("obsid", Integer), Column("soe_roll", Float), Column("unscheduled", Text)),
-}  # fmt: skip
+    "hrcparam": Table(
+        "hrcparam",
+        metadata,
+        Column("hrcid", Integer, primary_key=True, autoincrement=False),
+        Column("hrc_zero_block", Text),
+        Column("timing_mode", Text),
+        Column("si_mode", Text),
+    ),
+    "too": Table(
+        "too",
+        metadata,
+        Column("tooid", Integer, primary_key=True, autoincrement=False),
+        Column("type", Text),
+        Column("start", Float),
+        Column("stop", Float),
+        Column("followup", Integer),
+        Column("trig", Text),
+        Column("remarks", Text),
+    ),
+    "timereq": Table(
+        "timereq",
+        metadata,
+        Column("timereq_id", Integer, primary_key=True, autoincrement=False),
+        Column("obsid", Integer),
+        Column("ordr", Integer),
+        Column("window_constraint", Text),
+        Column("tstart", Text),
+        Column("tstop", Text),
+    ),
+    "rollreq": Table(
+        "rollreq",
+        metadata,
+        Column("rollreq_id", Integer, primary_key=True, autoincrement=False),
+        Column("obsid", Integer),
+        Column("ordr", Integer),
+        Column("roll_constraint", Text),
+        Column("roll_180", Text),
+        Column("roll", Float),
+        Column("roll_tolerance", Float),
+    ),
+    "aciswin": Table(
+        "aciswin",
+        metadata,
+        Column("aciswin_id", Integer, primary_key=True, autoincrement=False),
+        Column("obsid", Integer),
+        Column("ordr", Integer),
+        Column("chip", Text),
+        Column("include_flag", Text),
+        Column("start_row", Integer),
+        Column("start_column", Integer),
+        Column("width", Integer),
+        Column("height", Integer),
+        Column("lower_threshold", Float),
+        Column("pha_range", Float),
+        Column("sample", Integer),
+    ),
+    "phasereq": Table(
+        "phasereq",
+        metadata,
+        Column("obsid", Integer, primary_key=True, autoincrement=False),
+        *(
+            Column(c, Float)
+            for c in (
+                "phase_period",
+                "phase_epoch",
+                "phase_start",
+                "phase_end",
+                "phase_start_margin",
+                "phase_end_margin",
+            )
+        ),
+    ),
+    "dither": Table(
+        "dither",
+        metadata,
+        Column("obsid", Integer, primary_key=True, autoincrement=False),
+        *(Column(c, Float) for c in ("y_amp", "y_freq", "y_phase", "z_amp", "z_freq", "z_phase")),
+    ),
+    "sim": Table(
+        "sim",
+        metadata,
+        Column("obsid", Integer, primary_key=True, autoincrement=False),
+        Column("trans_offset", Float),
+        Column("focus_offset", Float),
+    ),
+    "soe": Table(
+        "soe",
+        metadata,
+        Column("soe_id", Integer, primary_key=True, autoincrement=False),
+        Column("obsid", Integer),
+        Column("soe_roll", Float),
+        Column("unscheduled", Text),
+    ),
+}
 """The mirror tables (data-layer §1.10), real Ocat names."""
 
 INDEXES = (
@@ -123,26 +222,81 @@ INDEXES = (
 
 # Well-known X-ray targets: name, RA, Dec (degrees, J2000, approximate).
 TARGETS: tuple[tuple[str, float, float], ...] = (
-    ("Cas A", 350.8500, 58.8150), ("Crab Nebula", 83.6331, 22.0145), ("Sgr A*", 266.4168, -29.0078),
-    ("M87", 187.7059, 12.3911), ("Cyg X-1", 299.5903, 35.2016), ("Perseus Cluster", 49.9507, 41.5117),
-    ("3C 273", 187.2779, 2.0524), ("Vela Pulsar", 128.8358, -45.1764), ("Eta Car", 161.2648, -59.6844),
-    ("Orion Nebula Cluster", 83.8187, -5.3897), ("M31", 10.6847, 41.2690), ("NGC 1068", 40.6696, -0.0133),
-    ("Tycho SNR", 6.3340, 64.1360), ("SN 1987A", 83.8667, -69.2697), ("Coma Cluster", 194.9531, 27.9807),
-    ("Cen A", 201.3651, -43.0191), ("M82", 148.9685, 69.6797), ("Kepler SNR", 262.6750, -21.4900),
-    ("Sco X-1", 244.9795, -15.6402), ("Her X-1", 254.4576, 35.3424), ("Cyg A", 299.8682, 40.7339),
-    ("Abell 1795", 207.2188, 26.5930), ("PKS 2155-304", 329.7169, -30.2256), ("Mrk 421", 166.1138, 38.2088),
-    ("CDFS", 53.1225, -27.8053), ("47 Tuc", 6.0236, -72.0812), ("Omega Cen", 201.6970, -47.4795),
-    ("Proxima Cen", 217.4289, -62.6795), ("Capella", 79.1723, 45.9980), ("AR Lac", 332.1697, 45.7423),
-    ("Bullet Cluster", 104.6294, -55.9469), ("NGC 4993", 197.4487, -23.3839), ("M101", 210.8023, 54.3489),
-    ("Geminga", 98.4756, 17.7703), ("RCW 86", 220.7300, -62.4800), ("Puppis A", 125.5000, -42.9500),
-    ("SS 433", 287.9565, 4.9827), ("GX 339-4", 255.7057, -48.7897), ("Cir X-1", 230.1702, -57.1669),
-    ("NGC 4151", 182.6357, 39.4057), ("Abell 2029", 227.7337, 5.7448), ("Hydra A", 139.5237, -12.0956),
-)  # fmt: skip
+    ("Cas A", 350.8500, 58.8150),
+    ("Crab Nebula", 83.6331, 22.0145),
+    ("Sgr A*", 266.4168, -29.0078),
+    ("M87", 187.7059, 12.3911),
+    ("Cyg X-1", 299.5903, 35.2016),
+    ("Perseus Cluster", 49.9507, 41.5117),
+    ("3C 273", 187.2779, 2.0524),
+    ("Vela Pulsar", 128.8358, -45.1764),
+    ("Eta Car", 161.2648, -59.6844),
+    ("Orion Nebula Cluster", 83.8187, -5.3897),
+    ("M31", 10.6847, 41.2690),
+    ("NGC 1068", 40.6696, -0.0133),
+    ("Tycho SNR", 6.3340, 64.1360),
+    ("SN 1987A", 83.8667, -69.2697),
+    ("Coma Cluster", 194.9531, 27.9807),
+    ("Cen A", 201.3651, -43.0191),
+    ("M82", 148.9685, 69.6797),
+    ("Kepler SNR", 262.6750, -21.4900),
+    ("Sco X-1", 244.9795, -15.6402),
+    ("Her X-1", 254.4576, 35.3424),
+    ("Cyg A", 299.8682, 40.7339),
+    ("Abell 1795", 207.2188, 26.5930),
+    ("PKS 2155-304", 329.7169, -30.2256),
+    ("Mrk 421", 166.1138, 38.2088),
+    ("CDFS", 53.1225, -27.8053),
+    ("47 Tuc", 6.0236, -72.0812),
+    ("Omega Cen", 201.6970, -47.4795),
+    ("Proxima Cen", 217.4289, -62.6795),
+    ("Capella", 79.1723, 45.9980),
+    ("AR Lac", 332.1697, 45.7423),
+    ("Bullet Cluster", 104.6294, -55.9469),
+    ("NGC 4993", 197.4487, -23.3839),
+    ("M101", 210.8023, 54.3489),
+    ("Geminga", 98.4756, 17.7703),
+    ("RCW 86", 220.7300, -62.4800),
+    ("Puppis A", 125.5000, -42.9500),
+    ("SS 433", 287.9565, 4.9827),
+    ("GX 339-4", 255.7057, -48.7897),
+    ("Cir X-1", 230.1702, -57.1669),
+    ("NGC 4151", 182.6357, 39.4057),
+    ("Abell 2029", 227.7337, 5.7448),
+    ("Hydra A", 139.5237, -12.0956),
+)
 SURNAMES = (
-    "Smith", "Garcia", "Chen", "Murray", "Kowalski", "Okafor", "Tanaka", "Rossi", "Dubois", "Novak", "Silva",
-    "Nakamura", "Petrov", "Haddad", "Larsen", "Moreau", "Singh", "Kim", "Fischer", "Alvarez", "Brown", "Ivanova",
-    "Ahmed", "Bianchi", "Walsh", "Schmidt", "Lopez", "Yamada", "Kaur", "Nguyen",
-)  # fmt: skip
+    "Smith",
+    "Garcia",
+    "Chen",
+    "Murray",
+    "Kowalski",
+    "Okafor",
+    "Tanaka",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Silva",
+    "Nakamura",
+    "Petrov",
+    "Haddad",
+    "Larsen",
+    "Moreau",
+    "Singh",
+    "Kim",
+    "Fischer",
+    "Alvarez",
+    "Brown",
+    "Ivanova",
+    "Ahmed",
+    "Bianchi",
+    "Walsh",
+    "Schmidt",
+    "Lopez",
+    "Yamada",
+    "Kaur",
+    "Nguyen",
+)
 TITLES = ("A Deep Look at", "Variability of", "Spectroscopy of", "Imaging", "Monitoring", "The Environment of")
 JOINT = ("HST", "XMM", "NuSTAR", "VLA", "NOAO", "Swift", "HST-XMM", "VLBA")
 OBSERVATORIES = ("HST", "XMM-Newton", "NuSTAR", "VLA", "Swift", "NICER", "Gemini", "ALMA")
@@ -220,28 +374,61 @@ class _Builder:
         exp = fields.get("approved_exposure_time", round(rng.choice((5, 10, 15, 20, 30, 40, 50, 75, 100, 150)), 1))
         rem = exp if status in ("unobserved", "scheduled", "untriggered") else 0.0
         row: dict[str, Any] = {
-            "obsid": obsid, "targid": obsid + 100000, "seq_nbr": str(fields.pop("seq", 100000 + obsid % 900000)),
-            "targname": "Target", "obj_flag": "NO", "object": "NONE",
+            "obsid": obsid,
+            "targid": obsid + 100000,
+            "seq_nbr": str(fields.pop("seq", 100000 + obsid % 900000)),
+            "targname": "Target",
+            "obj_flag": "NO",
+            "object": "NONE",
             "si_mode": (f"TE_{rng.randrange(0x10000, 0xFFFFF):05X}" if acis else "DEFAULT"),
-            "photometry_flag": rng.choice(("N", "N", None)), "vmagnitude": None, "ra": 0.0, "dec": 0.0,
+            "photometry_flag": rng.choice(("N", "N", None)),
+            "vmagnitude": None,
+            "ra": 0.0,
+            "dec": 0.0,
             "est_cnt_rate": round(rng.uniform(0.001, 40.0), 3),
             "forder_cnt_rate": round(rng.uniform(0.01, 20.0), 3) if grating != "NONE" else None,
-            "y_det_offset": rng.choice((0.0, 0.0, 0.0, -0.5, 1.0, 2.5)), "z_det_offset": rng.choice((0.0, 0.0, -1.0)),
-            "raster_scan": None, "dither_flag": rng.choice((None, None, None, None, "Y", "N")),
-            "approved_exposure_time": exp, "pre_min_lead": None, "pre_max_lead": None, "pre_id": None,
-            "seg_max_num": rng.choice((0, 0, 1, 2)), "aca_mode": rng.choice(("DEFAULT", None)),
-            "phase_constraint_flag": rng.choice(("N", "N", None)), "ocat_propid": None, "acisid": None,
-            "hrcid": None, "grating": grating, "instrument": instrument, "rem_exp_time": rem,
-            "soe_st_sched_date": None, "type": obs_type, "lts_lt_plan": None, "mpcat_star_fidlight_file": None,
-            "status": status, "data_rights": None, "tooid": None, "description": None,
-            "total_fld_cnt_rate": round(rng.uniform(0.01, 60.0), 2), "extended_src": rng.choice(("N", "Y", None)),
-            "uninterrupt": rng.choice(("N", "N", "N", "P", "Y")), "multitelescope": "N", "observatories": None,
-            "constr_in_remarks": rng.choice(("N", "N", "N", "P", "Y")), "group_id": None, "obs_ao_str": None,
-            "roll_flag": rng.choice(("N", None)), "window_flag": rng.choice(("N", None)),
-            "spwindow_flag": rng.choice(("N", None)), "multitelescope_interval": None,
-            "pointing_constraint": rng.choice((None, "N", "N", "Y")), "split_interval": None,
-            "remarks": None, "mp_remarks": None,
-        }  # fmt: skip
+            "y_det_offset": rng.choice((0.0, 0.0, 0.0, -0.5, 1.0, 2.5)),
+            "z_det_offset": rng.choice((0.0, 0.0, -1.0)),
+            "raster_scan": None,
+            "dither_flag": rng.choice((None, None, None, None, "Y", "N")),
+            "approved_exposure_time": exp,
+            "pre_min_lead": None,
+            "pre_max_lead": None,
+            "pre_id": None,
+            "seg_max_num": rng.choice((0, 0, 1, 2)),
+            "aca_mode": rng.choice(("DEFAULT", None)),
+            "phase_constraint_flag": rng.choice(("N", "N", None)),
+            "ocat_propid": None,
+            "acisid": None,
+            "hrcid": None,
+            "grating": grating,
+            "instrument": instrument,
+            "rem_exp_time": rem,
+            "soe_st_sched_date": None,
+            "type": obs_type,
+            "lts_lt_plan": None,
+            "mpcat_star_fidlight_file": None,
+            "status": status,
+            "data_rights": None,
+            "tooid": None,
+            "description": None,
+            "total_fld_cnt_rate": round(rng.uniform(0.01, 60.0), 2),
+            "extended_src": rng.choice(("N", "Y", None)),
+            "uninterrupt": rng.choice(("N", "N", "N", "P", "Y")),
+            "multitelescope": "N",
+            "observatories": None,
+            "constr_in_remarks": rng.choice(("N", "N", "N", "P", "Y")),
+            "group_id": None,
+            "obs_ao_str": None,
+            "roll_flag": rng.choice(("N", None)),
+            "window_flag": rng.choice(("N", None)),
+            "spwindow_flag": rng.choice(("N", None)),
+            "multitelescope_interval": None,
+            "pointing_constraint": rng.choice((None, "N", "N", "Y")),
+            "split_interval": None,
+            "remarks": None,
+            "mp_remarks": None,
+        }
         if status in ("scheduled",):
             row["soe_st_sched_date"] = self.when(rng.uniform(1, 25))
             row["lts_lt_plan"] = self.when(rng.uniform(-5, 20))
@@ -309,15 +496,27 @@ class _Builder:
         cc = rng.random() < 0.05
         frame = rng.random() < 0.15
         values: dict[str, Any] = {
-            **chips, "exp_mode": "CC" if cc else "TE", "bep_pack": rng.choice(("VF", "VF", "F", "F", "F+B", "G")),
-            "onchip_sum": "N", "onchip_row_count": None, "onchip_column_count": None,
+            **chips,
+            "exp_mode": "CC" if cc else "TE",
+            "bep_pack": rng.choice(("VF", "VF", "F", "F", "F+B", "G")),
+            "onchip_sum": "N",
+            "onchip_row_count": None,
+            "onchip_column_count": None,
             "frame_time": round(rng.choice((0.4, 0.8, 1.5, 2.2)), 1) if frame else None,
-            "subarray": "NONE", "subarray_start_row": None, "subarray_row_count": None, "duty_cycle": "N",
-            "secondary_exp_count": None, "primary_exp_time": None, "eventfilter": "N", "eventfilter_lower": None,
-            "eventfilter_higher": None, "most_efficient": "N" if frame else "Y",
-            "dropped_chip_count": rng.choice((0, 0, 1, 2)), "multiple_spectral_lines": rng.choice(("N", "Y", None)),
+            "subarray": "NONE",
+            "subarray_start_row": None,
+            "subarray_row_count": None,
+            "duty_cycle": "N",
+            "secondary_exp_count": None,
+            "primary_exp_time": None,
+            "eventfilter": "N",
+            "eventfilter_lower": None,
+            "eventfilter_higher": None,
+            "most_efficient": "N" if frame else "Y",
+            "dropped_chip_count": rng.choice((0, 0, 1, 2)),
+            "multiple_spectral_lines": rng.choice(("N", "Y", None)),
             "spectra_max_count": rng.choice((None, 100, 1000)),
-        }  # fmt: skip
+        }
         if rng.random() < 0.08:
             values |= {
                 "subarray": "CUSTOM",
@@ -376,8 +575,14 @@ class _Builder:
 
     def _phase(self, obsid: int, opts: dict[str, Any] | None) -> None:
         rng = self.rng
-        values = {"phase_period": round(rng.uniform(0.1, 40.0), 4), "phase_epoch": round(rng.uniform(50000, 61000), 3),
-                  "phase_start": 0.1, "phase_end": 0.3, "phase_start_margin": 0.05, "phase_end_margin": 0.05}  # fmt: skip
+        values = {
+            "phase_period": round(rng.uniform(0.1, 40.0), 4),
+            "phase_epoch": round(rng.uniform(50000, 61000), 3),
+            "phase_start": 0.1,
+            "phase_end": 0.3,
+            "phase_start_margin": 0.05,
+            "phase_end_margin": 0.05,
+        }
         values |= opts or {}
         self.rows["phasereq"].append((obsid, *values.values()))
 
@@ -447,8 +652,17 @@ _STATUS_GO = (
     ("discarded", 5),
 )
 _STATUS_TOO = (("untriggered", 40), ("triggered", 15), ("observed", 15), ("archived", 20), ("canceled", 10))
-_TYPES = (("GO", 70), ("GTO", 10), ("TOO", 7), ("DDT", 3), ("CAL", 6), ("CAL_ER", 1), ("ARCHIVE", 1), ("CDFS", 1),
-          ("CLP", 1))  # fmt: skip
+_TYPES = (
+    ("GO", 70),
+    ("GTO", 10),
+    ("TOO", 7),
+    ("DDT", 3),
+    ("CAL", 6),
+    ("CAL_ER", 1),
+    ("ARCHIVE", 1),
+    ("CDFS", 1),
+    ("CLP", 1),
+)
 _INSTRUMENTS = (("ACIS-S", 45), ("ACIS-I", 30), ("HRC-I", 12), ("HRC-S", 13))
 
 
@@ -737,12 +951,16 @@ def _bulk(b: _Builder, count: int) -> None:
             else:
                 status = _pick(rng, _STATUS_TOO if too else _STATUS_GO)
             fields: dict[str, Any] = {
-                "ocat_propid": propid, "type": obs_type, "instrument": instrument, "grating": grating,
-                "status": status, "targname": name if k == 0 and n == 1 else f"{name}-{(obsid % 997) + 1}",
+                "ocat_propid": propid,
+                "type": obs_type,
+                "instrument": instrument,
+                "grating": grating,
+                "status": status,
+                "targname": name if k == 0 and n == 1 else f"{name}-{(obsid % 997) + 1}",
                 "ra": round((ra0 + rng.uniform(-0.15, 0.15)) % 360, 6),
                 "dec": round(max(-90.0, min(90.0, dec0 + rng.uniform(-0.15, 0.15))), 6),
                 "obs_ao_str": str(ao),
-            }  # fmt: skip
+            }
             if chain and prev is not None:
                 fields |= {"pre_id": prev, "pre_min_lead": float(rng.choice((5, 10, 20))), "pre_max_lead": 45.0}
             if group:

@@ -40,8 +40,13 @@ DEMO_USERS: tuple[tuple[str, str, str, bool], ...] = (
 )
 """username, groups, full name, active."""
 
-SIGNERS = {"general": ("bob",), "acis": ("bob", "carol"), "acis_si": ("carol",), "hrc_si": ("dave",),
-           "usint": ("alice", "demo")}  # fmt: skip
+SIGNERS = {
+    "general": ("bob",),
+    "acis": ("bob", "carol"),
+    "acis_si": ("carol",),
+    "hrc_si": ("dave",),
+    "usint": ("alice", "demo"),
+}
 SUBMITTERS = ("alice", "demo", "alice")
 DEMO_EMAIL_DOMAIN = "demo.usint.invalid"
 """The demo users' e-mail domain (`.invalid` cannot exist): what marks demo users, and so demo data."""

@@ -213,8 +213,20 @@ class SqshSource:
             client = sqsh.Sqsh(**kwargs)  # checks SYBASE and sqsh.bin, finds the sqshrc file
         except Exception as exc:  # noqa: BLE001 - any set-up failure means the Ocat cannot be read
             raise _unavailable(f"The Ocat cannot be read: {type(exc).__name__}", _first_line(exc)) from exc
-        command = [sqsh.SQSH_BIN, "-X", "-S", client.server, "-U", client.user, "-D", client.database,
-                   "-m", "csv", "-C", query]  # fmt: skip
+        command = [
+            sqsh.SQSH_BIN,
+            "-X",
+            "-S",
+            client.server,
+            "-U",
+            client.user,
+            "-D",
+            client.database,
+            "-m",
+            "csv",
+            "-C",
+            query,
+        ]
         lines = _run_bounded(command, _sqsh_env(sqsh, client), self.timeout_s)
         from astropy.io import ascii as astropy_ascii  # optional: Ska's environment has it, with ska_dbi
 

@@ -355,13 +355,34 @@ class RankSet:
 
 
 RANK_SETS: dict[str, RankSet] = {
-    "time": RankSet("time", "window_flag", tuple(SELECTIONS["time_columns"]), "time_ranks", "time_ordr",
-                    LABELS["time_ranks"], "timereq"),
-    "roll": RankSet("roll", "roll_flag", tuple(SELECTIONS["roll_columns"]), "roll_ranks", "roll_ordr",
-                    LABELS["roll_ranks"], "rollreq"),
-    "window": RankSet("window", "spwindow_flag", tuple(SELECTIONS["window_columns"]), "window_ranks", "window_ordr",
-                      LABELS["window_ranks"], "aciswin"),
-}  # fmt: skip
+    "time": RankSet(
+        "time",
+        "window_flag",
+        tuple(SELECTIONS["time_columns"]),
+        "time_ranks",
+        "time_ordr",
+        LABELS["time_ranks"],
+        "timereq",
+    ),
+    "roll": RankSet(
+        "roll",
+        "roll_flag",
+        tuple(SELECTIONS["roll_columns"]),
+        "roll_ranks",
+        "roll_ordr",
+        LABELS["roll_ranks"],
+        "rollreq",
+    ),
+    "window": RankSet(
+        "window",
+        "spwindow_flag",
+        tuple(SELECTIONS["window_columns"]),
+        "window_ranks",
+        "window_ordr",
+        LABELS["window_ranks"],
+        "aciswin",
+    ),
+}
 RANK_FLAGS: dict[str, str] = {k: r.flag for k, r in RANK_SETS.items()}
 
 
@@ -486,8 +507,13 @@ def signoff_routing(kind: str, requested_names: Iterable[str]) -> dict[str, str]
         routing = {col: PENDING if names & set(_SIGNOFF_LISTS[col]) else NOT_REQUIRED for col in _SIGNOFF_LISTS}
         return {**routing, "usint": PENDING}
     if kind == "clone":
-        return {"general": PENDING, "acis": NOT_REQUIRED, "acis_si": NOT_REQUIRED, "hrc_si": NOT_REQUIRED,
-                "usint": PENDING}  # fmt: skip
+        return {
+            "general": PENDING,
+            "acis": NOT_REQUIRED,
+            "acis_si": NOT_REQUIRED,
+            "hrc_si": NOT_REQUIRED,
+            "usint": PENDING,
+        }
     if kind in ("asis", "remove"):
         return {**{col: NOT_REQUIRED for col in _SIGNOFF_LISTS}, "usint": SIGNED}
     raise ValueError(f"Unknown revision kind {kind!r}; expected norm, asis, remove or clone")

@@ -73,8 +73,16 @@ _IGNORED = frozenset(
 )
 _NOTE_FLAGS = ("dither_flag", "window_flag", "roll_flag", "spwindow_flag")
 _ON = ("Y", "P")
-_ACIS_ONLY_KEYS = ("exp_mode", "bep_pack", "frame_time", "most_efficient", "subarray", "duty_cycle", "onchip_sum",
-                   "eventfilter")  # fmt: skip
+_ACIS_ONLY_KEYS = (
+    "exp_mode",
+    "bep_pack",
+    "frame_time",
+    "most_efficient",
+    "subarray",
+    "duty_cycle",
+    "onchip_sum",
+    "eventfilter",
+)
 _CHIPS = tuple(f"ccdi{i}_on" for i in range(4)) + tuple(f"ccds{i}_on" for i in range(6))
 
 # The basic parameters compared one by one (ocat-data-page §7.2 step 1), in editor order;

@@ -52,8 +52,23 @@ PENDING = "pending"
 DRIFTED = "drifted"
 UNKNOWN = "unknown"
 
-COLUMNS = ("obsid", "name", "rank_set", "rank", "label", "section", "unit", "revision", "original", "requested",
-           "current", "asked", "changed", "frozen", "state")  # fmt: skip
+COLUMNS = (
+    "obsid",
+    "name",
+    "rank_set",
+    "rank",
+    "label",
+    "section",
+    "unit",
+    "revision",
+    "original",
+    "requested",
+    "current",
+    "asked",
+    "changed",
+    "frozen",
+    "state",
+)
 _TYPED = {"rank": "int64", "asked": "bool", "changed": "bool", "frozen": "bool"}
 """Every other column holds Python objects: None ("clear", NULL) stays apart from pd.NA ("none"), text stays str."""
 _ORDER_KEYS = {r.order_key: key for key, r in RANK_SETS.items()}
@@ -171,23 +186,54 @@ def _row(
     rev, requested = _source(name, revisions)
     original = _original(name, rev, current)
     still = frozen(name)
-    return _record(obsid, name, None, 0, rev, original, requested, current, not is_na(requested),
-                   differs(name, original, requested), still,
-                   "" if still else state(name, original, requested, current, current_known=known))  # fmt: skip
+    return _record(
+        obsid,
+        name,
+        None,
+        0,
+        rev,
+        original,
+        requested,
+        current,
+        not is_na(requested),
+        differs(name, original, requested),
+        still,
+        "" if still else state(name, original, requested, current, current_known=known),
+    )
 
 
 def _record(
-    obsid: int | None, name: str, rank_set: str | None, rank: int, rev: RevisionValues | None, original: Any,
-    requested: Any, current: Any, asked: bool, changed: bool, still: bool, st: str,
-) -> dict[str, Any]:  # fmt: skip
+    obsid: int | None,
+    name: str,
+    rank_set: str | None,
+    rank: int,
+    rev: RevisionValues | None,
+    original: Any,
+    requested: Any,
+    current: Any,
+    asked: bool,
+    changed: bool,
+    still: bool,
+    st: str,
+) -> dict[str, Any]:
     param = PARAMETERS.get(name)
     return {
-        "obsid": obsid, "name": name, "rank_set": rank_set, "rank": rank,
-        "label": param.label if param else name, "section": param.section if param else None,
-        "unit": param.unit if param else None, "revision": rev.obsidrev if rev is not None else pd.NA,
-        "original": original, "requested": requested, "current": current, "asked": bool(asked),
-        "changed": bool(changed), "frozen": still, "state": st,
-    }  # fmt: skip
+        "obsid": obsid,
+        "name": name,
+        "rank_set": rank_set,
+        "rank": rank,
+        "label": param.label if param else name,
+        "section": param.section if param else None,
+        "unit": param.unit if param else None,
+        "revision": rev.obsidrev if rev is not None else pd.NA,
+        "original": original,
+        "requested": requested,
+        "current": current,
+        "asked": bool(asked),
+        "changed": bool(changed),
+        "frozen": still,
+        "state": st,
+    }
 
 
 def _at(values: Any, index: int) -> Any:
@@ -221,16 +267,44 @@ def _rank_rows(
     order_req: Any = n_req if order_asked else pd.NA
     latest = revisions[-1] if revisions else None
     order = rank.order_key
-    rows = [_record(obsid, order, key, 0, latest, order_org, order_req, n_cur, order_asked, order_asked, False,
-                    state(order, order_org, order_req, n_cur, current_known=known))]  # fmt: skip
+    rows = [
+        _record(
+            obsid,
+            order,
+            key,
+            0,
+            latest,
+            order_org,
+            order_req,
+            n_cur,
+            order_asked,
+            order_asked,
+            False,
+            state(order, order_org, order_req, n_cur, current_known=known),
+        )
+    ]
     n_rows = max(n_org, n_req, 0 if is_na(n_cur) else n_cur)
     for i in range(n_rows):
         for column in rank.columns:
             o, r, c = _at(org[column], i), _at(req[column], i), _at(cur[column], i)
             asked = column in asked_cols and differs(column, o, r)
             requested = r if asked else pd.NA
-            rows.append(_record(obsid, column, key, i + 1, sources[column][0], o, requested, c, asked, asked, False,
-                                state(column, o, requested, c, current_known=known)))  # fmt: skip
+            rows.append(
+                _record(
+                    obsid,
+                    column,
+                    key,
+                    i + 1,
+                    sources[column][0],
+                    o,
+                    requested,
+                    c,
+                    asked,
+                    asked,
+                    False,
+                    state(column, o, requested, c, current_known=known),
+                )
+            )
     return rows
 
 
@@ -241,5 +315,19 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-__all__ = ["APPLIED", "COLUMNS", "DRIFTED", "PENDING", "UNKNOWN", "RevisionValues", "differs", "frozen", "is_na",
-           "merge", "observation_frame", "records", "requested_rows", "state"]  # fmt: skip
+__all__ = [
+    "APPLIED",
+    "COLUMNS",
+    "DRIFTED",
+    "PENDING",
+    "UNKNOWN",
+    "RevisionValues",
+    "differs",
+    "frozen",
+    "is_na",
+    "merge",
+    "observation_frame",
+    "records",
+    "requested_rows",
+    "state",
+]

@@ -177,10 +177,19 @@ def obsid_history(
                     current = parameter_values(record)
                     targname, status = record.get("targname"), record.get("status")
     return ObsidHistory(
-        obsid=obsid, now=now, revisions=revisions, waits=waits, events=events, changes=changes,
-        current=requested_rows(current, revisions, obsid=obsid), targname=targname, status=status, ocat_error=ocat_error,
-        ocat_missing=missing, removed=removed,
-    )  # fmt: skip
+        obsid=obsid,
+        now=now,
+        revisions=revisions,
+        waits=waits,
+        events=events,
+        changes=changes,
+        current=requested_rows(current, revisions, obsid=obsid),
+        targname=targname,
+        status=status,
+        ocat_error=ocat_error,
+        ocat_missing=missing,
+        removed=removed,
+    )
 
 
 __all__ = [

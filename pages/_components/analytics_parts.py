@@ -65,9 +65,7 @@ def filters(today: date, instruments: tuple[str, ...]) -> dbc.Row:
             ),
             dbc.Col(
                 [
-                    dbc.Button(
-                        "Download table (CSV)", id=AnalyticsIds.CSV, color="secondary", outline=True, size="sm"
-                    ),  # fmt: skip
+                    dbc.Button("Download table (CSV)", id=AnalyticsIds.CSV, color="secondary", outline=True, size="sm"),
                     dcc.Download(id=AnalyticsIds.DOWNLOAD),
                 ],
                 width="auto",
@@ -78,15 +76,23 @@ def filters(today: date, instruments: tuple[str, ...]) -> dbc.Row:
     )
 
 
-FIGURE_IDS = (AnalyticsIds.WEEKLY, AnalyticsIds.TURNAROUND, AnalyticsIds.BACKLOG, AnalyticsIds.AGES,
-              AnalyticsIds.BY_INSTRUMENT, AnalyticsIds.BY_SUBMITTER, AnalyticsIds.SKY)  # fmt: skip
+FIGURE_IDS = (
+    AnalyticsIds.WEEKLY,
+    AnalyticsIds.TURNAROUND,
+    AnalyticsIds.BACKLOG,
+    AnalyticsIds.AGES,
+    AnalyticsIds.BY_INSTRUMENT,
+    AnalyticsIds.BY_SUBMITTER,
+    AnalyticsIds.SKY,
+)
 """The graphs in the order `callbacks.analytics.build_figures` returns their figures."""
 
 
 def graph(graph_id: str, height: int = 360, figure: dict[str, Any] | None = None) -> dcc.Graph:
     extra = {} if figure is None else {"figure": figure}
-    return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style={"minHeight": f"{height}px"},
-                     className="usint-analytics-graph", **extra)  # fmt: skip
+    return dcc.Graph(
+        id=graph_id, config=GRAPH_CONFIG, style={"minHeight": f"{height}px"}, className="usint-analytics-graph", **extra
+    )
 
 
 def grid(figures: dict[str, dict[str, Any]] | None = None) -> html.Div:

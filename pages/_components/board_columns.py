@@ -18,14 +18,32 @@ SIGN_TEXT = "Sign"
 
 KIOSK_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
 
-WIDTHS = {"obsidrev": 150, "seq": 66, "target": 125, "pi": 85, "submitter": 62, "submitted": 118, "kind": 52,
-          "state": 56, APPROVE_COL: 84, DISCARD_COL: 78, "notes": 170, **dict.fromkeys(COLUMNS, 112)}  # fmt: skip
+WIDTHS = {
+    "obsidrev": 150,
+    "seq": 66,
+    "target": 125,
+    "pi": 85,
+    "submitter": 62,
+    "submitted": 118,
+    "kind": 52,
+    "state": 56,
+    APPROVE_COL: 84,
+    DISCARD_COL: 78,
+    "notes": 170,
+    **dict.fromkeys(COLUMNS, 112),
+}
 """Starting widths of the board's columns (not the wall's), about 1600 px in all: fitting the grid to its width
 scales them (down to 80 %), so at 1600 px every column, Discard included, is on screen and the long texts wrap."""
 NARROW = ("seq", "submitter", "kind", "state")
 """Columns too narrow for a filter box and its button: their filter is the box alone (typed text is contained)."""
-KIOSK_WIDTHS = {"obsidrev": 150, "target": 210, "submitter": 90, "submitted": 140, "notes": 290,
-                **dict.fromkeys(COLUMNS, 130)}  # fmt: skip
+KIOSK_WIDTHS = {
+    "obsidrev": 150,
+    "target": 210,
+    "submitter": 90,
+    "submitted": 140,
+    "notes": 290,
+    **dict.fromkeys(COLUMNS, 130),
+}
 """The wall's starting widths (scaled to the screen): room for the notes and targets, little for who and when."""
 
 AGE_WARN_H = 24.0
@@ -42,14 +60,14 @@ def _sign_col(c: str, kiosk: bool, permissions: Mapping[str, Sequence[str]]) -> 
     # No break inside "57.0 d", nor before the dot: a narrow cell wraps as "Pending ·" / "57.0 d".
     shown = f"{text} + ({open_} && {waited} ? '\\u00a0· ' + {waited}.replace(' ', '\\u00a0') : '')"
     if kiosk:  # across a room: a Pending cell (coloured) says how long, a signed one who, Not Required a dash
-        shown = (f"params.data.{c}_age != null ? {waited} : {text} == 'Not Required' ? '–' "
-                 f": {text}.split(' ')[0]")  # fmt: skip
+        shown = f"params.data.{c}_age != null ? {waited} : {text} == 'Not Required' ? '–' : {text}.split(' ')[0]"
     who = signers(c, permissions)
     # Pending with no button for this reader: say who signs it (the reason there is no button), and how long.
     # The cell's full text (a narrow column cuts it), who signs when Pending has no button here, and the wait.
     no_button = f"(params.data.{c} == null && {text} == 'Pending')"
-    tip = (f"({no_button} ? 'Pending: {who} sign this column' : {text})"
-           f" + ({waited} ? ', waited ' + {waited} : '') || null")  # fmt: skip
+    tip = (
+        f"({no_button} ? 'Pending: {who} sign this column' : {text}) + ({waited} ? ', waited ' + {waited} : '') || null"
+    )
     col: dict[str, Any] = {
         "field": c,
         "colId": c,

@@ -25,15 +25,25 @@ def values_grid(rows: Sequence[dict[str, Any]]) -> dag.AgGrid:
     """Parameter | Original Value | Requested Value | Current DB Value, the current cell coloured (other-pages
     §4.3). The Parameter column has a filter box to find a parameter."""
     columns = [
-        {"field": "parameter", "headerName": "Parameter", "tooltipField": "name",
-         "colSpan": {"function": "params.data.section_row ? 4 : 1"},
-         "filter": "agTextColumnFilter", "floatingFilter": True, "suppressHeaderMenuButton": True,
-         "filterParams": {"filterOptions": ["contains"], "maxNumConditions": 1}},
+        {
+            "field": "parameter",
+            "headerName": "Parameter",
+            "tooltipField": "name",
+            "colSpan": {"function": "params.data.section_row ? 4 : 1"},
+            "filter": "agTextColumnFilter",
+            "floatingFilter": True,
+            "suppressHeaderMenuButton": True,
+            "filterParams": {"filterOptions": ["contains"], "maxNumConditions": 1},
+        },
         {"field": "original", "headerName": "Original Value", **_VALUE},
-        {"field": "requested", "headerName": "Requested Value", **_VALUE,
-         "cellClassRules": {"usint-check-asked": "params.data.asked"}},
+        {
+            "field": "requested",
+            "headerName": "Requested Value",
+            **_VALUE,
+            "cellClassRules": {"usint-check-asked": "params.data.asked"},
+        },
         {"field": "current", "headerName": "Current DB Value", **_VALUE, "cellClassRules": STATE_RULES},
-    ]  # fmt: skip
+    ]
     return dag.AgGrid(
         id=CheckIds.VALUES,
         rowData=list(rows),
@@ -48,7 +58,7 @@ def values_grid(rows: Sequence[dict[str, Any]]) -> dag.AgGrid:
             "tooltipShowDelay": 300,
             "rowBuffer": 5,
             "suppressRowHoverHighlight": True,
-        },  # fmt: skip
+        },
         className="ag-theme-alpine usint-check-grid mb-3",
         style={"width": "100%", "height": "75vh"},
     )
@@ -56,5 +66,7 @@ def values_grid(rows: Sequence[dict[str, Any]]) -> dag.AgGrid:
 
 def legend(items: Iterable[tuple[str, str]]) -> html.Div:
     """The colour legend: each state's words on its own cell colour."""
-    return html.Div([html.Span(text, className=f"usint-state-{state}") for state, text in items],
-                    className="usint-legend small mb-2")  # fmt: skip
+    return html.Div(
+        [html.Span(text, className=f"usint-state-{state}") for state, text in items],
+        className="usint-legend small mb-2",
+    )

@@ -88,18 +88,26 @@ def _widget(param: Param, value: Any) -> Any:
         # the dropdown's button names itself by its value; the group around it carries the label
         return html.Div(
             dcc.Dropdown(
-                id=editor_field(param.name), options=options_of(param), value=shown, clearable=False,
-                searchable=False, className="usint-editor-select",
+                id=editor_field(param.name),
+                options=options_of(param),
+                value=shown,
+                clearable=False,
+                searchable=False,
+                className="usint-editor-select",
             ),
             role="group",
             **{"aria-labelledby": editor_label(param.name)},
-        )  # fmt: skip
+        )
     if param.name in ("remarks", "comments"):
         return dbc.Textarea(id=editor_field(param.name), rows=6, debounce=DEBOUNCE_MS, value=shown)
     return dbc.Input(
-        id=editor_field(param.name), type="text", debounce=DEBOUNCE_MS, size="sm", value=shown,
+        id=editor_field(param.name),
+        type="text",
+        debounce=DEBOUNCE_MS,
+        size="sm",
+        value=shown,
         placeholder=param.default if isinstance(param.default, str) else None,
-    )  # fmt: skip
+    )
 
 
 def obsid_link(obsid: Any) -> html.A:
@@ -152,15 +160,26 @@ def part(name: str, visible: bool, *children: Any) -> html.Div:
 def rank_columns(key: str) -> list[dict[str, Any]]:
     """ag-grid column definitions of a ranked set, from the catalogue (choices → select editor); a cell the
     validator refuses is outlined red and says why in its tooltip."""
-    cols: list[dict[str, Any]] = [{"headerName": "Rank", "valueGetter": {"function": "params.node.rowIndex + 1"},
-                                   "width": 80, "editable": False, "checkboxSelection": True}]  # fmt: skip
+    cols: list[dict[str, Any]] = [
+        {
+            "headerName": "Rank",
+            "valueGetter": {"function": "params.node.rowIndex + 1"},
+            "width": 80,
+            "editable": False,
+            "checkboxSelection": True,
+        }
+    ]
     for name in RANK_SETS[key].columns:
         p = PARAMETERS[name]
-        col: dict[str, Any] = {"field": name, "headerName": p.label + (f" ({p.unit})" if p.unit else ""),
-                               "editable": True, "flex": 1,
-                               # the validator's message for this cell (assets/dashAgGridFunctions.js)
-                               "cellClassRules": {"rank-cell-error": f"rankCellError('{key}', params) != null"},
-                               "tooltipValueGetter": {"function": f"rankCellError('{key}', params)"}}  # fmt: skip
+        col: dict[str, Any] = {
+            "field": name,
+            "headerName": p.label + (f" ({p.unit})" if p.unit else ""),
+            "editable": True,
+            "flex": 1,
+            # the validator's message for this cell (assets/dashAgGridFunctions.js)
+            "cellClassRules": {"rank-cell-error": f"rankCellError('{key}', params) != null"},
+            "tooltipValueGetter": {"function": f"rankCellError('{key}', params)"},
+        }
         if p.choices:
             col["cellEditor"] = "agSelectCellEditor"
             col["cellEditorParams"] = {"values": [v for v, _ in p.choices if v is not None]}
@@ -183,7 +202,7 @@ def make_rank_table(key: str, rows: list[dict[str, Any]], visible: bool, errors:
                 "rowSelection": "multiple",
                 "stopEditingWhenCellsLoseFocus": True,
                 "domLayout": "autoHeight",
-            },  # fmt: skip
+            },
             style={"height": None},
             className="ag-theme-alpine",
         ),
@@ -250,8 +269,9 @@ def image_row(seq_nbr: Any, obsid: Any, directory: Path) -> html.Div:
     for key, label, url in image_links(seq_nbr, obsid, directory):
         style = {"color": colours[key], "fontWeight": "bold"}
         if url:
-            items.append(html.A(f"{label}", href=url, target="_blank", rel="noopener", style=style,
-                                id=f"editor-image-{key}"))  # fmt: skip
+            items.append(
+                html.A(f"{label}", href=url, target="_blank", rel="noopener", style=style, id=f"editor-image-{key}")
+            )
         else:
             items.append(html.Span(f"No {label} Link", style=style, id=f"editor-image-{key}"))
         items.append(" · ")
@@ -280,7 +300,7 @@ def footer_links(record: dict[str, Any]) -> list[Any]:
             href=LINKS["chaser"].format(obsid=obsid),
             target="_blank",
             rel="noopener",
-        ),  # fmt: skip
+        ),
         html.A("Chandra User Observation Search", href=LINKS["search"], target="_blank", rel="noopener"),
         html.A("History of this observation", href=LINKS["history"].format(obsid=obsid)),
     ]

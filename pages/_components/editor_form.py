@@ -159,7 +159,7 @@ def _acis_window(values: Mapping[str, Any], errors: Mapping[str, str], _figure: 
             values.get("window_ranks") or [],
             parts_shown(values)["window_ranks"],
             rank_error_items("window", errors),
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -197,9 +197,11 @@ def section_body(key: str, values: Mapping[str, Any], errors: Mapping[str, str],
 def section_card(key: str, body: Any, *, is_open: bool, visible: bool = True) -> dbc.Card:
     """A section: its title opens and closes it; `body` is None until the section is first opened."""
     toggle = dbc.Button(
-        SECTIONS[key], id=editor_section_toggle(key), color="link",
+        SECTIONS[key],
+        id=editor_section_toggle(key),
+        color="link",
         className="usint-section-toggle" + (" open" if is_open else ""),
-    )  # fmt: skip
+    )
     card: dict[str, Any] = {"id": SECTION_IDS[key]} if key in SECTION_IDS else {}
     return dbc.Card(
         [
@@ -238,7 +240,7 @@ def kind_warning_box(text: str) -> html.Div:
                     color="warning",
                     className="ms-1",
                 ),
-            ],  # fmt: skip
+            ],
             color="warning",
             className="py-2 small mb-2",
         ),
@@ -279,7 +281,7 @@ def submit_card(
                     debounce=300,
                     value=extras or "",
                     placeholder="e.g. 22608-22612, 23001",
-                ),  # fmt: skip
+                ),
                 html.Div(extras_error, id=EditorIds.EXTRAS_FEEDBACK, className="text-danger small"),
                 html.H3("Changes so far", className="h6 mt-3"),
                 html.Ul(changes, id=EditorIds.CHANGES, className="small"),
@@ -291,7 +293,7 @@ def submit_card(
                             "Refresh", href=refresh, className="btn btn-outline-secondary me-2 usint-editor-refresh"
                         ),
                         html.Span(reason, id=EditorIds.SUBMIT_REASON, className="small text-muted", role="status"),
-                    ],  # fmt: skip
+                    ],
                     className="d-flex align-items-center flex-wrap",
                 ),
             ]
@@ -342,7 +344,7 @@ def draft_offer() -> html.Div:
                         dbc.Button(
                             "Discard them", id=EditorIds.DRAFT_DISCARD, color="secondary", size="sm", outline=True
                         ),
-                    ],  # fmt: skip
+                    ],
                     className="mt-2",
                 ),
             ],

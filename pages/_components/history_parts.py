@@ -28,7 +28,7 @@ def obsid_form(value: str | None = None) -> html.Div:
                         debounce=False,
                         autocomplete="off",
                         style={"maxWidth": "12rem"},
-                    ),  # fmt: skip
+                    ),
                     dbc.Button("Show history", id=HistoryIds.GO, color="primary"),
                 ],
                 className="w-auto",
@@ -40,8 +40,11 @@ def obsid_form(value: str | None = None) -> html.Div:
 
 
 def prompt() -> dbc.Alert:
-    return dbc.Alert("Enter an obsid to see every revision of it, its sign-offs and what changed.", color="info",
-                     className="usint-history-prompt")  # fmt: skip
+    return dbc.Alert(
+        "Enter an obsid to see every revision of it, its sign-offs and what changed.",
+        color="info",
+        className="usint-history-prompt",
+    )
 
 
 def no_revisions(obsid: int) -> dbc.Alert:
@@ -64,7 +67,7 @@ def header(obsid: int, targname: str | None, status: str | None, count: int, zon
                 [f"Obsid {obsid}", html.Small(f"  {what}", className="text-muted") if what else None],
                 id=HistoryIds.HEADING,
                 className="h4 mb-1",
-            ),  # fmt: skip
+            ),
             html.P(f"{count} revision(s). Times are shown in {zone}.", className="text-muted small mb-2"),
             html.Div(
                 [
@@ -75,7 +78,7 @@ def header(obsid: int, targname: str | None, status: str | None, count: int, zon
                         color="primary",
                         outline=True,
                         className="me-2",
-                    ),  # fmt: skip
+                    ),
                 ],
                 className="mb-2",
             ),

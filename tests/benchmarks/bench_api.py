@@ -77,8 +77,14 @@ def build(folder: Path, revisions: int, n_open: int, observations: int, now: dat
         with make_sessionmaker(engine).begin() as session:
             seed_parameters(session)
             seed_users(session)
-            seed_revisions(session, obsids={int(r["obsid"]): int(r["seq_nbr"] or 0) for r in rows}, count=revisions,
-                           now=now, open_count=n_open, seed=1)  # fmt: skip
+            seed_revisions(
+                session,
+                obsids={int(r["obsid"]): int(r["seq_nbr"] or 0) for r in rows},
+                count=revisions,
+                now=now,
+                open_count=n_open,
+                seed=1,
+            )
     finally:
         engine.dispose()
 
@@ -123,9 +129,14 @@ def worker_memory(pid: int) -> dict[str, float]:
 
 
 def in_process(folder: Path, targets: list[str], repeat: int, results: dict[str, Any]) -> None:
-    overrides = {"instance_path": str(folder), "database_url": f"sqlite:///{folder / 'usint.db'}",
-                 "ocat_url": f"sqlite:///{folder / 'ocat.db'}", "demo": False, "dev_user": "demo",
-                 "mail_suppress": True}  # fmt: skip
+    overrides = {
+        "instance_path": str(folder),
+        "database_url": f"sqlite:///{folder / 'usint.db'}",
+        "ocat_url": f"sqlite:///{folder / 'ocat.db'}",
+        "demo": False,
+        "dev_user": "demo",
+        "mail_suppress": True,
+    }
     before_app = rss_mib()
     client = create_app(overrides).server.test_client()
     app_made = rss_mib()
@@ -207,14 +218,25 @@ class Gunicorn:
         self.base = f"http://127.0.0.1:{self.port}"
         self.folder = folder
         env = {k: v for k, v in os.environ.items() if not k.startswith("USINT_")}
-        env.update(USINT_INSTANCE_PATH=str(folder), USINT_DATABASE_URL=f"sqlite:///{folder / 'usint.db'}",
-                   USINT_OCAT_URL=f"sqlite:///{folder / 'ocat.db'}", USINT_DEMO="0", USINT_MAIL_SUPPRESS="1",
-                   USINT_BIND=f"127.0.0.1:{self.port}", USINT_WORKERS=str(workers))  # fmt: skip
+        env.update(
+            USINT_INSTANCE_PATH=str(folder),
+            USINT_DATABASE_URL=f"sqlite:///{folder / 'usint.db'}",
+            USINT_OCAT_URL=f"sqlite:///{folder / 'ocat.db'}",
+            USINT_DEMO="0",
+            USINT_MAIL_SUPPRESS="1",
+            USINT_BIND=f"127.0.0.1:{self.port}",
+            USINT_WORKERS=str(workers),
+        )
         self.workers = workers
         log = open(folder / "gunicorn.out", "wb")  # noqa: SIM115 - closed with the process
-        self.proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
-                                      "dashboard:application"], cwd=ROOT, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "dashboard:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
@@ -257,8 +279,12 @@ def over_http(server: Gunicorn, repeat: int, results: dict[str, Any]) -> None:
     for _ in range(server.workers * 4):  # warm-up, every worker: its board read, its bodies built, a board fill
         get(base, "/api/v1/status", **GZIP)
         get(base, "/api/v1/status.csv", **GZIP)
-        requests.post(f"{base}/_dash-update-component", json=board_body(dep, outputs, FILL, []),
-                      headers={"Remote-User": "bob", "Connection": "close", **GZIP}, timeout=60)  # fmt: skip
+        requests.post(
+            f"{base}/_dash-update-component",
+            json=board_body(dep, outputs, FILL, []),
+            headers={"Remote-User": "bob", "Connection": "close", **GZIP},
+            timeout=60,
+        )
     time.sleep(2)  # let each worker's background board read (post_worker_init) finish
     results["rss_per_worker_after_warmup_mib"] = per_worker = workers_rss(server)
     results["rss_worker_max_after_warmup"] = worst_rss(per_worker, 120)
@@ -284,8 +310,12 @@ def analytics_over_http(server: Gunicorn, repeat: int, results: dict[str, Any]) 
     samples = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        answer = requests.post(f"{server.base}/_dash-update-component", json=page_route_request("/analytics", ""),
-                               headers={"Remote-User": "bob", "Connection": "close", **GZIP}, timeout=120)  # fmt: skip
+        answer = requests.post(
+            f"{server.base}/_dash-update-component",
+            json=page_route_request("/analytics", ""),
+            headers={"Remote-User": "bob", "Connection": "close", **GZIP},
+            timeout=120,
+        )
         samples.append(time.perf_counter() - t0)
         assert answer.status_code == 200, answer.status_code
     results["http_analytics_one_year"] = ms(samples)
@@ -321,16 +351,24 @@ def load(server: Gunicorn, targets: list[str], clients: int, seconds: float, sig
             elif kind == "csv":
                 note(kind, get(base, "/api/v1/status.csv", **GZIP), (200,))
             else:
-                answer = requests.post(f"{base}/_dash-update-component", json=board_body(dep, outputs, FILL, []),
-                                       headers={"Remote-User": "bob", "Connection": "close", **GZIP}, timeout=60)  # fmt: skip
+                answer = requests.post(
+                    f"{base}/_dash-update-component",
+                    json=board_body(dep, outputs, FILL, []),
+                    headers={"Remote-User": "bob", "Connection": "close", **GZIP},
+                    timeout=60,
+                )
                 note(kind, answer, (200,))
 
     def signer() -> None:
         for obsidrev in targets:
             if stop.wait(sign_every):
                 return
-            answer = requests.post(f"{base}/api/v1/signoffs", json=sign_body(obsidrev),
-                                   headers={"Remote-User": "demo", "Connection": "close"}, timeout=60)  # fmt: skip
+            answer = requests.post(
+                f"{base}/api/v1/signoffs",
+                json=sign_body(obsidrev),
+                headers={"Remote-User": "demo", "Connection": "close"},
+                timeout=60,
+            )
             note("signoff", answer, (200, 409))
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(clients)] + [threading.Thread(target=signer)]
@@ -362,8 +400,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         build(folder, args.revisions, args.open, args.observations, now)
         targets = pending_general(folder, args.repeat + 200)
-        results: dict[str, Any] = {"revisions": args.revisions, "open": args.open,
-                                   "build_s": round(time.perf_counter() - started, 1)}  # fmt: skip
+        results: dict[str, Any] = {
+            "revisions": args.revisions,
+            "open": args.open,
+            "build_s": round(time.perf_counter() - started, 1),
+        }
         in_process(folder, targets[: args.repeat], args.repeat, results)
         server = Gunicorn(folder, args.workers)
         try:
@@ -378,8 +419,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             server.stop()
 
-    targets_ms = {"inproc_status_warm": 50.0, "inproc_status_304": 5.0, "http_status_warm": 50.0,
-                  "http_status_304": 5.0, "http_analytics_one_year": 300.0}  # fmt: skip
+    targets_ms = {
+        "inproc_status_warm": 50.0,
+        "inproc_status_304": 5.0,
+        "http_status_warm": 50.0,
+        "http_status_304": 5.0,
+        "http_analytics_one_year": 300.0,
+    }
     return report(results, targets_ms, args.out, width=32)
 
 

@@ -230,8 +230,17 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
 
         def sign_one(obsid: int, rev: int) -> None:
             with session_scope(sessions) as session:
-                perform(session, f"{obsid}.{rev:03}", "general", "sign", identity=demo, expected=PENDING,
-                        now=NOW + timedelta(seconds=1), settings=settings, ocat=ocat)  # fmt: skip
+                perform(
+                    session,
+                    f"{obsid}.{rev:03}",
+                    "general",
+                    "sign",
+                    identity=demo,
+                    expected=PENDING,
+                    now=NOW + timedelta(seconds=1),
+                    settings=settings,
+                    ocat=ocat,
+                )
 
         live_t: list[float] = []
         sign_t: list[float] = []
@@ -279,8 +288,14 @@ def measure(url: str, ocat: Any, folder: Path, args: argparse.Namespace) -> dict
     return results
 
 
-TARGETS_MS = {"full_read": 50.0, "full_read_cpu": 50.0, "board_data_after_a_change": 50.0, "board_data_same_token": 50.0,
-              "no_change_refresh": 5.0, "one_signoff": 50.0}  # fmt: skip
+TARGETS_MS = {
+    "full_read": 50.0,
+    "full_read_cpu": 50.0,
+    "board_data_after_a_change": 50.0,
+    "board_data_same_token": 50.0,
+    "no_change_refresh": 5.0,
+    "one_signoff": 50.0,
+}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

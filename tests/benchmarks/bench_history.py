@@ -64,12 +64,25 @@ def build(folder: Path, revisions: int, observations: int, permissions: Any) -> 
             with make_sessionmaker(engine).begin() as session:
                 alice, bob = get_user(session, "alice"), get_user(session, "bob")
                 at = NOW - timedelta(days=2 * (HISTORY_REVISIONS - i))
-                rev = make_revision(session, HISTORY_OBSID, user=alice, now=at,
-                                    requests={"targname": f"Cas A {i}", "y_det_offset": float(i % 5)})  # fmt: skip
+                rev = make_revision(
+                    session,
+                    HISTORY_OBSID,
+                    user=alice,
+                    now=at,
+                    requests={"targname": f"Cas A {i}", "y_det_offset": float(i % 5)},
+                )
                 status = session.scalar(select(Signoff.general_status).where(Signoff.revision_id == rev.id))
                 if status == PENDING and i < HISTORY_REVISIONS - 3:
-                    sign(session, HISTORY_OBSID, rev.revision_number, "general", user=bob, expected=PENDING,
-                         now=at + timedelta(hours=3 + i % 7), permissions=permissions)  # fmt: skip
+                    sign(
+                        session,
+                        HISTORY_OBSID,
+                        rev.revision_number,
+                        "general",
+                        user=bob,
+                        expected=PENDING,
+                        now=at + timedelta(hours=3 + i % 7),
+                        permissions=permissions,
+                    )
     finally:
         engine.dispose()
     return url, ocat, folder / "obs_ss"

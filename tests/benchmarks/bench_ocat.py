@@ -45,8 +45,10 @@ def main() -> None:
         results |= {"build_s": round(build_s, 2), "build_reused": False}
     else:
         results |= {"build_s": round(json.loads(meta.read_text())["build_s"], 2), "build_reused": True}
-    print(f"build {args.observations} observations: {results['build_s']:.2f} s"
-          + (" (recorded earlier; --rebuild to rebuild)" if results["build_reused"] else ""))  # fmt: skip
+    print(
+        f"build {args.observations} observations: {results['build_s']:.2f} s"
+        + (" (recorded earlier; --rebuild to rebuild)" if results["build_reused"] else "")
+    )
 
     source = SqlAlchemySource(demo_url(path))
     obsids = [r["obsid"] for r in source.fetch("SELECT obsid FROM target", {})]
@@ -68,8 +70,10 @@ def main() -> None:
         "round_trips_max": max(trips),
     }
     one = results["one_obsid"]
-    print(f"one obsid, full record: median {one['median_ms']:.2f} ms (max {one['max_ms']:.2f} ms) over {args.samples}"
-          f" random obsids; round trips median {one['round_trips_median']}, max {one['round_trips_max']}")  # fmt: skip
+    print(
+        f"one obsid, full record: median {one['median_ms']:.2f} ms (max {one['max_ms']:.2f} ms) over {args.samples}"
+        f" random obsids; round trips median {one['round_trips_median']}, max {one['round_trips_max']}"
+    )
 
     batch = rng.sample(obsids, 100)
     source.round_trips = 0

@@ -73,10 +73,16 @@ def hammer(
             try:
                 with session_scope(sessions) as s:
                     rev = create_revision(
-                        s, obsids[(k + i) % len(obsids)], kind="norm", sequence_number=500_000,
-                        originals={"comments": "before"}, requests={"comments": f"thread {k} #{i}"},
-                        notes=None, user=user, now=now,
-                    )  # fmt: skip
+                        s,
+                        obsids[(k + i) % len(obsids)],
+                        kind="norm",
+                        sequence_number=500_000,
+                        originals={"comments": "before"},
+                        requests={"comments": f"thread {k} #{i}"},
+                        notes=None,
+                        user=user,
+                        now=now,
+                    )
                     obsidrev = rev.obsidrev
                 with lock:
                     returned.append(obsidrev)

@@ -25,8 +25,11 @@ pytestmark = pytest.mark.browser
 BLOCKING = ("serious", "critical")
 
 PAGES: dict[str, tuple[str, str]] = {
-    "home": ("/", "document.querySelector('#home-my-revisions > *') && document.querySelector('#home-reference-links a')"),
-    "editor": ("/ocatdatapage/12345", "document.getElementById('{\"name\":\"targname\",\"type\":\"editor-field\"}').value"),
+    "home": (
+        "/",
+        "document.querySelector('#home-my-revisions > *') && document.querySelector('#home-reference-links a')",
+    ),
+    "editor": ("/ocatdatapage/12345", 'document.getElementById(\'{"name":"targname","type":"editor-field"}\').value'),
     "check": ("/chkupdata/12345.001", "document.querySelector('#check-values .ag-center-cols-container [row-id]')"),
     "board": ("/orupdate", "document.querySelector('#board-grid .ag-center-cols-container [row-id]')"),
     "wall-display": ("/orupdate?kiosk=1", "document.querySelector('#board-grid .ag-center-cols-container [row-id]')"),
@@ -34,10 +37,13 @@ PAGES: dict[str, tuple[str, str]] = {
     "history": ("/history/12345", "document.querySelector('#history-timeline .main-svg')"),
     "analytics": ("/analytics", "document.querySelector('#analytics-weekly .main-svg .gtitle')"),
     "scheduler": ("/scheduler", "document.querySelector('#scheduler-calendar .scheduler-segment')"),
-    "rm_submission": ("/rm_submission", "document.querySelector('#undo-list') && document.querySelector('#undo-list').textContent.trim()"),
+    "rm_submission": (
+        "/rm_submission",
+        "document.querySelector('#undo-list') && document.querySelector('#undo-list').textContent.trim()",
+    ),
     "approved": ("/approved", "document.querySelector('#approved-grid .ag-center-cols-container [row-id]')"),
     "help": ("/help/ocat", "document.querySelector('main h1')"),
-}  # fmt: skip
+}
 
 REMAINING: dict[str, str] = {}
 """Page → the violations left in files another engineer is changing (the page's owner fixes them; then the entry
@@ -80,8 +86,12 @@ def describe(violations: list[dict[str, Any]]) -> str:
 def open_page(duo: Any, name: str) -> None:
     path, ready = PAGES[name]
     duo.driver.get(duo.server_url + path)
-    wait_until(duo, lambda d: d.execute_script(f"try {{ return Boolean({ready}); }} catch (e) {{ return false; }}"),
-               20, f"{name}: no content")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: d.execute_script(f"try {{ return Boolean({ready}); }} catch (e) {{ return false; }}"),
+        20,
+        f"{name}: no content",
+    )
     time.sleep(0.5)  # let grids and figures finish drawing
 
 

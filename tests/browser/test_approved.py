@@ -24,8 +24,9 @@ ROWS_JS_BODY = (
     f"(() => {{ const rows = []; {GRID_API}.forEachNodeAfterFilterAndSort(n => rows.push(n.data)); return rows; }})()"
 )
 ROWS_JS = f"return {ROWS_JS_BODY};"
-CALLS_JS = "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'))" \
-    ".length"  # fmt: skip
+CALLS_JS = (
+    "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')).length"
+)
 
 
 def shown_rows(duo: Any) -> list[dict[str, Any]]:
@@ -79,8 +80,10 @@ def test_apr002_an_asis_revision_adds_the_obsid_with_when_and_by_whom_and_a_remo
     at = datetime.fromisoformat(revision["time"].replace("Z", "+00:00")).astimezone(ZoneInfo("America/New_York"))
     assert row["approved"] == f"{at:%Y-%m-%d %H:%M} {at.tzname()}"
     assert page.find_element("#approved-search").get_attribute("value") == str(OBSID)
-    links = {a.get_attribute("href").split(page.server_url)[1] for a in page.driver.find_elements(
-        By.CSS_SELECTOR, "#approved-grid .ag-center-cols-container a")}  # fmt: skip
+    links = {
+        a.get_attribute("href").split(page.server_url)[1]
+        for a in page.driver.find_elements(By.CSS_SELECTOR, "#approved-grid .ag-center-cols-container a")
+    }
     assert links == {f"/ocatdatapage/{OBSID}", f"/chkupdata/{obsidrev}"}
 
     removed = client.post("/api/v1/revisions", json={"obsid": OBSID, "kind": "remove"})
@@ -116,8 +119,15 @@ def test_apr004_csv_holds_the_rows_the_search_shows(page: Any) -> None:
     path = Path(page.download_path) / "usint-approved.csv"
     wait_until(page, lambda d: path.exists() and path.stat().st_size > 0, 15, "no CSV downloaded")
     table = list(csv.reader(io.StringIO(path.read_text())))
-    assert table[0] == ["ObsID", "Approved as (obsid.rev)", "Approved at", "Approved by", "Target", "PI",
-                        "Sequence number"]  # fmt: skip
+    assert table[0] == [
+        "ObsID",
+        "Approved as (obsid.rev)",
+        "Approved at",
+        "Approved by",
+        "Target",
+        "PI",
+        "Sequence number",
+    ]
     assert sorted(line[0] for line in table[1:]) == shown
     assert all(by in line[3] for line in table[1:])
 

@@ -61,8 +61,12 @@ def test_chk001_check_page_shows_a_revision_and_the_form_rejects_junk(started: A
     duo.wait_for_element("#shell-user")
     duo.driver.get(f"{duo.server_url}/chkupdata/{obsidrev}")
     duo.wait_for_contains_text("#check-heading", obsidrev, timeout=15)
-    target = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, "#check-values .ag-row[row-id='targname']"),
-                        timeout=15, message="the parameter grid has no Target Name row")  # fmt: skip
+    target = wait_until(
+        duo,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#check-values .ag-row[row-id='targname']"),
+        timeout=15,
+        message="the parameter grid has no Target Name row",
+    )
     assert len(target[0].find_elements(By.CSS_SELECTOR, ".ag-cell")) == 4
     assert duo.find_elements("#check-values .ag-row.usint-check-section")  # section titles span the grid
     coloured = duo.driver.execute_script(  # a row the merge coloured (the demo revision's requests), brought into view
@@ -71,8 +75,14 @@ def test_chk001_check_page_shows_a_revision_and_the_form_rejects_junk(started: A
         "return id;"
     )
     assert coloured
-    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, f"#check-values .ag-row[row-id='{coloured}'] "
-                                              ".ag-cell[class*='usint-state-']"), 10, "no coloured Current cell")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"#check-values .ag-row[row-id='{coloured}'] .ag-cell[class*='usint-state-']"
+        ),
+        10,
+        "no coloured Current cell",
+    )
     assert len(duo.find_elements(".usint-legend span")) == 3
     assert duo.find_element("#check-form").get_attribute("hidden") is not None
 
@@ -118,11 +128,26 @@ def test_und001_undo_a_signoff_and_see_it_disappear(started: Any, app: Any) -> N
     def signed_by_demo(session: Any) -> str:
         people = seed_users(session)
         now = clock.now()
-        rev = create_revision(session, obsid, kind="norm", sequence_number=1,
-                              originals={"targname": "Old"}, requests={"targname": "New"}, notes=None,
-                              user=people["alice"], now=now - timedelta(hours=2))  # fmt: skip
-        sign(session, rev.obsid, rev.revision_number, "general", user=people["demo"], now=now,
-             permissions=DEFAULT_PERMISSIONS)  # fmt: skip
+        rev = create_revision(
+            session,
+            obsid,
+            kind="norm",
+            sequence_number=1,
+            originals={"targname": "Old"},
+            requests={"targname": "New"},
+            notes=None,
+            user=people["alice"],
+            now=now - timedelta(hours=2),
+        )
+        sign(
+            session,
+            rev.obsid,
+            rev.revision_number,
+            "general",
+            user=people["demo"],
+            now=now,
+            permissions=DEFAULT_PERMISSIONS,
+        )
         return rev.obsidrev
 
     obsidrev = _in_app(app, signed_by_demo)

@@ -149,8 +149,12 @@ def test_edt001_edit_validate_confirm_finalize(started: Any) -> None:
     editor = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, stop_cell + " input"), 5, "no cell editor")
     editor[0].send_keys(Keys.CONTROL, "a")
     editor[0].send_keys("Jan 1 2001 00:00", Keys.ENTER)  # before its start: the cell itself is marked
-    wait_until(duo, lambda d: "rank-cell-error" in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
-               10, "the refused stop time was not marked")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: "rank-cell-error" in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
+        10,
+        "the refused stop time was not marked",
+    )
     listed = duo.driver.find_element(By.CSS_SELECTOR, css("editor-grid-errors", "time", "key")).get_attribute(
         "textContent"
     )
@@ -162,8 +166,12 @@ def test_edt001_edit_validate_confirm_finalize(started: Any) -> None:
     editor = wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, stop_cell + " input"), 5, "no cell editor")
     editor[0].send_keys(Keys.CONTROL, "a")
     editor[0].send_keys("Dec 31 2099 12:00", Keys.ENTER)
-    wait_until(duo, lambda d: "rank-cell-error" not in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
-               10, "the mark stayed after the fix")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: "rank-cell-error" not in d.find_element(By.CSS_SELECTOR, stop_cell).get_attribute("class"),
+        10,
+        "the mark stayed after the fix",
+    )
     wait_until(duo, lambda d: "Dec 31 2099" in d.find_element(By.CSS_SELECTOR, stop_cell).text, 5, "not edited")
     wait_until(duo, lambda d: not submit_disabled(duo), 10, "Submit disabled after adding a time row")
 
@@ -313,8 +321,12 @@ def test_edt004_units_sections_figure_and_back(started: Any) -> None:
 
     # the focal plane follows the chip fields
     open_section(duo, "acis", "ccds5_on")
-    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, f"{css('editor-figure', 'focal-plane')} .main-svg"),
-               15, "no focal plane figure")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{css('editor-figure', 'focal-plane')} .main-svg"),
+        15,
+        "no focal plane figure",
+    )
     before = figure_shapes(duo)
     current = field(duo, "ccds5_on").text
     choose(duo, "ccds5_on", "NO" if "YES" in current else "YES")
@@ -387,8 +399,12 @@ def test_edt006_closed_sections_are_built_when_opened(started: Any) -> None:
 
     # the focal plane is drawn when the ACIS section is opened
     open_section(duo, "acis", "ccds5_on")
-    wait_until(duo, lambda d: d.find_elements(By.CSS_SELECTOR, f"{css('editor-figure', 'focal-plane')} .main-svg"),
-               15, "no focal plane figure")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{css('editor-figure', 'focal-plane')} .main-svg"),
+        15,
+        "no focal plane figure",
+    )
     assert _errors(duo) == []
 
 

@@ -306,9 +306,14 @@ def ax_name(duo: Any, element: Any) -> str:
     driver = duo.driver
     driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})
     node = driver.execute_cdp_cmd(
-        "DOM.describeNode", {"objectId": driver.execute_cdp_cmd("Runtime.evaluate", {
-            "expression": f"document.getElementById({json.dumps(element.get_attribute('id'))})"})["result"]["objectId"]}
-    )  # fmt: skip
+        "DOM.describeNode",
+        {
+            "objectId": driver.execute_cdp_cmd(
+                "Runtime.evaluate",
+                {"expression": f"document.getElementById({json.dumps(element.get_attribute('id'))})"},
+            )["result"]["objectId"]
+        },
+    )
     tree = driver.execute_cdp_cmd(
         "Accessibility.getPartialAXTree", {"backendNodeId": node["node"]["backendNodeId"], "fetchRelatives": False}
     )

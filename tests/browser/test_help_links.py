@@ -49,8 +49,13 @@ def test_hlp001_home_lists_v21s_reference_links(started: Any) -> None:
     for text, url in V21_LINKS.items():
         assert shown.get(text) == url, text
     sections = [h.text for h in started.driver.find_elements(By.CSS_SELECTOR, "#home-reference-links h3")]
-    assert sections == ["Obscat Updates and Signoffs", "Communication", "ObsVis and Dither", "TOO/DDT",
-                        "Useful Notes and Sites"]  # fmt: skip
+    assert sections == [
+        "Obscat Updates and Signoffs",
+        "Communication",
+        "ObsVis and Dither",
+        "TOO/DDT",
+        "Useful Notes and Sites",
+    ]
     internal = started.driver.find_elements(By.CSS_SELECTOR, "#home-reference-links li .usint-internal")
     assert internal and "CfA network" in internal[0].get_attribute("title")
 
@@ -80,8 +85,11 @@ def test_hlp004_help_explains_in_prose_ranked_entries_multiple_obsids_and_every_
     started.driver.get(started.server_url + "/help/ocat")
     started.wait_for_element("main h1", timeout=10)
     body = started.driver.find_element(By.TAG_NAME, "body").text
-    for heading in ("How a change is made", "Ranked entries: time windows, roll constraints and ACIS windows",
-                    "Changing several obsids at once"):  # fmt: skip
+    for heading in (
+        "How a change is made",
+        "Ranked entries: time windows, roll constraints and ACIS windows",
+        "Changing several obsids at once",
+    ):
         assert heading in body
     assert "replaced by the main obsid's as a whole" in body and "at most 500" in body
     for section, title in SECTIONS.items():
@@ -95,8 +103,12 @@ def test_hlp004_help_explains_in_prose_ranked_entries_multiple_obsids_and_every_
 
 def test_hlp005_each_field_has_its_description_not_only_a_table_row(started: Any) -> None:
     started.driver.get(started.server_url + "/help/ocat")
-    for name, words in (("dither_flag", "standard dither"), ("sample", "exclusion window"),
-                        ("comments", "Why the change is made"), ("trans_offset", "2.93 mm per arcmin")):  # fmt: skip
+    for name, words in (
+        ("dither_flag", "standard dither"),
+        ("sample", "exclusion window"),
+        ("comments", "Why the change is made"),
+        ("trans_offset", "2.93 mm per arcmin"),
+    ):
         term = started.driver.find_element(By.ID, f"field-{name}")
         assert term.text.startswith(PARAMETERS[name].label)
         description = term.find_element(By.XPATH, "following-sibling::dd[1]").text

@@ -36,10 +36,18 @@ def test_his001_history_of_an_obsid_with_revisions(started: Any, settings: dict[
     obsid, count = busiest_obsid(settings)
     started.driver.get(f"{started.server_url}/history/{obsid}")
     started.wait_for_contains_text("#history-heading", f"Obsid {obsid}", timeout=15)
-    wait_until(started, lambda d: graph_title(d, "history-timeline").startswith(f"Revisions of {obsid}"), 15,
-               "the timeline did not draw")  # fmt: skip
-    rows = wait_until(started, lambda d: d.find_elements(By.CSS_SELECTOR, "#history-revisions .ag-row"), 15,
-                      "the revisions grid has no rows")  # fmt: skip
+    wait_until(
+        started,
+        lambda d: graph_title(d, "history-timeline").startswith(f"Revisions of {obsid}"),
+        15,
+        "the timeline did not draw",
+    )
+    rows = wait_until(
+        started,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#history-revisions .ag-row"),
+        15,
+        "the revisions grid has no rows",
+    )
     assert len(rows) >= count
     first = started.driver.find_element(By.CSS_SELECTOR, "#history-revisions .ag-row a[href^='/chkupdata/']")
     assert first.text.startswith(f"{obsid}.")
@@ -52,8 +60,12 @@ def test_his001_history_of_an_obsid_with_revisions(started: Any, settings: dict[
 def test_his002_the_timeline_draws_with_plotly_s_basic_bundle(started: Any, settings: dict[str, Any]) -> None:
     obsid, _count = busiest_obsid(settings)
     started.driver.get(f"{started.server_url}/history/{obsid}")
-    wait_until(started, lambda d: graph_title(d, "history-timeline").startswith(f"Revisions of {obsid}"), 15,
-               "the timeline did not draw")  # fmt: skip
+    wait_until(
+        started,
+        lambda d: graph_title(d, "history-timeline").startswith(f"Revisions of {obsid}"),
+        15,
+        "the timeline did not draw",
+    )
     plotly = started.driver.execute_script(
         "return {version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces).sort(),"
         " scripts: [...document.scripts].map((s) => s.src).filter((s) => s.includes('plotly'))};"
@@ -75,13 +87,16 @@ def test_ana001_an_instrument_filter_redraws_the_figures(started: Any) -> None:
     hrc_i = wait_until(
         started,
         lambda d: next(
-            (b for b in d.find_elements(By.CSS_SELECTOR, "#analytics-instruments input[type=checkbox]")
-             if b.get_attribute("value") == "HRC-I"),
+            (
+                b
+                for b in d.find_elements(By.CSS_SELECTOR, "#analytics-instruments input[type=checkbox]")
+                if b.get_attribute("value") == "HRC-I"
+            ),
             None,
         ),
         10,
         "no HRC-I checkbox",
-    )  # fmt: skip
+    )
     started.driver.find_element(By.CSS_SELECTOR, f"label[for='{hrc_i.get_attribute('id')}']").click()
     wait_until(started, lambda d: "HRC-I" in graph_title(d, "analytics-weekly"), 20, "the filter did not redraw")
     wait_until(started, lambda d: "HRC-I" in graph_title(d, "analytics-sky"), 10, "the sky map did not redraw")

@@ -117,11 +117,21 @@ def test_sch003_a_period_chosen_in_the_list_can_be_assigned(next_week: Any, star
     assert duo.find_element("label[for='scheduler-select']").text == "Selected period"
     Select(duo.find_element("#scheduler-select")).select_by_value(str(next_week.id))
     duo.wait_for_contains_text("#scheduler-details", "open (TBD)", timeout=15)
-    wait_until(duo, lambda d: "scheduler-selected" in segment(duo, next_week).get_attribute("class"), 10,
-               "the chosen period is not outlined")  # fmt: skip
-    people = wait_until(duo, lambda d: d.find_element(By.ID, "scheduler-assign-user").is_enabled()
-                        and d.find_elements(By.CSS_SELECTOR, "#scheduler-assign-user option[value]:not([value=''])"),
-                        15, "nobody to assign")  # fmt: skip
+    wait_until(
+        duo,
+        lambda d: "scheduler-selected" in segment(duo, next_week).get_attribute("class"),
+        10,
+        "the chosen period is not outlined",
+    )
+    people = wait_until(
+        duo,
+        lambda d: (
+            d.find_element(By.ID, "scheduler-assign-user").is_enabled()
+            and d.find_elements(By.CSS_SELECTOR, "#scheduler-assign-user option[value]:not([value=''])")
+        ),
+        15,
+        "nobody to assign",
+    )
     name, value = people[0].text, people[0].get_attribute("value")
     Select(duo.find_element("#scheduler-assign-user")).select_by_value(value)
     wait_until(duo, lambda d: click(duo, d.find_element(By.ID, "scheduler-assign")), 15, "cannot press Assign")

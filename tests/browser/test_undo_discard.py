@@ -32,9 +32,17 @@ def test_und002_undo_a_discard_is_one_action(started: Any, app: Any) -> None:
     with app.server.app_context(), session_scope() as session:
         people = seed_users(session)
         now = clock.now()
-        rev = create_revision(session, obsid, kind="norm", sequence_number=1, originals={"targname": "Old"},
-                              requests={"targname": "New"}, notes=None, user=people["alice"],
-                              now=now - timedelta(hours=2))  # fmt: skip
+        rev = create_revision(
+            session,
+            obsid,
+            kind="norm",
+            sequence_number=1,
+            originals={"targname": "Old"},
+            requests={"targname": "New"},
+            notes=None,
+            user=people["alice"],
+            now=now - timedelta(hours=2),
+        )
         discard(session, rev.obsid, rev.revision_number, user=people["demo"], now=now, permissions=DEFAULT_PERMISSIONS)
         obsidrev, number = rev.obsidrev, rev.revision_number
 

@@ -33,8 +33,11 @@ def rows(original, requested, current, *, known=True) -> dict[str, dict[str, Any
 
 
 def test_rows_show_original_requested_and_current_with_the_merge_state():
-    got = rows({"targname": "Old", "instrument": "ACIS-S", "y_det_offset": 0.5}, {"targname": "New"},
-               {"targname": "New", "instrument": "ACIS-S", "y_det_offset": 0.7})  # fmt: skip
+    got = rows(
+        {"targname": "Old", "instrument": "ACIS-S", "y_det_offset": 0.5},
+        {"targname": "New"},
+        {"targname": "New", "instrument": "ACIS-S", "y_det_offset": 0.7},
+    )
     targ = got["targname"]
     assert (targ["original"], targ["requested"], targ["current"]) == ("Old", "New", "New")
     assert targ["state"] == "applied" and targ["asked"]
@@ -73,8 +76,12 @@ def test_instrument_sections_follow_any_of_the_three_instruments():
 
 def test_rank_rows_per_rank_and_column():
     original = {"roll_constraint": ["Y"], "roll_180": ["N"], "roll": [10.0], "roll_tolerance": [5.0]}
-    requested = {"roll": [20.0, 30.0], "roll_constraint": ["Y", "P"], "roll_180": ["N", "N"],
-                 "roll_tolerance": [5.0, 1.0]}  # fmt: skip
+    requested = {
+        "roll": [20.0, 30.0],
+        "roll_constraint": ["Y", "P"],
+        "roll_180": ["N", "N"],
+        "roll_tolerance": [5.0, 1.0],
+    }
     current = {"roll_constraint": ["Y"], "roll_180": ["N"], "roll": [20.0], "roll_tolerance": [5.0]}
     got = rows(original, requested, current)
     order = got["roll_ordr"]

@@ -132,12 +132,15 @@ def test_notes_in_words_in_catalogue_order() -> None:
 
 
 def test_the_confirm_step_says_who_signs_each_pending_signoff() -> None:
-    signoffs = {"general": "Pending", "acis": "Not Required", "acis_si": "Pending", "hrc_si": "Not Required",
-                "usint": "Pending"}  # fmt: skip
+    signoffs = {
+        "general": "Pending",
+        "acis": "Not Required",
+        "acis_si": "Pending",
+        "hrc_si": "Not Required",
+        "usint": "Pending",
+    }
     text = pending_text(signoffs, DEFAULT_PERMISSIONS)
-    assert text.endswith(
-        "General (ArcOps or USINT); ACIS SI Mode (ACIS or USINT); USINT verification (USINT)"
-    ), text  # fmt: skip
+    assert text.endswith("General (ArcOps or USINT); ACIS SI Mode (ACIS or USINT); USINT verification (USINT)"), text
     site = {**DEFAULT_PERMISSIONS, "general": ["usint"]}
     assert "General (USINT);" in pending_text(signoffs, site)
     assert pending_text(dict.fromkeys(signoffs, "Not Required"), DEFAULT_PERMISSIONS).endswith(": none")

@@ -88,8 +88,11 @@ def test_messages_without_a_place_on_the_page_name_their_parameter() -> None:
     }
     placed = on_page(OPEN_AT_START)
     texts = [item.children for item in form_error_items(errors, placed)]
-    assert texts == ["Y_Amp (in arcsec): must be a number", "Stop Time (rank 2): Stop Time must be after Start Time",
-                     "Nothing changed"]  # fmt: skip
+    assert texts == [
+        "Y_Amp (in arcsec): must be a number",
+        "Stop Time (rank 2): Stop Time must be after Start Time",
+        "Nothing changed",
+    ]
     with_grid = [item.children for item in form_error_items(errors, placed | {"grid:time"})]
     assert "Stop Time (rank 2): Stop Time must be after Start Time" not in with_grid
     assert cell_error_map(errors)["time"] == {"2:tstop": "Stop Time must be after Start Time"}

@@ -32,8 +32,11 @@ def route(client: Any, path: str, search: str = "") -> tuple[dict[str, dict[str,
     answer = client.post("/_dash-update-component", json=page_route_request(path, search))
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     body = answer.get_json()
-    found = {c["props"]["id"]: c["props"] for c in components(body["response"]["_pages_content"]["children"])
-             if isinstance(c["props"].get("id"), str)}  # fmt: skip
+    found = {
+        c["props"]["id"]: c["props"]
+        for c in components(body["response"]["_pages_content"]["children"])
+        if isinstance(c["props"].get("id"), str)
+    }
     return found, body
 
 

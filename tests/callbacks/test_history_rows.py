@@ -24,23 +24,47 @@ def fmt(moment: datetime | None) -> str:
 def view(rev: int, *, originals=None, requests=None, statuses=None, kind="norm") -> RevisionView:  # noqa: ANN001
     statuses = statuses or {"general": "Pending", "usint": "Pending"}
     signoff = {c: {"status": statuses.get(c, "Not Required"), "user": None, "time": None} for c in SIGNOFF_COLUMNS}
-    return RevisionView(id=rev, obsid=7, revision_number=rev, kind=kind, sequence_number=1, time=T0, user="alice",
-                        user_id=1, notes={}, signoff=signoff, originals=originals or {}, requests=requests or {})  # fmt: skip
+    return RevisionView(
+        id=rev,
+        obsid=7,
+        revision_number=rev,
+        kind=kind,
+        sequence_number=1,
+        time=T0,
+        user="alice",
+        user_id=1,
+        notes={},
+        signoff=signoff,
+        originals=originals or {},
+        requests=requests or {},
+    )
 
 
 def history(revisions, current, *, events=(), removed=()) -> ObsidHistory:  # noqa: ANN001
-    return ObsidHistory(obsid=7, now=T0, revisions=revisions, waits=[], events=list(events),
-                        changes={v.obsidrev: revision_changes(v) for v in revisions},
-                        current=requested_rows(current, revisions, obsid=7), removed=list(removed))  # fmt: skip
+    return ObsidHistory(
+        obsid=7,
+        now=T0,
+        revisions=revisions,
+        waits=[],
+        events=list(events),
+        changes={v.obsidrev: revision_changes(v) for v in revisions},
+        current=requested_rows(current, revisions, obsid=7),
+        removed=list(removed),
+    )
 
 
 def test_current_rows_show_the_merge_state_of_every_requested_parameter():
-    revs = [view(1, originals={"targname": "A"}, requests={"targname": "B", "y_det_offset": 2.0}),
-            view(2, originals={"targname": "A"}, requests={"targname": "C"})]  # fmt: skip
+    revs = [
+        view(1, originals={"targname": "A"}, requests={"targname": "B", "y_det_offset": 2.0}),
+        view(2, originals={"targname": "A"}, requests={"targname": "C"}),
+    ]
     rows = {r["name"]: r for r in current_rows(history(revs, {"targname": "C", "y_det_offset": 0.5}))}
     assert set(rows) == {"targname", "y_det_offset"}
     assert (rows["targname"]["requested"], rows["targname"]["revision"], rows["targname"]["state"]) == (
-        "C", "7.002", "applied")  # fmt: skip
+        "C",
+        "7.002",
+        "applied",
+    )
     assert rows["targname"]["state_text"] == "in the Ocat"
     assert rows["y_det_offset"]["state"] == "pending" and rows["y_det_offset"]["parameter"].endswith("[arcmin]")
 
@@ -63,8 +87,10 @@ def test_revision_rows_newest_first_with_signoffs_events_and_removed_ones():
 
 
 def test_requested_text_original_is_na_only_without_originals():
-    revs = [view(1, originals={}, requests={"targname": "B"}),
-            view(2, originals={"targname": "A"}, requests={"targname": "C", "remarks": "r"})]  # fmt: skip
+    revs = [
+        view(1, originals={}, requests={"targname": "B"}),
+        view(2, originals={"targname": "A"}, requests={"targname": "C", "remarks": "r"}),
+    ]
     rows = {r["obsidrev"]: r["requested"] for r in revision_rows(history(revs, {}), fmt)}
     assert rows["7.001"] == "Target Name: n/a → B"
     assert (

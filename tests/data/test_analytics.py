@@ -68,8 +68,15 @@ def frame(session):
 def test_revisions_frame_reads_the_range_and_revisions_still_open_at_its_start(session, hand_made):
     df = frame(session)
     assert sorted(df["obsid"]) == [1, 2, 3, 4, 5, 6, 7]
-    assert df.set_index("obsid")["in_range"].to_dict() == {7: False, 1: True, 2: True, 3: True, 4: True, 5: True,
-                                                           6: True}  # fmt: skip
+    assert df.set_index("obsid")["in_range"].to_dict() == {
+        7: False,
+        1: True,
+        2: True,
+        3: True,
+        4: True,
+        5: True,
+        6: True,
+    }
     states = df.set_index("obsid")["state"].to_dict()
     assert states == {7: "open", 1: "signed", 2: "signed", 3: "open", 4: "approved", 5: "open", 6: "discarded"}
     closed = df.set_index("obsid")["closed"]
@@ -123,8 +130,9 @@ def test_pending_by_age_buckets_each_pending_column(session, hand_made):
 
 
 def test_counts_by_instrument_and_submitter(session, hand_made):
-    df = analytics.attach_instruments(frame(session), {1: {"instrument": "ACIS-S"}, 2: {"instrument": "HRC-I"},
-                                                       3: {"instrument": "ACIS-S"}})  # fmt: skip
+    df = analytics.attach_instruments(
+        frame(session), {1: {"instrument": "ACIS-S"}, 2: {"instrument": "HRC-I"}, 3: {"instrument": "ACIS-S"}}
+    )
     inst = analytics.by_instrument(df).groupby("instrument")["count"].sum().to_dict()
     assert inst == {"ACIS-S": 2, "HRC-I": 1, "unknown": 3}
     users = analytics.by_submitter(df).groupby("user")["count"].sum().to_dict()

@@ -115,9 +115,14 @@ def test_window_uses_last_signoff_time_not_submission(session, users):
 
 def test_discarded_revisions_are_closed(session, users):
     make_board_revision(
-        session, obsid=20020, rev=1, user=users["alice"], submitted=NOW - timedelta(hours=5), pending=(),
+        session,
+        obsid=20020,
+        rev=1,
+        user=users["alice"],
+        submitted=NOW - timedelta(hours=5),
+        pending=(),
         discarded=("general", "usint"),
-    )  # fmt: skip
+    )
     frame = frame_of(session)
     row = frame.set_index("obsidrev").loc["20020.001"]
     assert not row["is_open"]
@@ -132,13 +137,26 @@ def test_open_rows_come_first_oldest_first_then_closed(session, users):
 
 
 def test_badges_from_notes_and_derived(session, users):
-    notes = {"large_coordinate_change": True, "on_or_list": True, "obsdate_under10": True,
-             "instrument_change": True, "grating_change": True, "target_name_change": True}  # fmt: skip
+    notes = {
+        "large_coordinate_change": True,
+        "on_or_list": True,
+        "obsdate_under10": True,
+        "instrument_change": True,
+        "grating_change": True,
+        "target_name_change": True,
+    }
     make_board_revision(session, obsid=40001, rev=1, user=users["alice"], notes=notes)
     make_board_revision(session, obsid=40001, rev=2, user=users["alice"])
     closed(session, users, obsid=40001, rev=3, last=NOW - timedelta(days=10))
-    make_board_revision(session, obsid=40002, rev=1, user=users["alice"], kind="asis", pending=(),
-                        signed={"usint": (users["alice"], NOW - timedelta(days=20))})  # fmt: skip
+    make_board_revision(
+        session,
+        obsid=40002,
+        rev=1,
+        user=users["alice"],
+        kind="asis",
+        pending=(),
+        signed={"usint": (users["alice"], NOW - timedelta(days=20))},
+    )
     make_board_revision(session, obsid=40002, rev=2, user=users["alice"])
     frame = frame_of(session).set_index("obsidrev")
     first = frame.loc["40001.001", "badges"]
@@ -160,9 +178,14 @@ def test_badges_from_notes_and_derived(session, users):
 
 def test_signoff_columns_who_when_and_waited(session, users):
     make_board_revision(
-        session, obsid=50001, rev=1, user=users["alice"], submitted=NOW - timedelta(hours=10),
-        pending=("acis", "usint"), signed={"general": (users["bob"], NOW - timedelta(hours=4))},
-    )  # fmt: skip
+        session,
+        obsid=50001,
+        rev=1,
+        user=users["alice"],
+        submitted=NOW - timedelta(hours=10),
+        pending=("acis", "usint"),
+        signed={"general": (users["bob"], NOW - timedelta(hours=4))},
+    )
     row = frame_of(session, user=users["alice"]).iloc[0]
     assert row["general_status"] == SIGNED and row["general_by"] == "bob"
     assert row["general_at"] == NOW - timedelta(hours=4)

@@ -49,8 +49,17 @@ def submit(db: Session, rng: random.Random, now: datetime, obsid: int) -> None:
             requests[rng.choice(EDIT_NAMES[column])] = None
     notes = {"large_coordinate_change": True} if rng.random() < 0.2 else None
     users = users_of(db)
-    create_revision(db, obsid, kind=kind, sequence_number=500_000 + obsid % 1000, originals={}, requests=requests,
-                    notes=notes, user=users[rng.choice(["demo", "alice"])], now=now)  # fmt: skip
+    create_revision(
+        db,
+        obsid,
+        kind=kind,
+        sequence_number=500_000 + obsid % 1000,
+        originals={},
+        requests=requests,
+        notes=notes,
+        user=users[rng.choice(["demo", "alice"])],
+        now=now,
+    )
 
 
 def random_step(db: Session, rng: random.Random, now: datetime) -> str:
@@ -65,8 +74,9 @@ def random_step(db: Session, rng: random.Random, now: datetime) -> str:
     edits_done = [(r, s) for r, s in open_ones if not any(getattr(s, f"{c}_status") == PENDING for c in EDIT_NAMES)]
     if choice < 0.35 and edits_done:
         revision, _ = rng.choice(edits_done)
-        approve(db, revision.obsid, revision.revision_number, user=users["demo"], now=now,
-                permissions=DEFAULT_PERMISSIONS)  # fmt: skip
+        approve(
+            db, revision.obsid, revision.revision_number, user=users["demo"], now=now, permissions=DEFAULT_PERMISSIONS
+        )
         return "approve"
     revision, signoff = rng.choice(open_ones)
     obsid, rev = revision.obsid, revision.revision_number
@@ -80,19 +90,27 @@ def random_step(db: Session, rng: random.Random, now: datetime) -> str:
         return "discard"
     cutoff = now.timestamp() - WINDOW_H * 3600
     if choice < 0.86:
-        signed = [(r, s, c) for r, s in revisions for c in SIGNOFF_PREFIXES
-                  if getattr(s, f"{c}_signoff_id") is not None and (getattr(s, f"{c}_time") or 0) >= cutoff]  # fmt: skip
+        signed = [
+            (r, s, c)
+            for r, s in revisions
+            for c in SIGNOFF_PREFIXES
+            if getattr(s, f"{c}_signoff_id") is not None and (getattr(s, f"{c}_time") or 0) >= cutoff
+        ]
         if signed:
             target, row, column = rng.choice(signed)
             signer = db.get(User, getattr(row, f"{column}_signoff_id"))
             undo_signoff(db, target.obsid, target.revision_number, column, user=signer, now=now, window_h=WINDOW_H)
         return "undo.signoff"
-    fresh = [r for r, s in revisions if r.time >= cutoff and all(getattr(s, f"{c}_signoff_id") in (None, r.user_id)
-                                                                  for c in SIGNOFF_PREFIXES)]  # fmt: skip
+    fresh = [
+        r
+        for r, s in revisions
+        if r.time >= cutoff and all(getattr(s, f"{c}_signoff_id") in (None, r.user_id) for c in SIGNOFF_PREFIXES)
+    ]
     if fresh:
         target = rng.choice(fresh)
-        undo_revision(db, target.obsid, target.revision_number, user=db.get(User, target.user_id), now=now,
-                      window_h=WINDOW_H)  # fmt: skip
+        undo_revision(
+            db, target.obsid, target.revision_number, user=db.get(User, target.user_id), now=now, window_h=WINDOW_H
+        )
     return "undo.revision"
 
 
@@ -102,8 +120,17 @@ def seed_clones(sessions: sessionmaker[Session], obsids: range | tuple[int, ...]
         seed_parameters(db)
         users = seed_users(db)
         for obsid in obsids:
-            create_revision(db, obsid, kind="clone", sequence_number=500_000 + obsid, originals={}, requests={},
-                            notes=None, user=users["demo"], now=at)  # fmt: skip
+            create_revision(
+                db,
+                obsid,
+                kind="clone",
+                sequence_number=500_000 + obsid,
+                originals={},
+                requests={},
+                notes=None,
+                user=users["demo"],
+                now=at,
+            )
     return users
 
 
@@ -157,12 +184,27 @@ def test_a_change_without_events_is_caught_up_from_the_changes_table(boards, ses
     first = boards.kept(*key)
     with session_scope(sessions) as db:  # a bulk load (demo seeding, a v2.1 import, v2.1 itself): no events
         rid = db.execute(
-            insert(Revision).values(obsid=8, revision_number=1, kind="norm", sequence_number=500_008,
-                                    time=int(START.timestamp()), user_id=users["demo"].id).returning(Revision.id)
-        ).scalar_one()  # fmt: skip
-        db.execute(insert(Signoff).values(revision_id=rid, general_status=PENDING, acis_status="Not Required",
-                                          acis_si_status="Not Required", hrc_si_status="Not Required",
-                                          usint_status=PENDING))  # fmt: skip
+            insert(Revision)
+            .values(
+                obsid=8,
+                revision_number=1,
+                kind="norm",
+                sequence_number=500_008,
+                time=int(START.timestamp()),
+                user_id=users["demo"].id,
+            )
+            .returning(Revision.id)
+        ).scalar_one()
+        db.execute(
+            insert(Signoff).values(
+                revision_id=rid,
+                general_status=PENDING,
+                acis_status="Not Required",
+                acis_si_status="Not Required",
+                hrc_si_status="Not Required",
+                usint_status=PENDING,
+            )
+        )
     live, full = live_and_full(boards, sessions, START, ocat_source)
     assert boards.kept(*key) is first  # caught up, not read in full
     assert live.records == full.records
@@ -175,9 +217,17 @@ def test_more_changes_than_the_catch_up_takes_mean_a_full_read(boards, sessions,
     key = (str(engine.url), WINDOW_H)
     first = boards.kept(*key)
     with session_scope(sessions) as db:  # one revision of each of many obsids: more `changes` rows than MAX_CHANGES
-        rows = [{"obsid": 1000 + i, "revision_number": 1, "kind": "asis", "sequence_number": 500_000,
-                 "time": int(START.timestamp()), "user_id": users["demo"].id}
-                for i in range(MAX_CHANGES + 1)]  # fmt: skip
+        rows = [
+            {
+                "obsid": 1000 + i,
+                "revision_number": 1,
+                "kind": "asis",
+                "sequence_number": 500_000,
+                "time": int(START.timestamp()),
+                "user_id": users["demo"].id,
+            }
+            for i in range(MAX_CHANGES + 1)
+        ]
         db.execute(insert(Revision), rows)
     live, full = live_and_full(boards, sessions, START, ocat_source)
     assert boards.kept(*key) is not first

@@ -49,15 +49,47 @@ def test_sections_are_in_editor_order_and_parameters_follow_them() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["obsid", "seq_nbr", "status", "proposal_number", "proposal_title", "si_mode", "pi_name", "ra", "dec", "y_amp",
-     "too_type", "tooid", "group_obsid", "monitor_series", "dropped_chip_count", "soe_roll", "rem_exp_time"],
-)  # fmt: skip
+    [
+        "obsid",
+        "seq_nbr",
+        "status",
+        "proposal_number",
+        "proposal_title",
+        "si_mode",
+        "pi_name",
+        "ra",
+        "dec",
+        "y_amp",
+        "too_type",
+        "tooid",
+        "group_obsid",
+        "monitor_series",
+        "dropped_chip_count",
+        "soe_roll",
+        "rem_exp_time",
+    ],
+)
 def test_read_only_parameters_are_not_editable(name: str) -> None:
     assert not C.PARAMETERS[name].editable
 
 
-@pytest.mark.parametrize("name", ["targname", "instrument", "ra_hms", "dec_dms", "y_amp_asec", "tstart", "chip",
-                                  "remarks", "comments", "hrc_si_mode", "monitor_flag", "pre_id"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "targname",
+        "instrument",
+        "ra_hms",
+        "dec_dms",
+        "y_amp_asec",
+        "tstart",
+        "chip",
+        "remarks",
+        "comments",
+        "hrc_si_mode",
+        "monitor_flag",
+        "pre_id",
+    ],
+)
 def test_editor_fields_are_editable(name: str) -> None:
     assert C.PARAMETERS[name].editable
 
@@ -124,11 +156,22 @@ def test_rank_sets() -> None:
     assert C.RANK_SETS["roll"].flag == "roll_flag"
     assert C.RANK_FLAGS == {"time": "window_flag", "roll": "roll_flag", "window": "spwindow_flag"}
     assert C.RANK_SETS["window"].order_key == "window_ordr"
-    assert C.RANK_SETS["window"].new_row() == {"chip": "I0", "start_row": 1, "start_column": 1, "width": 1023,
-                                               "height": 1023, "lower_threshold": 0.08, "pha_range": 13.0,
-                                               "sample": 0}  # fmt: skip
-    assert C.RANK_SETS["roll"].new_row() == {"roll_constraint": "Y", "roll_180": "N", "roll": 0.0,
-                                             "roll_tolerance": 0.0}  # fmt: skip
+    assert C.RANK_SETS["window"].new_row() == {
+        "chip": "I0",
+        "start_row": 1,
+        "start_column": 1,
+        "width": 1023,
+        "height": 1023,
+        "lower_threshold": 0.08,
+        "pha_range": 13.0,
+        "sample": 0,
+    }
+    assert C.RANK_SETS["roll"].new_row() == {
+        "roll_constraint": "Y",
+        "roll_180": "N",
+        "roll": 0.0,
+        "roll_tolerance": 0.0,
+    }
     for key, rank in C.RANK_SETS.items():
         for col in rank.columns:
             assert C.PARAMETERS[col].rank_set == key

@@ -123,8 +123,10 @@ def test_merge_without_originals_shows_na_and_never_drifts():
 
 
 def test_merge_latest_request_wins_and_names_its_revision():
-    revs = [Rev("7.001", {"targname": "A"}, {"targname": "B", "remarks": "r"}), Rev("7.002", {"targname": "A"},
-            {"targname": "C", "not_in_catalogue": 1})]  # fmt: skip
+    revs = [
+        Rev("7.001", {"targname": "A"}, {"targname": "B", "remarks": "r"}),
+        Rev("7.002", {"targname": "A"}, {"targname": "C", "not_in_catalogue": 1}),
+    ]
     frame = merge({"targname": "C", "remarks": None}, revs)
     assert (row(frame, "targname")["requested"], row(frame, "targname")["revision"]) == ("C", "7.002")
     assert (row(frame, "remarks")["requested"], row(frame, "remarks")["revision"]) == ("r", "7.001")
@@ -162,8 +164,12 @@ def test_requested_rows_keep_only_what_some_revision_requests():
 
 def test_split_ranks_compare_per_rank_and_column():
     original = {"roll_constraint": ["Y"], "roll_180": ["N"], "roll": [10.0], "roll_tolerance": [5.0]}
-    requested = {"roll": [20.0, 30.0], "roll_constraint": ["Y", "P"], "roll_180": ["N", "N"],
-                 "roll_tolerance": [5.0, 1.0]}  # fmt: skip
+    requested = {
+        "roll": [20.0, 30.0],
+        "roll_constraint": ["Y", "P"],
+        "roll_180": ["N", "N"],
+        "roll_tolerance": [5.0, 1.0],
+    }
     current = {"roll_constraint": ["Y"], "roll_180": ["N"], "roll": [20.0], "roll_tolerance": [5.0]}
     frame = merge(current, [Rev("7.001", original, requested)], split_ranks=True)
     assert "roll" not in set(frame[frame["rank"] == 0].name)  # the whole-list rows are replaced
@@ -257,8 +263,9 @@ def test_the_latest_open_request_wins(session: Session, ocat_source: SqlAlchemyS
 
 
 def test_a_clear_request_is_none_not_na(session: Session, ocat_source: SqlAlchemySource, obs_ss: Path) -> None:
-    make_revision(session, 12345, originals={"remarks": "Avoid the bright star in the northern rim."},
-                  requests={"remarks": None})  # fmt: skip
+    make_revision(
+        session, 12345, originals={"remarks": "Avoid the bright star in the northern rim."}, requests={"remarks": None}
+    )
     row = cell(observation_frame(session, ocat_source, [12345], obs_ss=obs_ss), 12345, "remarks")
     assert row["requested"] is None and row["changed"] and row["state"] == "pending"
 
@@ -277,8 +284,12 @@ def test_rank_columns_and_null_equals_no(
 ) -> None:
     tstart = cell(observation_frame(session, ocat_source, [12345], obs_ss=obs_ss), 12345, "tstart")["current"]
     new = [tstart[0], "2027-06-01T00:00:00Z"]
-    make_revision(session, 12345, originals=originals_12345,
-                  requests={"tstart": new, "photometry_flag": "N", "window_constraint": ["Y", "P"]})  # fmt: skip
+    make_revision(
+        session,
+        12345,
+        originals=originals_12345,
+        requests={"tstart": new, "photometry_flag": "N", "window_constraint": ["Y", "P"]},
+    )
     frame = observation_frame(session, ocat_source, [12345], obs_ss=obs_ss)
     row = cell(frame, 12345, "tstart")
     assert row["requested"] == new and row["changed"] and row["state"] == "pending"

@@ -40,8 +40,22 @@ def test_real_ocat_table_and_column_names(demo_ocat_url: str) -> None:
     path = demo_ocat_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == {"target", "prop_info", "view_pi", "view_coi", "acisparam", "hrcparam", "too", "timereq",
-                          "rollreq", "aciswin", "phasereq", "dither", "sim", "soe"}  # fmt: skip
+        assert tables == {
+            "target",
+            "prop_info",
+            "view_pi",
+            "view_coi",
+            "acisparam",
+            "hrcparam",
+            "too",
+            "timereq",
+            "rollreq",
+            "aciswin",
+            "phasereq",
+            "dither",
+            "sim",
+            "soe",
+        }
         target = [r[1] for r in conn.execute("PRAGMA table_info(target)")]
         acis = [r[1] for r in conn.execute("PRAGMA table_info(acisparam)")]
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -75,8 +89,23 @@ def test_v21_query_shapes_run_unchanged(ocat_source: SqlAlchemySource) -> None:
         "Q19": "select last from view_coi where ocat_propid=1",
     }
     counts = {k: len(ocat_source.fetch(sql, {})) for k, sql in q.items()}
-    assert counts == {"Q1": 1, "Q3": 3, "Q4": 1, "Q7": 1, "Q8": 2, "Q9": 1, "Q10": 1, "Q12": 2, "Q13": 1, "Q14": 1,
-                      "Q15": 1, "Q16": 1, "Q17": 1, "Q18": 1, "Q19": 1}  # fmt: skip
+    assert counts == {
+        "Q1": 1,
+        "Q3": 3,
+        "Q4": 1,
+        "Q7": 1,
+        "Q8": 2,
+        "Q9": 1,
+        "Q10": 1,
+        "Q12": 2,
+        "Q13": 1,
+        "Q14": 1,
+        "Q15": 1,
+        "Q16": 1,
+        "Q17": 1,
+        "Q18": 1,
+        "Q19": 1,
+    }
     assert ocat_source.fetch(q["Q17"], {})[0]["joint"] == "None"
 
 
@@ -104,8 +133,16 @@ def test_rebuilding_replaces_the_file(tmp_path: Path) -> None:
 def test_a_realistic_mix(mid_ocat: tuple[Path, Path]) -> None:
     path, _ = mid_ocat
     statuses = Counter(column_values(path, "SELECT status FROM target"))
-    assert set(statuses) == {"unobserved", "scheduled", "untriggered", "observed", "archived", "triggered",
-                             "canceled", "discarded"}  # fmt: skip
+    assert set(statuses) == {
+        "unobserved",
+        "scheduled",
+        "untriggered",
+        "observed",
+        "archived",
+        "triggered",
+        "canceled",
+        "discarded",
+    }
     assert set(column_values(path, "SELECT DISTINCT instrument FROM target")) == {"ACIS-I", "ACIS-S", "HRC-I", "HRC-S"}
     assert set(column_values(path, "SELECT DISTINCT grating FROM target")) == {"NONE", "HETG", "LETG"}
     assert {"GO", "GTO", "TOO", "DDT", "CAL"} <= set(column_values(path, "SELECT DISTINCT type FROM target"))

@@ -113,22 +113,45 @@ def j(value: Any) -> str:
 
 
 NAMES = {"targname", "comments", "remarks", *FAMILIES, *(c for cols in FAMILIES.values() for c in cols)}
-TIME = {"window_constraint": j(["Y", "P"]), "tstart": j(["2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z"]),
-        "tstop": j(["2026-01-10T00:00:00Z", "2026-03-20T00:00:00Z"])}  # fmt: skip
+TIME = {
+    "window_constraint": j(["Y", "P"]),
+    "tstart": j(["2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z"]),
+    "tstop": j(["2026-01-10T00:00:00Z", "2026-03-20T00:00:00Z"]),
+}
 V21_SHAPES: list[tuple[str, str, dict[str, str | None], dict[str, str | None], bool]] = [
     ("a plain change", "norm", {"targname": j("NGC 1")}, {"targname": j("NGC 2")}, True),
     ("time ranks created", "norm", {"window_flag": j("N")}, {"window_flag": j("Y"), **TIME}, True),
-    ("time ranks removed", "norm", {"window_flag": j("Y"), **TIME},
-     {"window_flag": j("N"), "window_constraint": None, "tstart": None, "tstop": None}, True),
-    ("one rank column edited, flag on", "norm", {"window_flag": j("P"), **TIME},
-     {"tstop": j(["2026-01-12T00:00:00Z", "2026-03-20T00:00:00Z"])}, True),
+    (
+        "time ranks removed",
+        "norm",
+        {"window_flag": j("Y"), **TIME},
+        {"window_flag": j("N"), "window_constraint": None, "tstart": None, "tstop": None},
+        True,
+    ),
+    (
+        "one rank column edited, flag on",
+        "norm",
+        {"window_flag": j("P"), **TIME},
+        {"tstop": j(["2026-01-12T00:00:00Z", "2026-03-20T00:00:00Z"])},
+        True,
+    ),
     ("a flag with no ranks, off (v2.1 reads NULL as N)", "norm", {}, {"targname": j("X")}, True),
     ("asis with originals only", "asis", {"targname": j("NGC 1"), "window_flag": j("Y"), **TIME}, {}, True),
     ("clone with its comment", "clone", {"comments": j("old")}, {"comments": j("split please")}, True),
-    ("flag turned on without rank columns (the old seeder)", "norm", {"roll_flag": j("N")}, {"roll_flag": j("Y")},
-     False),
-    ("flag turned off without original columns (the old seeder)", "norm", {"spwindow_flag": j("Y")},
-     {"spwindow_flag": j("N")}, False),
+    (
+        "flag turned on without rank columns (the old seeder)",
+        "norm",
+        {"roll_flag": j("N")},
+        {"roll_flag": j("Y")},
+        False,
+    ),
+    (
+        "flag turned off without original columns (the old seeder)",
+        "norm",
+        {"spwindow_flag": j("Y")},
+        {"spwindow_flag": j("N")},
+        False,
+    ),
     ("flag Y->P", "norm", {"window_flag": j("Y"), **TIME}, {"window_flag": j("P")}, False),
     ("flag on, not requested, no original columns", "norm", {"window_flag": j("Y")}, {"targname": j("X")}, False),
     ("flag on, a rank column requested NULL", "norm", {"window_flag": j("Y"), **TIME}, {"tstart": None}, False),
@@ -136,7 +159,7 @@ V21_SHAPES: list[tuple[str, str, dict[str, str | None], dict[str, str | None], b
     ("value not JSON text", "norm", {"targname": "NGC 1"}, {"targname": j("NGC 2")}, False),
     ("NULL original", "norm", {"targname": None}, {"targname": j("NGC 2")}, False),
     ("asis with a request", "asis", {}, {"targname": j("NGC 2")}, False),
-]  # fmt: skip
+]
 """v2.1's stored shapes: (what, kind, originals, requests, can v2.1's check page show it and would its editor
 store it)."""
 
@@ -154,12 +177,19 @@ def stored(session: Session) -> dict[int, dict[str, Any]]:
     """revision id -> its obsid, kind, notes, sign-off statuses and stored originals/requests texts."""
     out: dict[int, dict[str, Any]] = {}
     for rid, obsid, kind, notes, *statuses in session.execute(
-        select(Revision.id, Revision.obsid, Revision.kind, Revision.notes, Signoff.general_status,
-               Signoff.acis_status, Signoff.acis_si_status, Signoff.hrc_si_status, Signoff.usint_status)
-        .join(Signoff, Signoff.revision_id == Revision.id)
-    ):  # fmt: skip
-        out[rid] = {"obsid": obsid, "kind": kind, "notes": notes, "statuses": statuses, "originals": {},
-                    "requests": {}}  # fmt: skip
+        select(
+            Revision.id,
+            Revision.obsid,
+            Revision.kind,
+            Revision.notes,
+            Signoff.general_status,
+            Signoff.acis_status,
+            Signoff.acis_si_status,
+            Signoff.hrc_si_status,
+            Signoff.usint_status,
+        ).join(Signoff, Signoff.revision_id == Revision.id)
+    ):
+        out[rid] = {"obsid": obsid, "kind": kind, "notes": notes, "statuses": statuses, "originals": {}, "requests": {}}
     for model, key in ((Original, "originals"), (Request, "requests")):
         for rid, name, value in session.execute(
             select(model.revision_id, Parameter.name, model.value).join(Parameter, Parameter.id == model.parameter_id)
@@ -172,10 +202,14 @@ def stored(session: Session) -> dict[int, dict[str, Any]]:
 def demo(sessions: sessionmaker[Session], engine: Any, tmp_path: Any, request: pytest.FixtureRequest) -> Any:
     """The demo seeded as `usint demo seed` does (400 revisions on a 300-observation demo Ocat), on each backend."""
     settings = load_settings(
-        {"instance_path": str(tmp_path), "database_url": engine.url.render_as_string(hide_password=False),
-         "ocat_url": f"sqlite:///{tmp_path / 'ocat_demo.db'}", "demo": True},
+        {
+            "instance_path": str(tmp_path),
+            "database_url": engine.url.render_as_string(hide_password=False),
+            "ocat_url": f"sqlite:///{tmp_path / 'ocat_demo.db'}",
+            "demo": True,
+        },
         environ={},
-    )  # fmt: skip
+    )
     with sessions.begin() as session:
         seed_parameters(session)
     report = seed_demo(settings, sessions, seed=getattr(request, "param", 0), now=NOW)
@@ -189,8 +223,11 @@ def test_every_seeded_revision_is_a_shape_v21_can_show(demo, sessions):
         names = set(session.scalars(select(Parameter.name)))
         revisions = stored(session)
     assert len(revisions) == report.revisions == 400
-    bad = {rid: p for rid, r in revisions.items()
-           if (p := v21_problems(r["kind"], r["notes"], r["originals"], r["requests"], names))}  # fmt: skip
+    bad = {
+        rid: p
+        for rid, r in revisions.items()
+        if (p := v21_problems(r["kind"], r["notes"], r["originals"], r["requests"], names))
+    }
     assert not bad, list(bad.items())[:5]
     assert all(set(r["statuses"]) <= set(STATUSES) for r in revisions.values())
     # The shapes are varied enough for the check to mean something: ranked sets created, removed and edited.
@@ -222,8 +259,11 @@ def test_seeding_without_an_ocat_keeps_to_v21_shapes_too(session):
     seed_revisions(session, obsids={100: 500100, 200: 500200}, count=300, seed=5, now=NOW)
     names = set(session.scalars(select(Parameter.name)))
     revisions = stored(session)
-    bad = {rid: p for rid, r in revisions.items()
-           if (p := v21_problems(r["kind"], r["notes"], r["originals"], r["requests"], names))}  # fmt: skip
+    bad = {
+        rid: p
+        for rid, r in revisions.items()
+        if (p := v21_problems(r["kind"], r["notes"], r["originals"], r["requests"], names))
+    }
     assert not bad, list(bad.items())[:5]
 
 
@@ -261,13 +301,17 @@ def _roll_on(form: dict) -> None:
 
 
 EDITOR_PATHS: list[tuple[str, int, Any, bool]] = [
-    ("1018 (time flag on, no rows): the flag set to NO, as the editor asks", 1018,
-     lambda f: f.update(window_flag="N", targname="Kepler (flag off)"), True),
+    (
+        "1018 (time flag on, no rows): the flag set to NO, as the editor asks",
+        1018,
+        lambda f: f.update(window_flag="N", targname="Kepler (flag off)"),
+        True,
+    ),
     ("1018: a time row added under the flag that was on", 1018, _time_row, True),
     ("1018 through the API: only a new target name", 1018, lambda f: f.update(targname="Kepler (API)"), False),
     ("a roll flag turned on with its row", 1003, _roll_on, True),
     ("12345: the ACIS window flag turned off", 12345, lambda f: f.update(spwindow_flag="N", window_ranks=[]), True),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("what", "obsid", "edit", "loaded"), EDITOR_PATHS, ids=[p[0] for p in EDITOR_PATHS])

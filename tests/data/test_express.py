@@ -28,7 +28,7 @@ from data.settings import load_settings
         (
             "12345-12349 12352 - 12357,12359- 12362",
             [12345, 12346, 12347, 12348, 12349, 12352, 12353, 12354, 12355, 12356, 12357, 12359, 12360, 12361, 12362],
-        ),  # fmt: skip
+        ),
         ("12345\n12346\t12347", [12345, 12346, 12347]),
         (" ,;: 7 ,,;; ", [7]),
     ],
@@ -114,13 +114,23 @@ def config(tmp_path):
 
 
 def _asis(session, obsid, user, when=NOW - timedelta(days=2)):
-    return create_revision(session, obsid, kind="asis", sequence_number=1, originals={}, requests={}, notes=None,
-                           user=user, now=when)  # fmt: skip
+    return create_revision(
+        session, obsid, kind="asis", sequence_number=1, originals={}, requests={}, notes=None, user=user, now=when
+    )
 
 
 def _norm(session, obsid, user, when=NOW - timedelta(days=1)):
-    return create_revision(session, obsid, kind="norm", sequence_number=1, originals={"targname": "Old"},
-                           requests={"targname": "New"}, notes=None, user=user, now=when)  # fmt: skip
+    return create_revision(
+        session,
+        obsid,
+        kind="norm",
+        sequence_number=1,
+        originals={"targname": "Old"},
+        requests={"targname": "New"},
+        notes=None,
+        user=user,
+        now=when,
+    )
 
 
 def test_preview_splits_approvable_and_skipped_with_reasons(session, ocat, people):
@@ -150,8 +160,17 @@ def test_preview_marks_an_open_revision_without_blocking(session, ocat, people):
 
 def test_preview_of_a_removed_approval_is_approvable_again(session, ocat, people):
     _asis(session, 1005, people["alice"], NOW - timedelta(days=3))
-    create_revision(session, 1005, kind="remove", sequence_number=1, originals={}, requests={}, notes=None,
-                    user=people["alice"], now=NOW - timedelta(days=2))  # fmt: skip
+    create_revision(
+        session,
+        1005,
+        kind="remove",
+        sequence_number=1,
+        originals={},
+        requests={},
+        notes=None,
+        user=people["alice"],
+        now=NOW - timedelta(days=2),
+    )
     assert preview(session, ocat, [1005]).approvable_obsids == [1005]
 
 
@@ -169,8 +188,10 @@ def test_finalize_writes_one_asis_revision_per_obsid_signed_by_the_user(session,
 def test_finalize_queues_one_approval_mail_per_obsid(session, ocat, people, config):
     finalize(session, ocat, [12345, 1005], user=people["alice"], now=NOW, settings=config)
     mails = session.scalars(select(Outbox).order_by(Outbox.id)).all()
-    assert [m.subject for m in mails] == ["Parameter Change Log: 1005.001 (Approved)",
-                                          "Parameter Change Log: 12345.001 (Approved)"]  # fmt: skip
+    assert [m.subject for m in mails] == [
+        "Parameter Change Log: 1005.001 (Approved)",
+        "Parameter Change Log: 12345.001 (Approved)",
+    ]
     assert all(m.recipients == ["alice@demo.usint.invalid"] for m in mails)
     body = mails[1].body
     assert "Obsid = 12345" in body and "Target Name = Cas A" in body and "User = alice" in body

@@ -26,9 +26,14 @@ def _reload_users(session):
 
 def _history_12345(session):
     bob = make_user(session, "bob", groups="arcops")
-    make_revision(session, 12345, requests={"targname": "Cas A North", "y_det_offset": 2.0},
-                  originals={"targname": "Cas A", "y_det_offset": 0.5}, now=T0,
-                  signoff={"general": (SIGNED, bob, T0 + 3 * H)})  # fmt: skip
+    make_revision(
+        session,
+        12345,
+        requests={"targname": "Cas A North", "y_det_offset": 2.0},
+        originals={"targname": "Cas A", "y_det_offset": 0.5},
+        now=T0,
+        signoff={"general": (SIGNED, bob, T0 + 3 * H)},
+    )
     _reload_users(session)
     alice = make_user(session, "alice")
     make_revision(session, 12345, requests={"targname": "Cas A South"}, now=T0 + 5 * H)

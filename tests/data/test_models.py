@@ -44,8 +44,16 @@ def test_obsidrev_pads_the_revision_number_to_three_digits():
 
 def test_duplicate_obsid_and_revision_number_is_refused(session):
     rev = make_revision(session)
-    session.add(Revision(obsid=rev.obsid, revision_number=rev.revision_number, kind="norm", sequence_number=1,
-                         time=0, user_id=rev.user_id))  # fmt: skip
+    session.add(
+        Revision(
+            obsid=rev.obsid,
+            revision_number=rev.revision_number,
+            kind="norm",
+            sequence_number=1,
+            time=0,
+            user_id=rev.user_id,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
@@ -60,10 +68,16 @@ def test_deleting_a_revision_cascades_to_signoff_originals_and_requests(session)
 
 def test_events_and_outbox_hold_json(session):
     user = make_user(session)
-    session.add(Event(time=1, user_id=user.id, username="alice", action="x", target="1.001",
-                      before={"a": [1, None]}, after=None))  # fmt: skip
-    session.add(Outbox(created=int(NOW.timestamp()), subject="s", recipients=["a@b"], cc=[], body="b",
-                       status="queued", attempts=0))  # fmt: skip
+    session.add(
+        Event(
+            time=1, user_id=user.id, username="alice", action="x", target="1.001", before={"a": [1, None]}, after=None
+        )
+    )
+    session.add(
+        Outbox(
+            created=int(NOW.timestamp()), subject="s", recipients=["a@b"], cc=[], body="b", status="queued", attempts=0
+        )
+    )
     session.flush()
     session.expire_all()
     assert session.scalar(select(Event.before)) == {"a": [1, None]}

@@ -60,8 +60,12 @@ def test_full_record_of_12345(rec) -> None:
     assert tuple(r) == O.RECORD_KEYS
     assert "window_order" not in r and r["window_ordr"] == 2  # K2
     assert (r["obsid"], r["targname"], r["instrument"], r["obs_type"], r["status"]) == (
-        12345, "Cas A", "ACIS-S", "GO", "unobserved"
-    )  # fmt: skip
+        12345,
+        "Cas A",
+        "ACIS-S",
+        "GO",
+        "unobserved",
+    )
     assert r["time_ordr"] == 2 and [t["window_constraint"] for t in r["time_ranks"]] == ["Y", "P"]
     assert all(set(t) == {"window_constraint", "tstart", "tstop"} for t in r["time_ranks"])
     assert r["time_ranks"][0]["tstart"].endswith("Z") and "T" in r["time_ranks"][0]["tstart"]
@@ -69,8 +73,16 @@ def test_full_record_of_12345(rec) -> None:
         {"roll_constraint": "Y", "roll_180": "N", "roll": 120.0, "roll_tolerance": 10.0}
     ]
     assert [w["chip"] for w in r["window_ranks"]] == ["I3", "S2"]
-    assert r["window_ranks"][0] == {"chip": "I3", "start_row": 1, "start_column": 1, "width": 200, "height": 300,
-                                    "lower_threshold": 0.08, "pha_range": 13.0, "sample": 0}  # fmt: skip
+    assert r["window_ranks"][0] == {
+        "chip": "I3",
+        "start_row": 1,
+        "start_column": 1,
+        "width": 200,
+        "height": 300,
+        "lower_threshold": 0.08,
+        "pha_range": 13.0,
+        "sample": 0,
+    }
     assert (r["y_amp"], r["y_freq"], r["z_freq"]) == (0.002222, 0.36, 0.509)
     assert (r["pi_name"], r["observer"], r["proposal_title"]) == ("Murray", "Chen", "The Ejecta of Cas A")
     assert r["planned_roll"] == "118.5-122.0"
@@ -207,9 +219,15 @@ def test_rank_flag_off_means_no_ranks_even_if_rows_exist(writable_ocat: Path, ob
 
 @pytest.mark.parametrize(
     ("obsid", "series"),
-    [(1004, [1005, 1006]), (1005, [1005, 1006]), (1006, [1005, 1006]), (1020, [1021, 1022, 1023]),
-     (1021, [1021, 1022, 1023]), (1023, [1021, 1022, 1023])],
-)  # fmt: skip
+    [
+        (1004, [1005, 1006]),
+        (1005, [1005, 1006]),
+        (1006, [1005, 1006]),
+        (1020, [1021, 1022, 1023]),
+        (1021, [1021, 1022, 1023]),
+        (1023, [1021, 1022, 1023]),
+    ],
+)
 def test_monitor_series_walks_the_whole_chain(rec, obsid: int, series: list[int]) -> None:
     r = rec(obsid)
     assert r["monitor_flag"] == "Y" and r["monitor_series"] == series and r["group_obsid"] is None
@@ -320,9 +338,18 @@ def test_every_reader_query_works_with_rendered_literals(demo_ocat_url: str, obs
 def test_read_basic_is_the_q1_shape_and_batched(ocat_source: SqlAlchemySource) -> None:
     rows = read_basic(ocat_source, [12345, 1018, 99999])
     assert ocat_source.round_trips == 1
-    assert rows[12345] == {"obsid": 12345, "seq_nbr": 500123, "status": "unobserved", "targname": "Cas A",
-                           "obs_type": "GO", "instrument": "ACIS-S", "ocat_propid": 1,
-                           "prop_num": rows[12345]["prop_num"], "title": "The Ejecta of Cas A", "last": "Murray"}  # fmt: skip
+    assert rows[12345] == {
+        "obsid": 12345,
+        "seq_nbr": 500123,
+        "status": "unobserved",
+        "targname": "Cas A",
+        "obs_type": "GO",
+        "instrument": "ACIS-S",
+        "ocat_propid": 1,
+        "prop_num": rows[12345]["prop_num"],
+        "title": "The Ejecta of Cas A",
+        "last": "Murray",
+    }
     assert isinstance(rows[12345]["prop_num"], int)
     assert rows[1018]["last"] is None and rows[1018]["title"] is None
     assert 99999 not in rows
@@ -403,13 +430,22 @@ def test_datetime_values_from_a_typed_backend_are_formatted() -> None:
         def fetch(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict[str, Any]]:
             self.round_trips += 1
             if "UNION ALL" in sql:
-                return [{"rank_set": "time", "obsid": 1, "ordr": 1, "window_constraint": "Y",
-                         "tstart": datetime(2026, 1, 5, 15, 15), "tstop": "Jan  6 2026  3:15PM"}]  # fmt: skip
+                return [
+                    {
+                        "rank_set": "time",
+                        "obsid": 1,
+                        "ordr": 1,
+                        "window_constraint": "Y",
+                        "tstart": datetime(2026, 1, 5, 15, 15),
+                        "tstop": "Jan  6 2026  3:15PM",
+                    }
+                ]
             row = dict.fromkeys(O.TARGET_COLUMNS)
             row |= {"obsid": 1, "soe_st_sched_date": datetime(2026, 1, 5, 15, 15), "window_flag": "Y"}
             return [row]
 
     record = read_observation(Typed(), 1, "/nonexistent")
     assert record["soe_st_sched_date"] == "Jan 05 2026 03:15PM"
-    assert record["time_ranks"] == [{"window_constraint": "Y", "tstart": "2026-01-05T15:15:00Z",
-                                     "tstop": "2026-01-06T15:15:00Z"}]  # fmt: skip
+    assert record["time_ranks"] == [
+        {"window_constraint": "Y", "tstart": "2026-01-05T15:15:00Z", "tstop": "2026-01-06T15:15:00Z"}
+    ]

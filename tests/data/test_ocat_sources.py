@@ -161,8 +161,12 @@ def test_make_source_picks_the_backend(tmp_path: Path, demo_ocat_url: str) -> No
     sqsh = make_source("sqsh://ocatsqlsrv/axafocat?user=mtaops_internal_web&authdir=/data/auth", timeout_s=3)
     assert isinstance(sqsh, SqshSource)
     assert (sqsh.server, sqsh.database, sqsh.user, sqsh.authdir, sqsh.timeout_s) == (
-        "ocatsqlsrv", "axafocat", "mtaops_internal_web", "/data/auth", 3
-    )  # fmt: skip
+        "ocatsqlsrv",
+        "axafocat",
+        "mtaops_internal_web",
+        "/data/auth",
+        3,
+    )
     bare = SqshSource.from_url("sqsh://")
     assert (bare.server, bare.database, bare.user, bare.authdir) == (
         "ocatsqlsrv",
@@ -237,15 +241,29 @@ class _StandInSqsh:
 
         class Sqsh:
             def __init__(self, server: str, user: str, database: str, authdir: str = "/default/auth") -> None:
-                stand_in.kwargs.append({"server": server, "database": database, "user": user}
-                                       | ({"authdir": authdir} if authdir != "/default/auth" else {}))  # fmt: skip
+                stand_in.kwargs.append(
+                    {"server": server, "database": database, "user": user}
+                    | ({"authdir": authdir} if authdir != "/default/auth" else {})
+                )
                 self.server, self.user, self.database = server, user, database
                 self.sqshrc = Path(authdir) / f"sqsh-{server}-{database}-{user}"
 
             def fetch(self, query: str) -> list[str]:
                 env = {"SYBASE": module.SYBASE, "LD_LIBRARY_PATH": module.LD_LIBRARY_PATH, "SQSHRC": str(self.sqshrc)}
-                cmd = [module.SQSH_BIN, "-X", "-S", self.server, "-U", self.user, "-D", self.database, "-m", "csv",
-                       "-C", query]  # fmt: skip
+                cmd = [
+                    module.SQSH_BIN,
+                    "-X",
+                    "-S",
+                    self.server,
+                    "-U",
+                    self.user,
+                    "-D",
+                    self.database,
+                    "-m",
+                    "csv",
+                    "-C",
+                    query,
+                ]
                 return subprocess.check_output(cmd, env=env).decode().splitlines()
 
             def fetchall(self, query: str) -> Any:

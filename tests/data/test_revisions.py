@@ -130,8 +130,9 @@ def test_submit_needs_the_submit_permission_when_permissions_are_given(session, 
 
 def test_an_unknown_user_cannot_submit(session):
     with pytest.raises(Forbidden, match="not registered"):
-        create_revision(session, 1, kind="asis", sequence_number=1, originals={}, requests={}, notes=None,
-                        user=None, now=NOW)  # fmt: skip
+        create_revision(
+            session, 1, kind="asis", sequence_number=1, originals={}, requests={}, notes=None, user=None, now=NOW
+        )
 
 
 def test_a_failed_transaction_leaves_no_revision_and_no_mail(sessions):

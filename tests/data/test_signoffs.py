@@ -140,8 +140,15 @@ def test_discard_refuses_when_a_column_changed_since_seen(session, users):
     make_revision(session)
     sign(session, 12345, 1, "general", user=users["bob"], now=NOW, permissions=PERMS)
     with pytest.raises(Conflict, match="already signed by bob"):
-        discard(session, 12345, 1, user=users["alice"], now=LATER, permissions=PERMS,
-                expected={"general": "Pending", "usint": "Pending"})  # fmt: skip
+        discard(
+            session,
+            12345,
+            1,
+            user=users["alice"],
+            now=LATER,
+            permissions=PERMS,
+            expected={"general": "Pending", "usint": "Pending"},
+        )
 
 
 def test_undo_own_signoff_within_the_window(session, users):

@@ -24,8 +24,15 @@ NOW = datetime.now(UTC)
 MAIN = 12345
 
 
-def run(submit_world: dict, submit_sessions: Any, fn: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
-        **kw: Any) -> Any:  # fmt: skip
+def run(
+    submit_world: dict,
+    submit_sessions: Any,
+    fn: Any,
+    kind: str = "norm",
+    changes: dict | None = None,
+    extras: str = "",
+    **kw: Any,
+) -> Any:
     with session_scope(submit_sessions) as s:
         user = get_user(s, kw.pop("username", "demo"))
         ask = submission.SubmitRequest(kw.pop("obsid", MAIN), kind, changes or {}, extras, kw.pop("loaded", None))
@@ -61,8 +68,13 @@ def test_notes_flags(submit_world: dict, submit_sessions: Any) -> None:
 
 
 def test_multi_obsid_outcomes(submit_world: dict, submit_sessions: Any) -> None:
-    plan = run(submit_world, submit_sessions, submission.plan_submission, changes={"targname": "X"},
-               extras="1001, 1004; 1005-1006 99999 12345")  # fmt: skip
+    plan = run(
+        submit_world,
+        submit_sessions,
+        submission.plan_submission,
+        changes={"targname": "X"},
+        extras="1001, 1004; 1005-1006 99999 12345",
+    )
     outcome = {e.obsid: (e.outcome, e.reason) for e in plan.extras}
     assert outcome[1001][0] == outcome[1005][0] == outcome[1006][0] == "revision"
     assert outcome[1004] == ("skipped", "status is observed")
@@ -78,8 +90,14 @@ def test_instrument_specific_changes_do_not_reach_other_instruments(submit_world
 
 
 def test_clone_applies_to_the_main_obsid_only(submit_world: dict, submit_sessions: Any) -> None:
-    plan = run(submit_world, submit_sessions, submission.plan_submission, kind="clone", changes={"comments": "split"},
-               extras="1005")  # fmt: skip
+    plan = run(
+        submit_world,
+        submit_sessions,
+        submission.plan_submission,
+        kind="clone",
+        changes={"comments": "split"},
+        extras="1005",
+    )
     assert plan.extras[0].outcome == "skipped"
 
 

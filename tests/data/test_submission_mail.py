@@ -30,8 +30,16 @@ def mail_of(user: str) -> str:
     return f"{user}@demo.usint.invalid"
 
 
-def submit(submit_world: dict, submit_sessions: Any, kind: str = "norm", changes: dict | None = None, extras: str = "",
-           *, obsid: int = MAIN, username: str = "demo") -> list[str]:  # fmt: skip
+def submit(
+    submit_world: dict,
+    submit_sessions: Any,
+    kind: str = "norm",
+    changes: dict | None = None,
+    extras: str = "",
+    *,
+    obsid: int = MAIN,
+    username: str = "demo",
+) -> list[str]:
     with session_scope(submit_sessions) as s:
         user = get_user(s, username)
         ask = submission.SubmitRequest(obsid, kind, changes or {}, extras)

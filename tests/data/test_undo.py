@@ -25,13 +25,23 @@ SECOND = timedelta(seconds=1)
 
 def norm(session, user, *, when, obsid=12345):
     """A norm revision routed to general and usint (targname requested)."""
-    return create_revision(session, obsid, kind="norm", sequence_number=1, originals={"targname": "Old"},
-                           requests={"targname": "New"}, notes=None, user=user, now=when)  # fmt: skip
+    return create_revision(
+        session,
+        obsid,
+        kind="norm",
+        sequence_number=1,
+        originals={"targname": "Old"},
+        requests={"targname": "New"},
+        notes=None,
+        user=user,
+        now=when,
+    )
 
 
 def asis(session, user, *, when, obsid=1005):
-    return create_revision(session, obsid, kind="asis", sequence_number=1, originals={}, requests={}, notes=None,
-                           user=user, now=when)  # fmt: skip
+    return create_revision(
+        session, obsid, kind="asis", sequence_number=1, originals={}, requests={}, notes=None, user=user, now=when
+    )
 
 
 def signed(session, rev, column, user, *, when):
@@ -45,8 +55,9 @@ def listing(session, user, now=NOW):
 # ------------------------------------------------------------------------------------------------ own sign-offs
 
 
-@pytest.mark.parametrize(("age", "listed"), [(timedelta(0), True), (WINDOW - SECOND, True), (WINDOW, True),
-                                             (WINDOW + SECOND, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("age", "listed"), [(timedelta(0), True), (WINDOW - SECOND, True), (WINDOW, True), (WINDOW + SECOND, False)]
+)
 def test_own_signoff_is_reversible_within_36_hours_edge_included(session, people, age, listed):
     rev = norm(session, people["alice"], when=NOW - timedelta(days=5))
     signed(session, rev, "general", people["bob"], when=NOW - age)
@@ -90,8 +101,14 @@ def test_a_later_signoff_by_someone_else_does_not_block_undoing_ones_own(session
 
 def test_own_discard_can_be_undone(session, people):
     rev = norm(session, people["bob"], when=NOW - timedelta(days=3))
-    discard(session, rev.obsid, rev.revision_number, user=people["alice"], now=NOW - timedelta(hours=1),
-            permissions=DEFAULT_PERMISSIONS)  # fmt: skip
+    discard(
+        session,
+        rev.obsid,
+        rev.revision_number,
+        user=people["alice"],
+        now=NOW - timedelta(hours=1),
+        permissions=DEFAULT_PERMISSIONS,
+    )
     assert listing(session, people["alice"]) == {rev.obsidrev: (("discard",), False)}
     view = undo(session, rev.obsidrev, "discard", user=people["alice"], now=NOW)
     assert (view.signoff["general"]["status"], view.signoff["usint"]["status"]) == ("Pending", "Pending")

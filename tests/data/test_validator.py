@@ -16,15 +16,43 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 def make_record(**overrides: Any) -> dict[str, Any]:
     """An Ocat record as data.ocat.read.read_observation returns it (only the keys the rules read)."""
     rec: dict[str, Any] = dict(
-        obsid=12345, seq_nbr=500123, status="unobserved", targname="NGC 1234", instrument="ACIS-S", grating=None,
-        obs_type="GO", ra=10.684708, dec=41.26875, y_det_offset=0.0, z_det_offset=0.0, dither_flag="Y",
-        y_amp=0.002222, y_freq=0.36, y_phase=0.0, z_amp=0.002222, z_freq=0.509, z_phase=0.0,
-        window_flag="Y", roll_flag="N", spwindow_flag="N", obj_flag="NO", photometry_flag="N",
+        obsid=12345,
+        seq_nbr=500123,
+        status="unobserved",
+        targname="NGC 1234",
+        instrument="ACIS-S",
+        grating=None,
+        obs_type="GO",
+        ra=10.684708,
+        dec=41.26875,
+        y_det_offset=0.0,
+        z_det_offset=0.0,
+        dither_flag="Y",
+        y_amp=0.002222,
+        y_freq=0.36,
+        y_phase=0.0,
+        z_amp=0.002222,
+        z_freq=0.509,
+        z_phase=0.0,
+        window_flag="Y",
+        roll_flag="N",
+        spwindow_flag="N",
+        obj_flag="NO",
+        photometry_flag="N",
         time_ranks=[{"window_constraint": "P", "tstart": "2026-05-05T22:30:00Z", "tstop": "2026-06-05T22:30:00Z"}],
-        roll_ranks=[], window_ranks=[], frame_time=None, most_efficient="Y", exp_mode="TE",
-        ccds2_on="Y", ccds3_on="Y", est_cnt_rate=1.0, comments="old comment", remarks=None,
-        soe_st_sched_date=None, lts_lt_plan="Jun 10 2026 12:00AM",
-    )  # fmt: skip
+        roll_ranks=[],
+        window_ranks=[],
+        frame_time=None,
+        most_efficient="Y",
+        exp_mode="TE",
+        ccds2_on="Y",
+        ccds3_on="Y",
+        est_cnt_rate=1.0,
+        comments="old comment",
+        remarks=None,
+        soe_st_sched_date=None,
+        lts_lt_plan="Jun 10 2026 12:00AM",
+    )
     rec.update(overrides)
     return rec
 
@@ -66,11 +94,14 @@ def test_field_rules_give_errors_keyed_by_field(changes: dict, key: str, text: s
     [
         ({"window_constraint": "Y", "tstart": "2026-07-01 00:00", "tstop": "2026-06-01 00:00"}, "tstop[1]", "after"),
         ({"window_constraint": "Y", "tstart": "not a date", "tstop": "2026-06-01 00:00"}, "tstart[1]", "date"),
-        ({"window_constraint": "X", "tstart": "2026-07-01 00:00", "tstop": "2026-08-01 00:00"}, "window_constraint[1]",
-         "one of"),
+        (
+            {"window_constraint": "X", "tstart": "2026-07-01 00:00", "tstop": "2026-08-01 00:00"},
+            "window_constraint[1]",
+            "one of",
+        ),
         ({"window_constraint": "Y", "tstart": None, "tstop": "2026-08-01 00:00"}, "tstart[1]", "required"),
     ],
-)  # fmt: skip
+)
 def test_rank_cells_give_errors_keyed_by_column_and_row(row: dict, key: str, text: str) -> None:
     rows = form_values(make_record())["time_ranks"] + [row]
     report = check({"time_ranks": rows})

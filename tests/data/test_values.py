@@ -92,9 +92,15 @@ def test_datetime_comparison_is_symmetric_not_inverted_k12() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Jan  5 2026  3:15PM", "Jan 5 2026 3:15PM", "Jan\t5  2026 03:15PM", " Jan 05 2026 03:15PM ", "JAN 5 2026 3:15pm",
-     "Jan  5 2026  3:15:00:000PM"],
-)  # fmt: skip
+    [
+        "Jan  5 2026  3:15PM",
+        "Jan 5 2026 3:15PM",
+        "Jan\t5  2026 03:15PM",
+        " Jan 05 2026 03:15PM ",
+        "JAN 5 2026 3:15pm",
+        "Jan  5 2026  3:15:00:000PM",
+    ],
+)
 def test_ocat_dates_with_any_whitespace_are_read_and_zero_padded(text: str) -> None:
     assert V.parse_ocat_date(text) == datetime(2026, 1, 5, 15, 15)
     assert V.normalize_ocat_date(text) == "Jan 05 2026 03:15PM"
@@ -178,9 +184,14 @@ def test_parse_ra_rejects_with_a_clear_message(value: object, message: str) -> N
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("-91", "out of range"), ("-91:00:00", "out of range"), ("90:00:01", "out of range"), ("10:75:00", "minutes"),
-     ("a:b:c", "not readable")],
-)  # fmt: skip
+    [
+        ("-91", "out of range"),
+        ("-91:00:00", "out of range"),
+        ("90:00:01", "out of range"),
+        ("10:75:00", "minutes"),
+        ("a:b:c", "not readable"),
+    ],
+)
 def test_parse_dec_rejects_with_a_clear_message(value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         V.parse_dec(value)
@@ -267,8 +278,9 @@ def test_parse_typed_coerces_by_declared_kind(kind: str, value: object, expected
     assert V.parse_typed(kind, value) == expected
 
 
-@pytest.mark.parametrize(("kind", "value"), [("int", "2.5"), ("int", True), ("float", "abc"), ("float", float("inf")),
-                                             ("date", "someday")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "value"), [("int", "2.5"), ("int", True), ("float", "abc"), ("float", float("inf")), ("date", "someday")]
+)
 def test_parse_typed_rejects(kind: str, value: object) -> None:
     with pytest.raises(ValueError):
         V.parse_typed(kind, value)

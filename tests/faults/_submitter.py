@@ -29,8 +29,9 @@ INTENTS: dict[float, dict[str, Any]] = {
 
 
 def main(database_url: str, instance: str) -> None:
-    settings = load_settings({"instance_path": instance, "database_url": database_url, "mail_suppress": True},
-                             environ={})  # fmt: skip
+    settings = load_settings(
+        {"instance_path": instance, "database_url": database_url, "mail_suppress": True}, environ={}
+    )
     sessions = make_sessionmaker(make_engine(database_url))
     source = make_source(settings.ocat_url)
     print("ready", flush=True)

@@ -86,8 +86,9 @@ def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, sett
     try:
         with session_scope(sessions) as s:
             base_id = s.scalar(select(func.coalesce(func.max(Revision.id), 0)))
-            base_max = s.scalar(select(func.coalesce(func.max(Revision.revision_number), 0)).where(
-                Revision.obsid == OBSID))  # fmt: skip
+            base_max = s.scalar(
+                select(func.coalesce(func.max(Revision.revision_number), 0)).where(Revision.obsid == OBSID)
+            )
 
         rng = random.Random(20240611)
         reported = sum(_run_and_kill(database_url, instance, rng) for _ in range(ROUNDS))
@@ -101,8 +102,9 @@ def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, sett
             assert all(r.obsid == OBSID for r in new)
             originals_per_rev = set()
             for rev in new:
-                rows = s.execute(select(Parameter.name, Request.value).join(Request).where(
-                    Request.revision_id == rev.id)).all()  # fmt: skip
+                rows = s.execute(
+                    select(Parameter.name, Request.value).join(Request).where(Request.revision_id == rev.id)
+                ).all()
                 requests = {name: value for name, value in rows}
                 intent = INTENTS[decode_value(requests["y_det_offset"])]
                 assert set(requests) == set(intent), (rev.obsidrev, sorted(requests))
@@ -115,8 +117,9 @@ def test_sigkilled_submitter_leaves_whole_revisions_only(database_url: str, sett
             assert len(originals_per_rev) == 1 and originals_per_rev.pop() > 20  # every revision has all originals
 
         # The next submission continues the numbering.
-        conf = load_settings({"instance_path": instance, "database_url": database_url, "mail_suppress": True},
-                             environ={})  # fmt: skip
+        conf = load_settings(
+            {"instance_path": instance, "database_url": database_url, "mail_suppress": True}, environ={}
+        )
         with session_scope(sessions) as s:
             user = s.scalar(select(User).where(User.username == "demo"))
             ask = SubmitRequest(OBSID, "norm", {"y_det_offset": 0.5})

@@ -112,8 +112,10 @@ def test_full_sqlite_db_is_503_and_nothing_partial(app: Any) -> None:
     before = table_counts(engine)
     _on_connect(engine, f"PRAGMA max_page_count={pages}")
     client = app.server.test_client()
-    responses = [client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"remarks": "x" * 4000 + str(i)}})
-                 for i in range(3)]  # fmt: skip
+    responses = [
+        client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"remarks": "x" * 4000 + str(i)}})
+        for i in range(3)
+    ]
     assert any(r.status_code == 503 for r in responses), [r.status_code for r in responses]
     for response in responses:
         assert response.status_code in (201, 503), response.data[:300]

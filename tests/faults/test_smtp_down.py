@@ -27,8 +27,7 @@ def _outbox_after(app: Any, first_id: int) -> list[Outbox]:
 
 
 def test_smtp_down_for_an_hour_then_mail_retry_sends_everything(settings: dict[str, Any], smtp_server: Any) -> None:
-    settings.update(mail_suppress=False, mail_test_mode=False, mail_server=smtp_server.host,
-                    mail_port=smtp_server.port)  # fmt: skip
+    settings.update(mail_suppress=False, mail_test_mode=False, mail_server=smtp_server.host, mail_port=smtp_server.port)
     app = create_app(settings)
     res = app.server.extensions["usint"]
     client = app.server.test_client()

@@ -126,8 +126,12 @@ def test_one_sending_run_waits_for_a_hanging_server_once(settings: dict[str, Any
 
 def _queue(res: Any, n: int) -> None:
     with session_scope(res.sessions) as session:
-        queue(session, [Mail(subject=f"Run cap {i}", to=["alice@example.org"]) for i in range(n)],
-              acting_user_email=None, now=clock.now())  # fmt: skip
+        queue(
+            session,
+            [Mail(subject=f"Run cap {i}", to=["alice@example.org"]) for i in range(n)],
+            acting_user_email=None,
+            now=clock.now(),
+        )
 
 
 class _SlowHandler:

@@ -33,7 +33,7 @@ def _signoff(client: Any) -> dict[str, Any]:
         {"Referer": EVIL + "/page"},
         {"Origin": "http://localhost.evil.example"},
         {"Origin": "https://localhost:8443"},
-    ],  # fmt: skip
+    ],
 )
 def test_api_refuses_cross_origin_writes(client: Any, settings: dict[str, Any], headers: dict[str, str]) -> None:
     before = snapshot(settings)
@@ -60,8 +60,9 @@ def test_api_accepts_same_origin_writes(client: Any) -> None:
         (None, json.dumps(WRITE)),
     ],
 )
-def test_api_refuses_non_json_bodies(client: Any, settings: dict[str, Any], content_type: str | None,
-                                     data: str) -> None:  # fmt: skip
+def test_api_refuses_non_json_bodies(
+    client: Any, settings: dict[str, Any], content_type: str | None, data: str
+) -> None:
     before = snapshot(settings)
     for url in ("/api/v1/revisions", "/api/v1/signoffs"):
         kwargs = {"content_type": content_type} if content_type else {}
@@ -82,16 +83,20 @@ def test_bad_json_is_400(client: Any) -> None:
 
 
 def _board_confirm(client: Any, headers: dict[str, str]) -> Any:
-    return dash_post(client, "board-confirm", {"board-confirm.n_clicks": 1},
-                     {"board-pending-action.data": _signoff(client)}, headers=headers)  # fmt: skip
+    return dash_post(
+        client,
+        "board-confirm",
+        {"board-confirm.n_clicks": 1},
+        {"board-pending-action.data": _signoff(client)},
+        headers=headers,
+    )
 
 
 @pytest.mark.parametrize(
     "headers",
     [{"Origin": EVIL}, {"Origin": "null"}, {"Referer": EVIL + "/x"}, {"Origin": EVIL, "Referer": "http://localhost/"}],
 )
-def test_dash_callbacks_refuse_cross_site_posts(client: Any, settings: dict[str, Any],
-                                                headers: dict[str, str]) -> None:  # fmt: skip
+def test_dash_callbacks_refuse_cross_site_posts(client: Any, settings: dict[str, Any], headers: dict[str, str]) -> None:
     before = snapshot(settings)
     response = _board_confirm(client, headers)
     assert response.status_code == 403, response.get_data(as_text=True)[:300]
@@ -108,10 +113,11 @@ def test_dash_callbacks_refuse_cross_site_posts(client: Any, settings: dict[str,
         {"Origin": "http://localhost"},
         {"Referer": "http://localhost/orupdate"},
         {"Origin": "http://proxy.example", "X-Forwarded-Host": "proxy.example"},
-    ],  # fmt: skip
+    ],
 )
-def test_dash_callbacks_accept_same_origin_posts(client: Any, settings: dict[str, Any],
-                                                 headers: dict[str, str]) -> None:  # fmt: skip
+def test_dash_callbacks_accept_same_origin_posts(
+    client: Any, settings: dict[str, Any], headers: dict[str, str]
+) -> None:
     before = snapshot(settings)
     response = _board_confirm(client, headers)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -151,8 +157,16 @@ def test_get_and_head_change_nothing(app: Any, client: Any, settings: dict[str, 
     obsidrev = client.get("/api/v1/status").get_json()[0]["obsidrev"]
     fill = {"obsid": str(OBSID), "obsidrev": obsidrev, "path": "usint.css", "filename": "usint.css"}
     before = snapshot(settings)
-    links: set[str] = {"/", "/orupdate?kiosk=1", "/nowhere", "/api/v1/nowhere", "/api/v1/schedule.ics",
-                       f"/api/v1/revisions?obsid={OBSID}", "/_dash-layout", "/_dash-dependencies"}  # fmt: skip
+    links: set[str] = {
+        "/",
+        "/orupdate?kiosk=1",
+        "/nowhere",
+        "/api/v1/nowhere",
+        "/api/v1/schedule.ics",
+        f"/api/v1/revisions?obsid={OBSID}",
+        "/_dash-layout",
+        "/_dash-dependencies",
+    }
     # Every GET route of the server (API, health, Dash's own), with its variables filled.
     for rule in app.server.url_map.iter_rules():
         if "GET" not in rule.methods:
@@ -196,8 +210,9 @@ def test_get_and_head_change_nothing(app: Any, client: Any, settings: dict[str, 
         ("http://127.0.0.1:8050", {"Origin": "http://proxy.example", "X-Forwarded-Host": "proxy.example"}),
     ],
 )
-def test_api_and_callbacks_share_one_same_origin_rule(settings: dict[str, Any], base_url: str,
-                                                      headers: dict[str, str]) -> None:  # fmt: skip
+def test_api_and_callbacks_share_one_same_origin_rule(
+    settings: dict[str, Any], base_url: str, headers: dict[str, str]
+) -> None:
     """Behind a proxy that rewrites Host, the browser's origin is the configured base URL (or the forwarded host):
     the API accepts writes from it exactly as Dash's callbacks do."""
     settings["base_url"] = base_url

@@ -51,9 +51,19 @@ def test_analytics_download_is_neutralised(prepared: str, app: Any) -> None:  # 
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("=1+2", "'=1+2"), ("+evil", "'+evil"), ("-2+3", "'-2+3"), ("@SUM(1)", "'@SUM(1)"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("plain", "plain"), (-2.5, -2.5), (None, ""), (float("nan"), "")],
-)  # fmt: skip
+    [
+        ("=1+2", "'=1+2"),
+        ("+evil", "'+evil"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        (-2.5, -2.5),
+        (None, ""),
+        (float("nan"), ""),
+    ],
+)
 def test_the_one_writer_quotes_formula_text_only(value: Any, cell: Any) -> None:
     assert safe_cell(value) == cell
 

@@ -59,8 +59,9 @@ def test_the_api_refuses_other_digits_in_obsidrevs(client: Any, settings: dict[s
 
 def _page(client: Any, path: str, search: str = "") -> str:
     """The pages router's answer for `path` (what a browser gets when it opens the page)."""
-    response = dash_post(client, "_pages_location", {"_pages_location.pathname": path,
-                                                     "_pages_location.search": search})  # fmt: skip
+    response = dash_post(
+        client, "_pages_location", {"_pages_location.pathname": path, "_pages_location.search": search}
+    )
     _text(response)
     text = str(response.get_json())  # Dash writes "/" as \\u002f in its JSON
     assert "Unexpected error" not in text, text[:500]

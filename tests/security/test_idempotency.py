@@ -98,8 +98,9 @@ def test_a_token_that_is_not_text_is_400(client: Any, settings: dict[str, Any]) 
 def _submit(world: dict, sessions: Any, changes: dict[str, Any], token: str, username: str = "demo") -> Any:
     with session_scope(sessions) as s:
         ask = submission.SubmitRequest(MAIN, "norm", changes, "")
-        return submission.submit(s, world["source"], ask, user=get_user(s, username), now=NOW,
-                                 settings=world["settings"], token=token)  # fmt: skip
+        return submission.submit(
+            s, world["source"], ask, user=get_user(s, username), now=NOW, settings=world["settings"], token=token
+        )
 
 
 def test_the_service_refuses_a_token_reused_for_another_request(submit_world: dict, submit_sessions: Any) -> None:

@@ -54,15 +54,22 @@ def target_for(client: Any, action: str) -> dict[str, Any]:
     if action in SIGN_COLUMNS:
         row = next((r for r in rows if r["signoff"][action]["status"] == "Pending"), None)
         if row is None:  # the demo data has no pending HRC SI column: an SI mode change on HRC obsid 1001 makes one
-            response = client.post("/api/v1/revisions", json={"obsid": 1001, "changes": {"hrc_si_mode": "LETG_HRC-S2"}},
-                                   headers=who("demo"))  # fmt: skip
+            response = client.post(
+                "/api/v1/revisions",
+                json={"obsid": 1001, "changes": {"hrc_si_mode": "LETG_HRC-S2"}},
+                headers=who("demo"),
+            )
             assert response.status_code == 201, response.get_json()
             obsidrev = response.get_json()["revisions"][0]
             row = next(r for r in _status(client) if r["obsidrev"] == obsidrev)
             assert row["signoff"][action]["status"] == "Pending", row
         return {"obsidrev": row["obsidrev"], "column": action, "action": "sign", "expected": "Pending"}
-    ready = [r for r in rows if r["signoff"]["usint"]["status"] == "Pending"
-             and all(r["signoff"][c]["status"] != "Pending" for c in SIGN_COLUMNS)]  # fmt: skip
+    ready = [
+        r
+        for r in rows
+        if r["signoff"]["usint"]["status"] == "Pending"
+        and all(r["signoff"][c]["status"] != "Pending" for c in SIGN_COLUMNS)
+    ]
     if action == "usint":
         row = ready[0]
         return {"obsidrev": row["obsidrev"], "column": "usint", "action": "sign", "expected": "Pending"}
@@ -70,8 +77,12 @@ def target_for(client: Any, action: str) -> dict[str, Any]:
         row = next(r for r in ready if not r["approved"])
         return {"obsidrev": row["obsidrev"], "column": "usint", "action": "approve", "expected": "Pending"}
     row = rows[0]
-    return {"obsidrev": row["obsidrev"], "column": "usint", "action": "discard",
-            "expected": row["signoff"]["usint"]["status"]}  # fmt: skip
+    return {
+        "obsidrev": row["obsidrev"],
+        "column": "usint",
+        "action": "discard",
+        "expected": row["signoff"]["usint"]["status"],
+    }
 
 
 def signoff_user(settings: dict[str, Any], obsidrev: str, column: str) -> str | None:
@@ -91,13 +102,17 @@ def signoff_user(settings: dict[str, Any], obsidrev: str, column: str) -> str | 
 def test_other_header_names_are_ignored_by_default(client: Any, settings: dict[str, Any]) -> None:
     before = snapshot(settings)
     for header in ("X-Remote-User", "X-Forwarded-User", "X-User", "Authorization", "Remote-User-Name"):
-        response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}},
-                               headers={header: "demo"})  # fmt: skip
+        response = client.post(
+            "/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}}, headers={header: "demo"}
+        )
         assert response.status_code == 403, (header, response.get_json())
         assert "Sign in" in response.get_json()["error"]
     assert snapshot(settings) == before
-    response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5},
-                                                      "dry_run": True}, headers={"Remote-User": "demo"})  # fmt: skip
+    response = client.post(
+        "/api/v1/revisions",
+        json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}, "dry_run": True},
+        headers={"Remote-User": "demo"},
+    )
     assert response.status_code == 200, response.get_json()
 
 
@@ -130,8 +145,11 @@ def test_body_fields_cannot_change_who_acts(client: Any, settings: dict[str, Any
         response = client.post("/api/v1/revisions", json=body, headers=who("bob"))
         assert response.status_code == 403, response.get_json()
     assert snapshot(settings) == before
-    response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5},
-                                                      "user": "demo"}, headers=who("alice"))  # fmt: skip
+    response = client.post(
+        "/api/v1/revisions",
+        json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}, "user": "demo"},
+        headers=who("alice"),
+    )
     assert response.status_code == 201
     obsidrev = response.get_json()["revisions"][0]
     assert client.get(f"/api/v1/revisions/{obsidrev}").get_json()["user"] == "alice"
@@ -148,8 +166,9 @@ def test_body_fields_cannot_change_who_acts(client: Any, settings: dict[str, Any
 @pytest.mark.parametrize("user", USERS)
 def test_api_submit_permission(client: Any, settings: dict[str, Any], user: str | None) -> None:
     before = snapshot(settings)
-    response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}},
-                           headers=who(user))  # fmt: skip
+    response = client.post(
+        "/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}}, headers=who(user)
+    )
     if user in ALLOWED["submit"]:
         assert response.status_code == 201, response.get_json()
         assert client.get(f"/api/v1/revisions/{response.get_json()['revisions'][0]}").get_json()["user"] == user
@@ -181,8 +200,9 @@ def test_api_signoff_permission(client: Any, settings: dict[str, Any], user: str
 
 @pytest.mark.parametrize("action", BOARD_ACTIONS)
 @pytest.mark.parametrize("user", USERS)
-def test_board_callback_permission(app: Any, client: Any, settings: dict[str, Any], user: str | None,
-                                   action: str) -> None:  # fmt: skip
+def test_board_callback_permission(
+    app: Any, client: Any, settings: dict[str, Any], user: str | None, action: str
+) -> None:
     body = target_for(client, action)
     before = snapshot(settings)
     with app.server.test_request_context(headers=who(user)):

@@ -41,8 +41,13 @@ def _never_500(response: Any) -> None:
 @pytest.mark.parametrize("bad", [*INJECTIONS, BIG, "-1", "0", "1e5", "0x3039"])
 def test_api_obsid_fields_refuse_injection(client: Any, settings: dict[str, Any], before: dict, bad: str) -> None:
     path = quote(bad, safe="")
-    for url in (f"/api/v1/observations/{path}", f"/api/v1/revisions?obsid={path}", f"/api/v1/revisions/{path}",
-                f"/api/v1/revisions/{path}.001", f"/api/v1/revisions/{OBSID}.{path}"):  # fmt: skip
+    for url in (
+        f"/api/v1/observations/{path}",
+        f"/api/v1/revisions?obsid={path}",
+        f"/api/v1/revisions/{path}",
+        f"/api/v1/revisions/{path}.001",
+        f"/api/v1/revisions/{OBSID}.{path}",
+    ):
         response = client.get(url)
         _never_500(response)
         if "?obsid=" in url and response.status_code == 200:  # a well-formed obsid with no revisions
@@ -62,8 +67,10 @@ def test_api_obsid_fields_refuse_injection(client: Any, settings: dict[str, Any]
 @pytest.mark.parametrize("bad", [*INJECTIONS, f"{BIG}", f"1-{BIG}", "12346, 12350-12352; DROP TABLE revisions"])
 def test_api_extra_obsids_refuse_injection(client: Any, settings: dict[str, Any], before: dict, bad: str) -> None:
     for dry in (True, False):
-        response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5},
-                                                          "extra_obsids": bad, "dry_run": dry})  # fmt: skip
+        response = client.post(
+            "/api/v1/revisions",
+            json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}, "extra_obsids": bad, "dry_run": dry},
+        )
         body = assert_refused(response, 400)
         assert "extra_obsids" in body["errors"] or "obsids" in body["errors"], body
     assert snapshot(settings) == before
@@ -101,17 +108,20 @@ def test_api_other_fields_are_inert(client: Any, settings: dict[str, Any], befor
 
 
 @pytest.mark.parametrize("bad", INJECTIONS)
-def test_identity_header_injection_is_an_unknown_user(client: Any, settings: dict[str, Any], before: dict,
-                                                      bad: str) -> None:  # fmt: skip
+def test_identity_header_injection_is_an_unknown_user(
+    client: Any, settings: dict[str, Any], before: dict, bad: str
+) -> None:
     header = bad.replace("\x00", "")
     response = client.get("/api/v1/status", headers=who(header))
     assert response.status_code == 200
-    response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}},
-                           headers=who(header))  # fmt: skip
+    response = client.post(
+        "/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 1.5}}, headers=who(header)
+    )
     body = assert_refused(response, 403)
     assert "not registered" in body["error"]
-    body = assert_refused(client.post("/api/v1/signoffs", json={"obsidrev": "20104.002", "column": "general"},
-                                      headers=who(header)), 403)  # fmt: skip
+    body = assert_refused(
+        client.post("/api/v1/signoffs", json={"obsidrev": "20104.002", "column": "general"}, headers=who(header)), 403
+    )
     for page in ("/", "/orupdate", "/rm_submission", "/scheduler"):
         assert client.get(page, headers=who(header)).status_code == 200
     assert snapshot(settings) == before
@@ -133,8 +143,7 @@ def test_express_callbacks_refuse_injection(app: Any, settings: dict[str, Any], 
 
 
 @pytest.mark.parametrize("bad", [*INJECTIONS, BIG, f"{BIG}.001", f"20104.{BIG}"])
-def test_board_and_undo_callbacks_refuse_injection(app: Any, settings: dict[str, Any], before: dict,
-                                                   bad: str) -> None:  # fmt: skip
+def test_board_and_undo_callbacks_refuse_injection(app: Any, settings: dict[str, Any], before: dict, bad: str) -> None:
     with app.server.test_request_context(headers={"Remote-User": "demo"}):
         for action in (
             {"obsidrev": bad, "column": "general", "action": "sign", "expected": "Pending"},
@@ -159,8 +168,9 @@ def test_board_and_undo_callbacks_refuse_injection(app: Any, settings: dict[str,
 
 
 @pytest.mark.parametrize("bad", [*INJECTIONS, BIG])
-def test_page_callbacks_with_hostile_obsids_answer(client: Any, settings: dict[str, Any], before: dict,
-                                                   bad: str) -> None:  # fmt: skip
+def test_page_callbacks_with_hostile_obsids_answer(
+    client: Any, settings: dict[str, Any], before: dict, bad: str
+) -> None:
     """Deep links and the quick jump: the load callbacks answer with a message, never a server error."""
     calls = [
         ("_pages_location", {"_pages_location.pathname": f"/ocatdatapage/{bad}"}, {}),  # the editor's page
@@ -185,8 +195,11 @@ def test_page_callbacks_with_hostile_obsids_answer(client: Any, settings: dict[s
         assert "Unexpected error" not in response.get_data(as_text=True), (first, response.get_data(as_text=True)[:300])
         ran += 1
     assert ran >= 3
-    for page in (f"/ocatdatapage/{quote(bad, safe='')}", f"/history/{quote(bad, safe='')}",
-                 f"/chkupdata/{quote(bad, safe='')}.001"):  # fmt: skip
+    for page in (
+        f"/ocatdatapage/{quote(bad, safe='')}",
+        f"/history/{quote(bad, safe='')}",
+        f"/chkupdata/{quote(bad, safe='')}.001",
+    ):
         _never_500(client.get(page))
     assert snapshot(settings) == before
 
@@ -196,15 +209,33 @@ def test_scheduler_callback_refuses_injection(client: Any, settings: dict[str, A
     first = "scheduler-sign-up"
     for inputs, state in (
         ({"scheduler-sign-up.n_clicks": 1}, {"scheduler-select.value": bad, "scheduler-version.data": 0}),
-        ({"scheduler-assign.n_clicks": 1}, {"scheduler-select.value": 1, "scheduler-assign-user.value": bad,
-                                            "scheduler-version.data": 0}),
-        ({"scheduler-change.n_clicks": 1}, {"scheduler-select.value": 1, "scheduler-start.value": bad,
-                                            "scheduler-stop.value": "2026-12-01", "scheduler-version.data": 0}),
-        ({"scheduler-change.n_clicks": 1}, {"scheduler-select.value": 1, "scheduler-start.value": "2026-12-01",
-                                            "scheduler-stop.value": bad, "scheduler-version.data": 0}),
-        ({"scheduler-confirm-yes.n_clicks": 1}, {"scheduler-pending.data": {"action": "delete", "period": bad},
-                                                 "scheduler-version.data": 0}),
-    ):  # fmt: skip
+        (
+            {"scheduler-assign.n_clicks": 1},
+            {"scheduler-select.value": 1, "scheduler-assign-user.value": bad, "scheduler-version.data": 0},
+        ),
+        (
+            {"scheduler-change.n_clicks": 1},
+            {
+                "scheduler-select.value": 1,
+                "scheduler-start.value": bad,
+                "scheduler-stop.value": "2026-12-01",
+                "scheduler-version.data": 0,
+            },
+        ),
+        (
+            {"scheduler-change.n_clicks": 1},
+            {
+                "scheduler-select.value": 1,
+                "scheduler-start.value": "2026-12-01",
+                "scheduler-stop.value": bad,
+                "scheduler-version.data": 0,
+            },
+        ),
+        (
+            {"scheduler-confirm-yes.n_clicks": 1},
+            {"scheduler-pending.data": {"action": "delete", "period": bad}, "scheduler-version.data": 0},
+        ),
+    ):
         response = dash_post(client, first, inputs, state, headers={"Remote-User": "demo"})
         text = response.get_data(as_text=True)
         if "\x00" in bad:  # refused at the door (tests/security/test_json_input.py)

@@ -60,8 +60,9 @@ def _post(client: Any, text: str, url: str = URL) -> Any:
 @pytest.mark.parametrize("dry_run", ["true", "false"])
 def test_nan_and_infinity_are_refused(db_client: Any, constant: str, dry_run: str) -> None:
     before = _revisions(db_client)
-    body = assert_refused(_post(db_client, f'{{"obsid": {OBSID}, "changes": {{"y_det_offset": {constant}}}, '
-                                           f'"dry_run": {dry_run}}}'), 400)  # fmt: skip
+    body = assert_refused(
+        _post(db_client, f'{{"obsid": {OBSID}, "changes": {{"y_det_offset": {constant}}}, "dry_run": {dry_run}}}'), 400
+    )
     assert "null" in body["error"], body
     assert _revisions(db_client) == before
 
@@ -93,8 +94,12 @@ def test_nul_and_lone_surrogates_in_text_are_refused(db_client: Any, text: str, 
         body = f'{{"obsid": {OBSID}, "changes": {changes}, "dry_run": {dry_run}}}'
         assert_refused(_post(db_client, body), 400)
     assert_refused(_post(db_client, f'{{"obsid": {OBSID}, "changes": {{}}, "token": {text}}}'), 400)
-    assert_refused(db_client.post("/api/v1/signoffs", json={"obsidrev": "1.001", "column": "general",
-                                                            "expected": json.loads(text)}), 400)  # fmt: skip
+    assert_refused(
+        db_client.post(
+            "/api/v1/signoffs", json={"obsidrev": "1.001", "column": "general", "expected": json.loads(text)}
+        ),
+        400,
+    )
     assert _revisions(db_client) == before
 
 
@@ -115,8 +120,14 @@ def test_dash_callbacks_refuse_nul_surrogates_and_nan(db_client: Any) -> None:
         assert_refused(response, 400)
     deps = db_client.get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if d["inputs"] and d["inputs"][0]["id"] == "history-obsid")
-    forged = json.dumps({"output": dep["output"], "outputs": [], "changedPropIds": ["history-obsid.data"],
-                         "inputs": [{"id": "history-obsid", "property": "data", "value": float("nan")}]})  # fmt: skip
+    forged = json.dumps(
+        {
+            "output": dep["output"],
+            "outputs": [],
+            "changedPropIds": ["history-obsid.data"],
+            "inputs": [{"id": "history-obsid", "property": "data", "value": float("nan")}],
+        }
+    )
     assert "NaN" in forged
     assert_refused(_post(db_client, forged, "/_dash-update-component"), 400)
 
@@ -143,8 +154,9 @@ def test_ordinary_nesting_passes(client: Any) -> None:
     """The deepest real body, the editor's forged-or-real finalize with ranked rows, is far below the limit."""
     record = client.get(f"/api/v1/observations/{OBSID}").get_json()
     rows = [{"ordr": 1, "start": "2027-01-01T00:00:00", "stop": "2027-01-02T00:00:00", "window_constraint": "Y"}]
-    response = client.post(URL, json={"obsid": OBSID, "changes": {"window_ranks": rows}, "dry_run": True,
-                                      "loaded": record})  # fmt: skip
+    response = client.post(
+        URL, json={"obsid": OBSID, "changes": {"window_ranks": rows}, "dry_run": True, "loaded": record}
+    )
     assert response.status_code in (200, 400), response.get_json()
     assert "deep" not in response.get_json().get("error", "")
     assert "loaded" not in response.get_json().get("errors", {}), response.get_json()

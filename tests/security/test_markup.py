@@ -47,15 +47,20 @@ def prepared(hostile: dict[str, Any], app: Any) -> str:
     with app.server.app_context():
         with session_scope() as session:
             add_user(session, "xss", email="xss@demo.usint.invalid", full_name=FULL_NAME, groups="usint")
-            add_user(session, FORMULA_USER, email="evil@demo.usint.invalid", full_name="=cmd|' /C calc'!A0",
-                     groups="usint")  # fmt: skip
+            add_user(
+                session, FORMULA_USER, email="evil@demo.usint.invalid", full_name="=cmd|' /C calc'!A0", groups="usint"
+            )
     client = app.server.test_client()
-    response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"remarks": REMARKS,
-                                                                                  "comments": COMMENTS}})  # fmt: skip
+    response = client.post(
+        "/api/v1/revisions", json={"obsid": OBSID, "changes": {"remarks": REMARKS, "comments": COMMENTS}}
+    )
     assert response.status_code == 201, response.get_json()
     obsidrev = response.get_json()["revisions"][0]
-    response = client.post("/api/v1/revisions", json={"obsid": OBSID, "changes": {"y_det_offset": 0.5}},
-                           headers={"Remote-User": FORMULA_USER})  # fmt: skip
+    response = client.post(
+        "/api/v1/revisions",
+        json={"obsid": OBSID, "changes": {"y_det_offset": 0.5}},
+        headers={"Remote-User": FORMULA_USER},
+    )
     assert response.status_code == 201, response.get_json()
     return obsidrev
 
@@ -173,6 +178,10 @@ def test_sec001_hostile_text_is_shown_as_text(prepared: str, started: Any) -> No
             driver.execute_script(
                 "dash_ag_grid.getApi('board-grid').setGridOption('quickFilterText', arguments[0])", TARGET[:4]
             )
-        wait_until(duo, lambda d, t=text: t in d.execute_script("return document.body.textContent"), timeout=15,
-                   message=f"{path}: {text!r} shown literally")  # fmt: skip
+        wait_until(
+            duo,
+            lambda d, t=text: t in d.execute_script("return document.body.textContent"),
+            timeout=15,
+            message=f"{path}: {text!r} shown literally",
+        )
         no_injection(path)

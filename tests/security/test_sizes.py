@@ -41,8 +41,9 @@ def test_megabyte_remarks_are_refused(client: Any, settings: dict[str, Any], bef
 
 
 @pytest.mark.parametrize("extras", [" ".join(str(n) for n in range(1, 10_001)), "1-10000", list(range(1, 10_001))])
-def test_ten_thousand_extra_obsids_are_refused(client: Any, settings: dict[str, Any], before: dict,
-                                               extras: Any) -> None:  # fmt: skip
+def test_ten_thousand_extra_obsids_are_refused(
+    client: Any, settings: dict[str, Any], before: dict, extras: Any
+) -> None:
     response = client.post(URL, json={"obsid": OBSID, "changes": {"y_det_offset": 1.0}, "extra_obsids": extras})
     body = assert_refused(response, 400)
     assert "Too many" in json.dumps(body), body["error"][:300]
@@ -59,8 +60,7 @@ def test_ten_thousand_ranked_rows_are_refused(client: Any, settings: dict[str, A
 
 
 @pytest.mark.parametrize("url", [URL, "/api/v1/signoffs", "/_dash-update-component"])
-def test_ten_megabyte_body_is_413_json(app: Any, client: Any, settings: dict[str, Any], before: dict,
-                                       url: str) -> None:  # fmt: skip
+def test_ten_megabyte_body_is_413_json(app: Any, client: Any, settings: dict[str, Any], before: dict, url: str) -> None:
     assert app.server.config.get("MAX_CONTENT_LENGTH"), "the app limits request bodies"
     body = json.dumps({"obsid": OBSID, "changes": {"remarks": "x" * 10_000_000}})
     response = client.post(url, data=body, content_type="application/json")

@@ -21,18 +21,28 @@ def utc(*days: str) -> pd.Series:
 
 
 def weekly() -> pd.DataFrame:
-    return pd.DataFrame({"week": utc("2026-01-05", "2026-01-12", "2026-01-05"), "kind": ["norm", "norm", "asis"],
-                         "count": [3, 1, 2]})  # fmt: skip
+    return pd.DataFrame(
+        {"week": utc("2026-01-05", "2026-01-12", "2026-01-05"), "kind": ["norm", "norm", "asis"], "count": [3, 1, 2]}
+    )
 
 
 def every_figure() -> list[dict[str, Any]]:
-    turnaround = pd.DataFrame({"month": utc("2026-01-01"), "column": ["general"], "median_h": [5.0], "p90_h": [9.5],
-                               "n": [4]})  # fmt: skip
+    turnaround = pd.DataFrame(
+        {"month": utc("2026-01-01"), "column": ["general"], "median_h": [5.0], "p90_h": [9.5], "n": [4]}
+    )
     backlog = pd.DataFrame({"at": utc("2026-01-05T05:00", "2026-01-06T05:00"), "open": [2, 1]})
     ages = pd.DataFrame({"bucket": ["< 1 day"], "column": ["acis"], "count": [2]})
     counts = pd.DataFrame({"user": ["alice", "bob"], "kind": ["norm", "asis"], "count": [2, 1]})
-    sky = pd.DataFrame({"obsid": [12345], "obsidrev": ["12345.002"], "targname": ["Cas A"], "ra": [350.85],
-                        "dec": [58.8], "state": ["open"]})  # fmt: skip
+    sky = pd.DataFrame(
+        {
+            "obsid": [12345],
+            "obsidrev": ["12345.002"],
+            "targname": ["Cas A"],
+            "ra": [350.85],
+            "dec": [58.8],
+            "state": ["open"],
+        }
+    )
     return [
         figs.weekly_figure(weekly(), SCOPE, ZONE),
         figs.turnaround_figure(turnaround, SCOPE),

@@ -34,8 +34,12 @@ def test_a_standard_week_is_one_cell_spanning_seven_days() -> None:
 
 
 def test_an_open_split_week_shows_two_framed_segments_with_their_length() -> None:
-    _, duty = week_rows([period(1, "2026-12-07", "2026-12-10", nonstandard=True),
-                         period(2, "2026-12-11", "2026-12-13", nonstandard=True)])  # fmt: skip
+    _, duty = week_rows(
+        [
+            period(1, "2026-12-07", "2026-12-10", nonstandard=True),
+            period(2, "2026-12-11", "2026-12-13", nonstandard=True),
+        ]
+    )
     assert (duty["mon"], duty["fri"]) == (1, 2)
     assert duty["cells"]["mon"]["span"] == 4 and duty["cells"]["fri"]["span"] == 3
     assert duty["cells"]["mon"]["text"] == "TBD · 4 d"
@@ -43,12 +47,17 @@ def test_an_open_split_week_shows_two_framed_segments_with_their_length() -> Non
 
 
 def test_gaps_and_overlaps_are_red_and_only_overlaps_select_a_period() -> None:
-    _, duty = week_rows([period(1, "2026-12-07", "2026-12-09", "erin"),
-                         period(2, "2026-12-11", "2026-12-13", "demo", gap_before=True)])  # fmt: skip
+    _, duty = week_rows(
+        [period(1, "2026-12-07", "2026-12-09", "erin"), period(2, "2026-12-11", "2026-12-13", "demo", gap_before=True)]
+    )
     assert duty["thu"] is None and "scheduler-gap" in duty["cells"]["thu"]["cls"]
     assert "scheduler-gap-before" in duty["cells"]["fri"]["cls"]
-    _, duty = week_rows([period(1, "2026-12-07", "2026-12-10", "erin", overlap=True),
-                         period(2, "2026-12-10", "2026-12-13", "demo", overlap=True)])  # fmt: skip
+    _, duty = week_rows(
+        [
+            period(1, "2026-12-07", "2026-12-10", "erin", overlap=True),
+            period(2, "2026-12-10", "2026-12-13", "demo", overlap=True),
+        ]
+    )
     assert duty["thu"] == 1 and duty["cells"]["thu"]["text"] == "overlap: erin / demo"
 
 

@@ -11,32 +11,73 @@ from data.ids import parse_obsid, parse_obsidrev, parse_period_id
 OTHER_DIGITS = ["²", "١٢٣", "𝟏𝟐𝟑𝟒𝟓", "１２３", "١٢٣٤٥.١", "12345.٠٠٤", "߁߂", "꘡"]
 
 
-@pytest.mark.parametrize(("text", "obsid"), [("12345", 12345), (" 00123 ", 123), ("\t7\n", 7), (12345, 12345),
-                                            ("999999999", 999_999_999), ("0", 0)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "obsid"),
+    [("12345", 12345), (" 00123 ", 123), ("\t7\n", 7), (12345, 12345), ("999999999", 999_999_999), ("0", 0)],
+)
 def test_obsids_are_ascii_digits(text: object, obsid: int) -> None:
     assert parse_obsid(text) == obsid
 
 
 @pytest.mark.parametrize(
     "text",
-    [*OTHER_DIGITS, "", " ", "1234567890", 1_234_567_890, "-5", "+5", "1e5", "12 345", "12345\x00", "12345.",
-     "0x10", "1_000", True, None, 1.0, [1], "\xa012345", "12345\u2003"],
-)  # fmt: skip
+    [
+        *OTHER_DIGITS,
+        "",
+        " ",
+        "1234567890",
+        1_234_567_890,
+        "-5",
+        "+5",
+        "1e5",
+        "12 345",
+        "12345\x00",
+        "12345.",
+        "0x10",
+        "1_000",
+        True,
+        None,
+        1.0,
+        [1],
+        "\xa012345",
+        "12345\u2003",
+    ],
+)
 def test_anything_else_is_not_an_obsid(text: object) -> None:
     assert parse_obsid(text) is None
 
 
-@pytest.mark.parametrize(("text", "pair"), [("12345.004", (12345, 4)), ("12345.4", (12345, 4)), (" 1.0001 ", (1, 1)),
-                                           ("999999999.9999", (999_999_999, 9999)), ("12345.000", (12345, 0))])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("12345.004", (12345, 4)),
+        ("12345.4", (12345, 4)),
+        (" 1.0001 ", (1, 1)),
+        ("999999999.9999", (999_999_999, 9999)),
+        ("12345.000", (12345, 0)),
+    ],
+)
 def test_obsidrevs_are_ascii_digits(text: str, pair: tuple[int, int]) -> None:
     assert parse_obsidrev(text) == pair
 
 
 @pytest.mark.parametrize(
     "text",
-    [*OTHER_DIGITS, "12345", "12345.", ".004", "1.2.3", "12345.00001", "1234567890.001", "12345,004", "12345.004\x00",
-     12345.004, None, "12345 .004"],
-)  # fmt: skip
+    [
+        *OTHER_DIGITS,
+        "12345",
+        "12345.",
+        ".004",
+        "1.2.3",
+        "12345.00001",
+        "1234567890.001",
+        "12345,004",
+        "12345.004\x00",
+        12345.004,
+        None,
+        "12345 .004",
+    ],
+)
 def test_anything_else_is_not_an_obsidrev(text: object) -> None:
     assert parse_obsidrev(text) is None
 

@@ -25,9 +25,23 @@ def test_good_input_opens_the_page(text: str, path: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["abc", "12345.", "1.2.3", "12 345", "<script>", "12345.00001", "1234567890", "-5", "1e5", "²", "١٢٣", "𝟏𝟐𝟑𝟒𝟓",
-     "١٢٣٤٥.١", "12345.٠٠١"],
-)  # fmt: skip
+    [
+        "abc",
+        "12345.",
+        "1.2.3",
+        "12 345",
+        "<script>",
+        "12345.00001",
+        "1234567890",
+        "-5",
+        "1e5",
+        "²",
+        "١٢٣",
+        "𝟏𝟐𝟑𝟒𝟓",
+        "١٢٣٤٥.١",
+        "12345.٠٠١",
+    ],
+)
 def test_anything_else_says_what_it_expects(text: str) -> None:
     path, message = parse_jump(text)
     assert path is None and JUMP_HELP in message

@@ -67,10 +67,23 @@ def test_the_environment_gives_links_as_json(tmp_path: Path) -> None:
         ([{"title": "T", "links": [{"text": "x", "url": "//evil.example/"}]}], "must start with"),
         ([{"title": "T", "links": [{"text": "", "url": "/approved"}]}], "'text'"),
         ([{"title": "T", "links": [{"text": "x"}]}], "needs a 'url' or 'links'"),
-        ([{"title": "T", "links": [{"text": "a", "url": "/", "links": [{"text": "b", "url": "/", "links": [
-            {"text": "c", "url": "/"}]}]}]}], "one level"),
+        (
+            [
+                {
+                    "title": "T",
+                    "links": [
+                        {
+                            "text": "a",
+                            "url": "/",
+                            "links": [{"text": "b", "url": "/", "links": [{"text": "c", "url": "/"}]}],
+                        }
+                    ],
+                }
+            ],
+            "one level",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_value_stops_start_up_naming_the_setting(tmp_path: Path, value: object, says: str) -> None:
     raw = value if isinstance(value, str) else json.dumps(value)
     with pytest.raises(SettingsError, match="USINT_REFERENCE_LINKS") as err:

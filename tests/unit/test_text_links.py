@@ -19,12 +19,14 @@ URL = "https://cxc.cfa.harvard.edu/cus/InstrumentChanges.html"
     [
         (f"See Instrument Changes Explanation: {URL}", [("See Instrument Changes Explanation: ", False), (URL, True)]),
         (f"({URL}).", [("(", False), (URL, True), (").", False)]),
-        (f"{URL}, then http://a.example/x?y=1.", [(URL, True), (", then ", False), ("http://a.example/x?y=1", True),
-                                                   (".", False)]),
+        (
+            f"{URL}, then http://a.example/x?y=1.",
+            [(URL, True), (", then ", False), ("http://a.example/x?y=1", True), (".", False)],
+        ),
         ("no link here: https:// alone", [("no link here: https:// alone", False)]),
         ("", []),
     ],
-)  # fmt: skip
+)
 def test_split_urls_finds_urls_and_keeps_the_text(text: str, pieces: list[tuple[str, bool]]) -> None:
     assert split_urls(text) == pieces
     assert "".join(p for p, _ in pieces) == text

@@ -103,17 +103,36 @@ def test_saved_revision_is_201_and_can_be_read_back(client: Any) -> None:
         ({"changes": {"y_det_offset": 500}}, "y_det_offset"),
         ({"changes": {"ra_hms": "25:00:00"}}, "ra_hms"),
         ({"changes": {"dec_dms": "-91:00:00"}}, "dec_dms"),
-        ({"changes": {"time_ranks": [{"window_constraint": "Y", "tstart": "Mar 02 2031 12:00",
-                                       "tstop": "Mar 01 2031 12:00"}]}}, "tstop[0]"),
-        ({"changes": {"y_det_offset": 2}, "extra_obsids": ", ".join(str(20000 + i) for i in range(600))},
-         "extra_obsids"),
+        (
+            {
+                "changes": {
+                    "time_ranks": [
+                        {"window_constraint": "Y", "tstart": "Mar 02 2031 12:00", "tstop": "Mar 01 2031 12:00"}
+                    ]
+                }
+            },
+            "tstop[0]",
+        ),
+        (
+            {"changes": {"y_det_offset": 2}, "extra_obsids": ", ".join(str(20000 + i) for i in range(600))},
+            "extra_obsids",
+        ),
         ({"changes": {"remarks": "x" * 1_000_000}}, "remarks"),
         ({"changes": {"no_such_parameter": 1}}, "no_such_parameter"),
         ({"kind": "sideways"}, "kind"),
     ],
-    ids=["letters", "offset-range", "ra-25h", "dec-minus-91", "tstop-before-tstart", "600-extras", "1MB-remarks",
-         "unknown-name", "kind"],
-)  # fmt: skip
+    ids=[
+        "letters",
+        "offset-range",
+        "ra-25h",
+        "dec-minus-91",
+        "tstop-before-tstart",
+        "600-extras",
+        "1MB-remarks",
+        "unknown-name",
+        "kind",
+    ],
+)
 @pytest.mark.parametrize("dry_run", [False, True], ids=["save", "dry"])
 def test_bad_input_is_400_naming_the_field_and_writes_nothing(
     client: Any, body: dict[str, Any], field: str, dry_run: bool

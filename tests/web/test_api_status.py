@@ -54,8 +54,15 @@ def seed_board(database_url: str) -> dict[str, int]:
             alice, bob = users["alice"], users["bob"]
 
             def rev(obsid: int, n: int, statuses: dict[str, tuple[str, Any, Any]], kind: str = "norm") -> None:
-                r = Revision(obsid=obsid, revision_number=n, kind=kind, sequence_number=500001, time=now - 7200,
-                             notes=None, user_id=alice.id)  # fmt: skip
+                r = Revision(
+                    obsid=obsid,
+                    revision_number=n,
+                    kind=kind,
+                    sequence_number=500001,
+                    time=now - 7200,
+                    notes=None,
+                    user_id=alice.id,
+                )
                 session.add(r)
                 session.flush()
                 values: dict[str, Any] = {"revision_id": r.id}

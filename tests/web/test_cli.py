@@ -105,8 +105,17 @@ def add_real_revision(settings: dict[str, Any]) -> None:
     try:
         with make_sessionmaker(engine).begin() as session:
             zoe = add_user(session, "zoe", email="zoe@cfa.harvard.edu", full_name="Zoe Z")
-            create_revision(session, 12345, kind="clone", sequence_number=500123, originals={},
-                            requests={"comments": "split"}, notes=None, user=zoe, now=clock.now())  # fmt: skip
+            create_revision(
+                session,
+                12345,
+                kind="clone",
+                sequence_number=500123,
+                originals={},
+                requests={"comments": "split"},
+                notes=None,
+                user=zoe,
+                now=clock.now(),
+            )
     finally:
         engine.dispose()
 
@@ -150,8 +159,15 @@ def flask_usint(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("USINT_", "FLASK_"))}
     env["USINT_INSTANCE_PATH"] = str(instance)
     flask = Path(sys.executable).with_name("flask")
-    return subprocess.run([str(flask), "--app", "dashboard:server", "usint", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    return subprocess.run(
+        [str(flask), "--app", "dashboard:server", "usint", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_db_upgrade_only_upgrades_and_demo_seed_ends_with_the_count_it_prints(tmp_path: Path) -> None:

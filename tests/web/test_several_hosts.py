@@ -66,8 +66,12 @@ class Host:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
             [str(gunicorn), "-c", "gunicorn.conf.py", "dashboard:application"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -90,12 +94,14 @@ class Host:
                 self.proc.wait()
 
     def get(self, path: str, **headers: str) -> requests.Response:
-        return requests.get(self.base + path, headers={"Remote-User": "demo", "Connection": "close", **headers},
-                            timeout=30)  # fmt: skip
+        return requests.get(
+            self.base + path, headers={"Remote-User": "demo", "Connection": "close", **headers}, timeout=30
+        )
 
     def post(self, path: str, body: dict[str, Any], user: str = "demo") -> requests.Response:
-        return requests.post(self.base + path, json=body, headers={"Remote-User": user, "Connection": "close"},
-                             timeout=30)  # fmt: skip
+        return requests.post(
+            self.base + path, json=body, headers={"Remote-User": user, "Connection": "close"}, timeout=30
+        )
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +183,12 @@ def test_a_signoff_on_one_host_shows_on_the_others_board_at_its_next_refresh(hos
     general = row_of(after.json(), "1003.001")["signoff"]["general"]
     assert (general["status"], general["user"]) == ("Signed", "demo")
     values["board-tick.n_intervals"] = 1  # b's next refresh of the board page
-    tick = requests.post(dash_url, json=board_body(dep, outputs, values, ["board-tick.n_intervals"]),
-                         headers={"Remote-User": "bob"}, timeout=30)  # fmt: skip
+    tick = requests.post(
+        dash_url,
+        json=board_body(dep, outputs, values, ["board-tick.n_intervals"]),
+        headers={"Remote-User": "bob"},
+        timeout=30,
+    )
     assert tick.status_code == 200, tick.text[:500]  # not 204: the token moved
     assert "demo" in grid_row(tick.json(), "1003.001")["general_text"]
 
