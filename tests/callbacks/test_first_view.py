@@ -69,7 +69,7 @@ def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, monkeypatc
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("revision DB gone")
 
-    monkeypatch.setattr(live, "current", broken)
+    monkeypatch.setattr(live.LiveBoards, "current", broken)
     props, body = route(client, "/orupdate")
     assert props["board-grid"]["rowData"] == []
     assert props["board-token"]["data"] is None
