@@ -27,7 +27,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -372,6 +372,15 @@ def _replay(session: Session, user_id: int, token: str, asked: str) -> list[str]
     return list((row.after or {}).get("revisions") or [])
 
 
+class _Written(NamedTuple):
+    """One revision `submit` wrote, with what its follow-up mails need."""
+
+    revision: Revision
+    record: dict[str, Any]
+    notes: dict[str, Any]
+    body: str
+
+
 def submit(
     session: Session,
     source: OcatSource,
@@ -388,114 +397,174 @@ def submit(
     returns the first submission's obsid.revs with `replayed=True` and writes nothing; the same token with another
     request raises TokenReused (422), one longer than MAX_TOKEN_CHARS ValidationFailed.
     """
-    kind = ask.kind
     require(user, "submit", settings.permissions)
-    if token is not None and len(token) > MAX_TOKEN_CHARS:
-        raise ValidationFailed({"token": f"The submit token (Idempotency-Key) is longer than {MAX_TOKEN_CHARS}"})
+    _check_token_length(token)
     asked = ask.digest()
     if token:
-        done = _replay(session, user.id, token, asked)
-        if done is not None:
-            plan = plan_submission(session, source, replace(ask, loaded=None), now=now, settings=settings)
-            plan.revisions, plan.replayed = done, True
-            plan.report.errors.clear()
-            plan.extra_errors.clear()
-            return plan
+        replayed = _replayed_plan(session, source, ask, user=user, token=token, asked=asked, now=now, settings=settings)
+        if replayed is not None:
+            return replayed
+    plan = _checked_plan(session, source, ask, now=now, settings=settings)
+    written = _write_revisions(session, plan, user=user, now=now, settings=settings)
+    obsidrevs = [w.revision.obsidrev for w in written]
+    later = _follow_up_mails(plan, written, obsidrevs, user=user, settings=settings)
+    if later:
+        queue(session, later, acting_user_email=user.email, now=now, obsidrevs=obsidrevs)
+    if token:
+        _record_token(session, plan, obsidrevs, user=user, token=token, asked=asked, now=now)
+    plan.revisions = obsidrevs
+    return plan
+
+
+def _check_token_length(token: str | None) -> None:
+    """A token longer than MAX_TOKEN_CHARS is refused, never cut."""
+    if token is not None and len(token) > MAX_TOKEN_CHARS:
+        raise ValidationFailed({"token": f"The submit token (Idempotency-Key) is longer than {MAX_TOKEN_CHARS}"})
+
+
+def _replayed_plan(
+    session: Session,
+    source: OcatSource,
+    ask: SubmitRequest,
+    *,
+    user: User,
+    token: str,
+    asked: str,
+    now: datetime,
+    settings: Settings,
+) -> SubmissionReport | None:
+    """The report of the first submit with this token (`replayed=True`, no errors), or None when it is new."""
+    done = _replay(session, user.id, token, asked)
+    if done is None:
+        return None
+    plan = plan_submission(session, source, replace(ask, loaded=None), now=now, settings=settings)
+    plan.revisions, plan.replayed = done, True
+    plan.report.errors.clear()
+    plan.extra_errors.clear()
+    return plan
+
+
+def _checked_plan(
+    session: Session, source: OcatSource, ask: SubmitRequest, *, now: datetime, settings: Settings
+) -> SubmissionReport:
+    """The plan against a fresh Ocat read; OcatChanged on a D8 conflict, ValidationFailed when it is not valid."""
     plan = plan_submission(session, source, ask, now=now, settings=settings)
     if plan.conflicts:
         raise OcatChanged(plan.conflicts)
     if not plan.valid:
         raise ValidationFailed(plan.errors)
+    return plan
 
-    username = user.username
-    main_rec = plan.record
-    report = plan.report
-    written: list[tuple[Revision, dict[str, Any], dict[str, Any], str]] = []  # (revision, record, notes, body)
 
-    def write(
-        rec: Mapping[str, Any],
-        requests: Mapping[str, Any],
-        originals: Mapping[str, Any],
-        notes: Mapping[str, Any],
-        signoffs: Mapping[str, str],
-    ) -> None:
-        to: list[str | None] = [user.email]
-        if kind == "remove":
-            to.append(_last_asis_email(session, int(rec["obsid"])))
-        mail = emails.change_log_mail(
-            kind,
-            obsid=int(rec["obsid"]),
-            sequence_number=rec.get("seq_nbr"),
-            target_name=rec.get("targname"),
-            username=username,
-            to=to,
-            settings=settings,
-            originals=originals,
-            requests=requests,
-            signoffs=signoffs,
-            remarks=rec.get("remarks"),
-        )
-        revision = revs.create_revision(
-            session,
-            int(rec["obsid"]),
-            kind=kind,
-            sequence_number=int(rec.get("seq_nbr") or 0),
-            originals=originals,
-            requests=requests if kind in ("norm", "clone") else {},
-            notes=dict(notes) if kind == "norm" and notes else None,
-            user=user,
-            now=now,
-            mails=[mail],
-        )
-        written.append((revision, dict(rec), dict(notes or {}), mail.body))
-
+def _write_revisions(
+    session: Session, plan: SubmissionReport, *, user: User, now: datetime, settings: Settings
+) -> list[_Written]:
+    """The main obsid's revision, then one per extra obsid whose outcome is a revision."""
+    kind, report, main_rec = plan.kind, plan.report, plan.record
     main_requests = report.requests if kind in ("norm", "clone") else {}
-    write(main_rec, main_requests, stored_originals(main_rec), report.notes, report.signoffs)
-    for extra in plan.extras:
-        if extra.outcome == REVISION:
-            write(extra.record, extra.requests, extra.originals, extra.notes, extra.signoffs)
+    asks = [(main_rec, main_requests, stored_originals(main_rec), report.notes, report.signoffs)]
+    asks += [(e.record, e.requests, e.originals, e.notes, e.signoffs) for e in plan.extras if e.outcome == REVISION]
+    return [_write_revision(session, *one, kind=kind, user=user, now=now, settings=settings) for one in asks]
 
-    obsidrevs = [r.obsidrev for r, *_ in written]
+
+def _write_revision(
+    session: Session,
+    rec: Mapping[str, Any],
+    requests: Mapping[str, Any],
+    originals: Mapping[str, Any],
+    notes: Mapping[str, Any],
+    signoffs: Mapping[str, str],
+    *,
+    kind: str,
+    user: User,
+    now: datetime,
+    settings: Settings,
+) -> _Written:
+    """One revision with its change-log mail (a remove also goes to the user of the last `asis`)."""
+    to: list[str | None] = [user.email]
+    if kind == "remove":
+        to.append(_last_asis_email(session, int(rec["obsid"])))
+    mail = emails.change_log_mail(
+        kind,
+        obsid=int(rec["obsid"]),
+        sequence_number=rec.get("seq_nbr"),
+        target_name=rec.get("targname"),
+        username=user.username,
+        to=to,
+        settings=settings,
+        originals=originals,
+        requests=requests,
+        signoffs=signoffs,
+        remarks=rec.get("remarks"),
+    )
+    revision = revs.create_revision(
+        session,
+        int(rec["obsid"]),
+        kind=kind,
+        sequence_number=int(rec.get("seq_nbr") or 0),
+        originals=originals,
+        requests=requests if kind in ("norm", "clone") else {},
+        notes=dict(notes) if kind == "norm" and notes else None,
+        user=user,
+        now=now,
+        mails=[mail],
+    )
+    return _Written(revision, dict(rec), dict(notes or {}), mail.body)
+
+
+def _follow_up_mails(
+    plan: SubmissionReport, written: list[_Written], obsidrevs: list[str], *, user: User, settings: Settings
+) -> list[Mail]:
+    """The mails after the change logs: the multi-obsid summary, the MP's attention mail and fast-TOO notices."""
     later: list[Mail] = []
     if len(plan.extras) > 0:
         skipped = [(e.obsid, e.reason or e.outcome) for e in plan.extras if e.outcome != REVISION]
         later.append(
             emails.multi_obsid_mail(
-                username=username,
+                username=user.username,
                 settings=settings,
                 obsidrevs=obsidrevs,
                 main_obsid=plan.obsid,
-                main_body=written[0][3].replace("{obsidrev}", obsidrevs[0]),
+                main_body=written[0].body.replace("{obsidrev}", obsidrevs[0]),
                 skipped=skipped,
             )
         )
-    if kind == "norm":
+    if plan.kind == "norm":
         mp = emails.mp_attention_mail(
-            username=username,
+            username=user.username,
             user_email=user.email,
             settings=settings,
-            notes_by_obsidrev={r.obsidrev: notes for r, _rec, notes, _b in written},
+            notes_by_obsidrev={w.revision.obsidrev: w.notes for w in written},
         )
         if mp is not None:
             later.append(mp)
-        for revision, rec, _notes, _b in written:
-            fast = emails.fast_too_mail(record=rec, obsidrev=revision.obsidrev, settings=settings)
+        for w in written:
+            fast = emails.fast_too_mail(record=w.record, obsidrev=w.revision.obsidrev, settings=settings)
             if fast is not None:
                 later.append(fast)
-    if later:
-        queue(session, later, acting_user_email=user.email, now=now, obsidrevs=obsidrevs)
-    if token:
-        record_event(
-            session,
-            user=user,
-            action=TOKEN_ACTION,
-            target=_token_target(user.id, token),
-            before=None,
-            after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": kind, "request": asked},
-            now=now,
-        )
-    plan.revisions = obsidrevs
-    return plan
+    return later
+
+
+def _record_token(
+    session: Session,
+    plan: SubmissionReport,
+    obsidrevs: list[str],
+    *,
+    user: User,
+    token: str,
+    asked: str,
+    now: datetime,
+) -> None:
+    """The submit token's event row, in the same transaction as the revisions (see the module docstring)."""
+    record_event(
+        session,
+        user=user,
+        action=TOKEN_ACTION,
+        target=_token_target(user.id, token),
+        before=None,
+        after={"revisions": obsidrevs, "obsid": plan.obsid, "kind": plan.kind, "request": asked},
+        now=now,
+    )
 
 
 def _last_asis_email(session: Session, obsid: int) -> str | None:
