@@ -1,9 +1,11 @@
-"""Pure builders of the history page's timeline (E12): an `ObsidHistory` in, a Plotly figure out.
+"""Pure builders of the history page's timeline (E12): an `ObsidHistory` in, a Plotly figure dict out.
 
 One row per revision (newest on top). Each routed sign-off column is a horizontal bar from submission to its
 sign-off (or discard) time; a column still pending runs to `now`, hatched. Submissions are markers shaped by
 kind; audit events (sign-offs, undos, discards, approvals, deleted revisions) are markers at their time.
-Times are shown in the display zone, which the axis title names (D4).
+Times are shown in the display zone, which the axis title names (D4), and go out as ISO text.
+Built as plain dicts (what `dcc.Graph` takes), as the analytics figures are: `go.Figure` validated every trace on
+each request and cost a worker's first history page some 300 ms to set its validators up.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import plotly.graph_objects as go
 
 from callbacks._figures_analytics import WHITE
 from data.clock import local_text
@@ -37,8 +37,8 @@ EVENT_STYLE = {
 """Event family → marker symbol and colour; submissions are drawn as the revision markers instead."""
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat()
 
 
 def _hours(wait: Wait) -> str:
@@ -52,7 +52,7 @@ def row_labels(view: ObsidHistory) -> list[str]:
     return sorted(names, key=lambda n: int(n.split(".")[1]))
 
 
-def wait_traces(waits: Sequence[Wait], zone: ZoneInfo) -> list[go.Bar]:
+def wait_traces(waits: Sequence[Wait], zone: ZoneInfo) -> list[dict[str, Any]]:
     """One horizontal bar trace per sign-off column (legend entry), pending bars hatched."""
     traces = []
     for column in SIGNOFF_COLUMNS:
@@ -60,19 +60,20 @@ def wait_traces(waits: Sequence[Wait], zone: ZoneInfo) -> list[go.Bar]:
         if not mine:
             continue
         traces.append(
-            go.Bar(
-                name=SIGNOFF_LABELS[column],
-                orientation="h",
-                y=[w.obsidrev for w in mine],
-                base=[_local(w.start, zone) for w in mine],
-                x=[max((w.end - w.start).total_seconds() * 1000.0, 60_000.0) for w in mine],
-                offsetgroup=column,
-                marker={
+            {
+                "type": "bar",
+                "name": SIGNOFF_LABELS[column],
+                "orientation": "h",
+                "y": [w.obsidrev for w in mine],
+                "base": [_local(w.start, zone) for w in mine],
+                "x": [max((w.end - w.start).total_seconds() * 1000.0, 60_000.0) for w in mine],
+                "offsetgroup": column,
+                "marker": {
                     "color": COLUMN_COLOURS[column],
                     "pattern": {"shape": ["/" if w.pending else "" for w in mine]},
                     "opacity": 0.85,
                 },
-                customdata=[
+                "customdata": [
                     [
                         SIGNOFF_LABELS[column],
                         w.status,
@@ -83,33 +84,34 @@ def wait_traces(waits: Sequence[Wait], zone: ZoneInfo) -> list[go.Bar]:
                     ]
                     for w in mine
                 ],
-                hovertemplate="%{y} · %{customdata[0]}<br>%{customdata[1]} by %{customdata[2]}"
+                "hovertemplate": "%{y} · %{customdata[0]}<br>%{customdata[1]} by %{customdata[2]}"
                 "<br>submitted %{customdata[3]}<br>until %{customdata[4]} (%{customdata[5]})<extra></extra>",
-            )
+            }
         )
     return traces
 
 
-def submission_trace(view: ObsidHistory, zone: ZoneInfo) -> go.Scatter:
+def submission_trace(view: ObsidHistory, zone: ZoneInfo) -> dict[str, Any]:
     revs = view.revisions
-    return go.Scatter(
-        name="Submitted",
-        mode="markers",
-        x=[_local(r.time, zone) for r in revs],
-        y=[r.obsidrev for r in revs],
-        marker={
+    return {
+        "type": "scatter",
+        "name": "Submitted",
+        "mode": "markers",
+        "x": [_local(r.time, zone) for r in revs],
+        "y": [r.obsidrev for r in revs],
+        "marker": {
             "symbol": [KIND_SYMBOLS.get(r.kind, "circle") for r in revs],
             "size": 12,
             "color": "#212529",
             "line": {"width": 1, "color": "white"},
         },
-        customdata=[[r.kind, r.user, local_text(r.time, zone), len(r.requests)] for r in revs],
-        hovertemplate="%{y} submitted as %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}"
+        "customdata": [[r.kind, r.user, local_text(r.time, zone), len(r.requests)] for r in revs],
+        "hovertemplate": "%{y} submitted as %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}"
         "<br>%{customdata[3]} parameter(s) requested<extra></extra>",
-    )
+    }
 
 
-def event_traces(events: Sequence[HistoryEvent], zone: ZoneInfo) -> list[go.Scatter]:
+def event_traces(events: Sequence[HistoryEvent], zone: ZoneInfo) -> list[dict[str, Any]]:
     """Markers for the audit events other than submissions, one trace per family."""
     traces = []
     for family, (symbol, colour) in EVENT_STYLE.items():
@@ -117,15 +119,16 @@ def event_traces(events: Sequence[HistoryEvent], zone: ZoneInfo) -> list[go.Scat
         if not mine:
             continue
         traces.append(
-            go.Scatter(
-                name={"sign": "Signed", "approve": "Approved", "discard": "Discarded", "undo": "Undone"}[family],
-                mode="markers",
-                x=[_local(e.time, zone) for e in mine],
-                y=[e.target for e in mine],
-                marker={"symbol": symbol, "size": 11, "color": colour},
-                customdata=[[e.action, e.user or "—", local_text(e.time, zone)] for e in mine],
-                hovertemplate="%{y} · %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "name": {"sign": "Signed", "approve": "Approved", "discard": "Discarded", "undo": "Undone"}[family],
+                "mode": "markers",
+                "x": [_local(e.time, zone) for e in mine],
+                "y": [e.target for e in mine],
+                "marker": {"symbol": symbol, "size": 11, "color": colour},
+                "customdata": [[e.action, e.user or "—", local_text(e.time, zone)] for e in mine],
+                "hovertemplate": "%{y} · %{customdata[0]} by %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            }
         )
     return traces
 
@@ -134,24 +137,39 @@ def timeline_figure(view: ObsidHistory, zone_name: str) -> dict[str, Any]:
     """The whole timeline of one obsid."""
     zone = ZoneInfo(zone_name)
     rows = row_labels(view)
-    fig = go.Figure([*wait_traces(view.waits, zone), submission_trace(view, zone), *event_traces(view.events, zone)])
-    fig.update_layout(
-        title={"text": f"Revisions of {view.obsid}: sign-off waits and events", "x": 0},
-        barmode="group",
-        bargap=0.25,
-        height=max(260, 70 + 42 * len(rows)),
-        margin={"l": 90, "r": 20, "t": 50, "b": 50},
-        legend={"orientation": "h", "y": -0.2},
-        hovermode="closest",
-    )
-    fig.update_xaxes(type="date", title_text=f"Time ({zone_name})")
-    fig.update_yaxes(
-        type="category", categoryorder="array", categoryarray=rows, title_text="obsid.rev", autorange="reversed"
-    )
-    fig.add_vline(x=_local(view.now, zone), line={"dash": "dot", "color": "#6c757d"})
-    out = fig.to_plotly_json()
-    out["layout"]["template"] = WHITE  # the bar/scatter part of plotly_white, attached as is (not validated)
-    return out
+    now = _local(view.now, zone)
+    layout = {
+        "template": WHITE,  # the bar/scatter part of plotly_white
+        "title": {"text": f"Revisions of {view.obsid}: sign-off waits and events", "x": 0},
+        "barmode": "group",
+        "bargap": 0.25,
+        "height": max(260, 70 + 42 * len(rows)),
+        "margin": {"l": 90, "r": 20, "t": 50, "b": 50},
+        "legend": {"orientation": "h", "y": -0.2},
+        "hovermode": "closest",
+        "xaxis": {"type": "date", "title": {"text": f"Time ({zone_name})"}},
+        "yaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": rows,
+            "title": {"text": "obsid.rev"},
+            "autorange": "reversed",
+        },
+        "shapes": [
+            {
+                "type": "line",
+                "x0": now,
+                "x1": now,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": {"dash": "dot", "color": "#6c757d"},
+            }
+        ],
+    }
+    data = [*wait_traces(view.waits, zone), submission_trace(view, zone), *event_traces(view.events, zone)]
+    return {"data": data, "layout": layout}
 
 
 __all__ = [
