@@ -59,6 +59,7 @@ class Revision(Base):
         UniqueConstraint("obsid", "revision_number"),
         Index("ix_revisions_time", "time"),
         Index("ix_revisions_obsid_kind", "obsid", "kind", "revision_number"),
+        Index("ix_revisions_user_id", "user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,6 +95,7 @@ class Signoff(Base):
     __table_args__ = (
         *(Index(f"ix_signoffs_{p}_status", f"{p}_status") for p in SIGNOFF_PREFIXES),
         *(Index(f"ix_signoffs_{p}_time", f"{p}_time") for p in SIGNOFF_PREFIXES),
+        *(Index(f"ix_signoffs_{p}_signoff_id", f"{p}_signoff_id", "revision_id") for p in SIGNOFF_PREFIXES),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
