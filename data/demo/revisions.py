@@ -306,36 +306,9 @@ def seed_revisions(
     n_open = min(count, open_count if open_count is not None else max(1, round(count * 0.02)))
     pids = parameter_ids(session, catalogue.stored_names())
     now_s = int(now.timestamp())
-
-    # Times: closed ones over three years, open ones in the last 60 days; 20 closed in the last 36 h.
-    plan: list[tuple[int, bool]] = [(now_s - rng.randint(3 * DAY, 3 * 365 * DAY), False) for _ in range(count - n_open)]
-    plan += [(now_s - rng.randint(3600, 60 * DAY), True) for _ in range(n_open)]
-    recent = [i for i in range(len(plan)) if not plan[i][1]][:20]
-    for i in recent:
-        plan[i] = (now_s - rng.randint(6 * 3600, 30 * 3600), False)
-    # Obsids: the first observation gets three open revisions; the rest are spread at random.
-    chosen = [observations[rng.randrange(len(observations))] for _ in plan]
-    open_idx = [i for i, (_t, o) in enumerate(plan) if o]
-    for i in open_idx[:3]:
-        chosen[i] = observations[0]
-    order = sorted(range(len(plan)), key=lambda i: plan[i][0])
-
-    next_number = dict(
-        session.execute(select(Revision.obsid, func.max(Revision.revision_number)).group_by(Revision.obsid))
-        .tuples()
-        .all()
-    )
-    first_rev_id = (session.scalar(select(func.max(Revision.id))) or 0) + 1
+    schedule = _schedule(rng, observations, count, n_open, now_s)
+    by_obsid = _plan_revisions(session, schedule)
     first_so_id = (session.scalar(select(func.max(Signoff.id))) or 0) + 1
-    by_obsid: dict[int, list[_Planned]] = {}
-    for k, i in enumerate(order):
-        when, is_open = plan[i]
-        obsid, seq = chosen[i]
-        number = next_number.get(obsid, 0) + 1
-        next_number[obsid] = number
-        item = _Planned(first_rev_id + k, obsid, seq, number, when, is_open, k)
-        by_obsid.setdefault(obsid, []).append(item)
-
     rows: dict[type, list[dict[str, Any]]] = {Revision: [], Signoff: [], Original: [], Request: []}
     n_really_open = 0
     ids = sorted(by_obsid)
@@ -346,26 +319,60 @@ def seed_revisions(
             record = found.get(obsid)
             instrument = record.get("instrument") if record is not None else (instruments or {}).get(obsid)
             for item in by_obsid[obsid]:
+                so_id = first_so_id + item.k
                 n_really_open += _revision_rows(
-                    rows,
-                    item,
-                    record,
-                    instrument,
-                    rng,
-                    uid=uid,
-                    pids=pids,
-                    now_s=now_s,
-                    so_id=first_so_id + (item.rev_id - first_rev_id),
+                    rows, item, record, instrument, rng, uid=uid, pids=pids, now_s=now_s, so_id=so_id
                 )
         if sum(len(r) for r in rows.values()) > 50_000:
             _flush(session, rows)
     _flush(session, rows)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT setval(pg_get_serial_sequence('revisions', 'id'), (SELECT MAX(id) FROM revisions))")
-        )
-        session.execute(text("SELECT setval(pg_get_serial_sequence('signoffs', 'id'), (SELECT MAX(id) FROM signoffs))"))
-    return SeedReport(revisions=len(order), open=n_really_open, seconds=_time.perf_counter() - started)
+    _reset_id_sequences(session)
+    return SeedReport(revisions=len(schedule), open=n_really_open, seconds=_time.perf_counter() - started)
+
+
+def _schedule(
+    rng: random.Random, observations: list[tuple[int, int]], count: int, n_open: int, now_s: int
+) -> list[tuple[int, bool, tuple[int, int]]]:
+    """(time, open, (obsid, seq)) of every revision to make, oldest first.
+
+    Times: closed ones over three years, open ones in the last 60 days; 20 closed in the last 36 h. Obsids: the
+    first observation gets three open revisions; the rest are spread at random."""
+    plan: list[tuple[int, bool]] = [(now_s - rng.randint(3 * DAY, 3 * 365 * DAY), False) for _ in range(count - n_open)]
+    plan += [(now_s - rng.randint(3600, 60 * DAY), True) for _ in range(n_open)]
+    recent = [i for i in range(len(plan)) if not plan[i][1]][:20]
+    for i in recent:
+        plan[i] = (now_s - rng.randint(6 * 3600, 30 * 3600), False)
+    chosen = [observations[rng.randrange(len(observations))] for _ in plan]
+    open_idx = [i for i, (_t, o) in enumerate(plan) if o]
+    for i in open_idx[:3]:
+        chosen[i] = observations[0]
+    order = sorted(range(len(plan)), key=lambda i: plan[i][0])
+    return [(*plan[i], chosen[i]) for i in order]
+
+
+def _plan_revisions(session: Session, schedule: list[tuple[int, bool, tuple[int, int]]]) -> dict[int, list[_Planned]]:
+    """The scheduled revisions by obsid, with their ids and revision numbers after those already in the DB."""
+    next_number = dict(
+        session.execute(select(Revision.obsid, func.max(Revision.revision_number)).group_by(Revision.obsid))
+        .tuples()
+        .all()
+    )
+    first_rev_id = (session.scalar(select(func.max(Revision.id))) or 0) + 1
+    by_obsid: dict[int, list[_Planned]] = {}
+    for k, (when, is_open, (obsid, seq)) in enumerate(schedule):
+        number = next_number.get(obsid, 0) + 1
+        next_number[obsid] = number
+        item = _Planned(first_rev_id + k, obsid, seq, number, when, is_open, k)
+        by_obsid.setdefault(obsid, []).append(item)
+    return by_obsid
+
+
+def _reset_id_sequences(session: Session) -> None:
+    """PostgreSQL: move the id sequences past the ids written explicitly."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("SELECT setval(pg_get_serial_sequence('revisions', 'id'), (SELECT MAX(id) FROM revisions))"))
+    session.execute(text("SELECT setval(pg_get_serial_sequence('signoffs', 'id'), (SELECT MAX(id) FROM signoffs))"))
 
 
 def _flush(session: Session, rows: dict[type, list[dict[str, Any]]]) -> None:
@@ -392,58 +399,14 @@ def _revision_rows(
     """Buffer one demo revision's rows (revision, sign-off, originals, requests); 1 when it is open."""
     k, when, is_open = item.k, item.when, item.is_open
     roll = rng.random()
-    kind = "norm"
-    if is_open:
-        kind = "clone" if roll < 0.05 else "norm"
-    elif roll < 0.10:
-        kind = "asis"
-    elif roll < 0.12:
-        kind = "remove"
-    elif roll < 0.15:
-        kind = "clone"
-    originals: dict[str, Any] = stored_originals(record) if record is not None else {}
-    requested: dict[str, Any] = {}
-    if kind == "norm" and record is not None:
-        requested = editor_change(record, originals, rng, k, now_s)
-        if not requested:  # nothing differed: change the comment, as a user would
-            requested["comments"] = f"Demo change #{k}"
-    elif kind == "norm":
-        for name in rng.sample(_pool(str(instrument or "")), rng.randint(1, 3)):
-            requested[name] = _value(catalogue.PARAMETERS[name], rng, k)
-            originals[name] = _different(name, requested[name], rng, k + 1)
-            if originals[name] is None:
-                del originals[name]
-    elif kind == "clone":
-        requested["comments"] = f"Please split this observation (demo #{k})"
+    kind = _kind(roll, is_open)
+    originals, requested = _values(kind, record, instrument, rng, k, now_s)
     notes = _notes(requested, originals) if kind == "norm" else {}
     if kind == "clone" and "comments" in requested:
         notes = {}
     submitter = "frank" if when < now_s - 400 * DAY and roll > 0.9 else SUBMITTERS[k % 3]
-    status = catalogue.signoff_routing(kind, list(requested))
-    signoff: dict[str, Any] = {"id": so_id, "revision_id": item.rev_id}
-    discarded = not is_open and kind == "norm" and rng.random() < 0.05
-    pending_cols = [p for p in SIGNOFF_PREFIXES if status[p] == PENDING]
-    keep_pending = set(pending_cols)
-    if is_open:
-        edit = [p for p in pending_cols if p != "usint"]
-        rng.shuffle(edit)
-        keep_pending = {"usint", *edit[: rng.randint(0, len(edit))]}
-        if rng.random() < 0.3 and edit:
-            keep_pending = set(edit[:1]) | {"usint"}
-    t = when
-    for p in SIGNOFF_PREFIXES:
-        s = status[p]
-        signer, stamp = None, None
-        if s == SIGNED:
-            signer, stamp = uid[submitter], when
-        elif s == PENDING and not (is_open and p in keep_pending):
-            t += rng.randint(600, 3 * DAY if not is_open else 3600)
-            stamp = min(t, now_s - 60) if when > now_s - 2 * DAY else t
-            if discarded and p != "general":
-                s, signer = DISCARD, uid["alice"]
-            else:
-                s, signer = SIGNED, uid[rng.choice(SIGNERS[p])]
-        signoff[f"{p}_status"], signoff[f"{p}_signoff_id"], signoff[f"{p}_time"] = s, signer, stamp
+    signoff = _signoff_row(item, kind, list(requested), rng, uid=uid, submitter=submitter, now_s=now_s)
+    signoff["id"] = so_id
     rows[Revision].append(
         {
             "id": item.rev_id,
@@ -467,3 +430,78 @@ def _revision_rows(
         for name, value in requested.items()
     )
     return int(any(signoff[f"{p}_status"] == PENDING for p in SIGNOFF_PREFIXES))
+
+
+def _kind(roll: float, is_open: bool) -> str:
+    """The kind of a demo revision from a roll in [0, 1): mostly norm; asis, remove and clone among closed ones."""
+    if is_open:
+        return "clone" if roll < 0.05 else "norm"
+    if roll < 0.10:
+        return "asis"
+    if roll < 0.12:
+        return "remove"
+    if roll < 0.15:
+        return "clone"
+    return "norm"
+
+
+def _values(
+    kind: str, record: Mapping[str, Any] | None, instrument: str | None, rng: random.Random, k: int, now_s: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(originals, requests) of one demo revision: from the Ocat record when there is one, made up otherwise."""
+    originals: dict[str, Any] = stored_originals(record) if record is not None else {}
+    requested: dict[str, Any] = {}
+    if kind == "norm" and record is not None:
+        requested = editor_change(record, originals, rng, k, now_s)
+        if not requested:  # nothing differed: change the comment, as a user would
+            requested["comments"] = f"Demo change #{k}"
+    elif kind == "norm":
+        for name in rng.sample(_pool(str(instrument or "")), rng.randint(1, 3)):
+            requested[name] = _value(catalogue.PARAMETERS[name], rng, k)
+            originals[name] = _different(name, requested[name], rng, k + 1)
+            if originals[name] is None:
+                del originals[name]
+    elif kind == "clone":
+        requested["comments"] = f"Please split this observation (demo #{k})"
+    return originals, requested
+
+
+def _signoff_row(
+    item: _Planned,
+    kind: str,
+    requested: list[str],
+    rng: random.Random,
+    *,
+    uid: Mapping[str, int],
+    submitter: str,
+    now_s: int,
+) -> dict[str, Any]:
+    """The sign-off row (without its id): an open revision keeps USINT and some others Pending; a closed one has
+    every Pending column signed (or, for about 5 % of the closed norm ones, discarded) at later times."""
+    when, is_open = item.when, item.is_open
+    status = catalogue.signoff_routing(kind, requested)
+    signoff: dict[str, Any] = {"revision_id": item.rev_id}
+    discarded = not is_open and kind == "norm" and rng.random() < 0.05
+    pending_cols = [p for p in SIGNOFF_PREFIXES if status[p] == PENDING]
+    keep_pending = set(pending_cols)
+    if is_open:
+        edit = [p for p in pending_cols if p != "usint"]
+        rng.shuffle(edit)
+        keep_pending = {"usint", *edit[: rng.randint(0, len(edit))]}
+        if rng.random() < 0.3 and edit:
+            keep_pending = set(edit[:1]) | {"usint"}
+    t = when
+    for p in SIGNOFF_PREFIXES:
+        s = status[p]
+        signer, stamp = None, None
+        if s == SIGNED:
+            signer, stamp = uid[submitter], when
+        elif s == PENDING and not (is_open and p in keep_pending):
+            t += rng.randint(600, 3 * DAY if not is_open else 3600)
+            stamp = min(t, now_s - 60) if when > now_s - 2 * DAY else t
+            if discarded and p != "general":
+                s, signer = DISCARD, uid["alice"]
+            else:
+                s, signer = SIGNED, uid[rng.choice(SIGNERS[p])]
+        signoff[f"{p}_status"], signoff[f"{p}_signoff_id"], signoff[f"{p}_time"] = s, signer, stamp
+    return signoff
