@@ -6,11 +6,12 @@ No Dash and no database here: tests call these with a `BoardData` and plain valu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from data.board.rows import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData
+from data.board.rows import BADGE_LABELS, COLUMN_LABELS, COLUMNS, EDIT_COLUMNS, FIELD_INDEX, BoardData, BoardRecord
 from data.clock import local_text, zone_of
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED
 from data.parameters.catalogue import SIGNOFF_LABELS
@@ -110,13 +111,27 @@ def _base_row(rec: tuple[Any, ...], local: _LocalTimes, badge_text: dict[tuple[s
     return row
 
 
-_BASE_ROWS: dict[tuple[str, int], tuple[tuple[Any, ...], dict[str, Any], float, bool]] = {}
-"""(zone, revision id) -> (record, its base row, its latest time, edits pending): kept while the board's record
-for that revision is the same object (`data.board.rows.shape` keeps unchanged records), so a refresh after one
-sign-off formats one row. Base rows are shared between readers and never changed once made."""
-_USER_ROWS: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any], float]] = {}
-"""(zone, what the reader may do, revision id) -> (record, the row with that reader's buttons, latest time): the
-same rule of reuse one level up, so readers with the same rights share rows too."""
+@dataclass
+class GridRowCache:
+    """Grid rows kept from one refresh to the next, so a refresh after one sign-off formats one row. The app owns
+    one (kept with its live boards, `callbacks.board`); rows are shared between readers and never changed once made.
+
+    `base`: (zone, revision id) -> (record, its base row, its latest time, edits pending), kept while the board's
+    record for that revision is the same object (`data.board.rows.shape` keeps unchanged records). `per_rights`:
+    (zone, what the reader may do, revision id) -> (record, the row with that reader's buttons, latest time), the
+    same rule one level up, so readers with the same rights share rows too."""
+
+    base: dict[tuple[str, int], tuple[BoardRecord, dict[str, Any], float, bool]] = field(default_factory=dict)
+    per_rights: dict[tuple[Any, ...], tuple[BoardRecord, dict[str, Any], float]] = field(default_factory=dict)
+
+    def bounded(self) -> GridRowCache:
+        """Itself, emptied first once either part holds more than `_ROWS_MAX` rows."""
+        if len(self.base) > _ROWS_MAX or len(self.per_rights) > _ROWS_MAX:
+            self.base.clear()
+            self.per_rights.clear()
+        return self
+
+
 _ROWS_MAX = 50_000
 
 
@@ -129,6 +144,7 @@ def grid_rows(
     mine_first: bool = False,
     kiosk: bool = False,
     since: float | None = None,
+    cache: GridRowCache | None = None,
 ) -> list[dict[str, Any]]:
     """One ag-grid row per board row.
 
@@ -139,7 +155,8 @@ def grid_rows(
     `discard` hold the verify status only where this user gets that button. `color` and `changed` (rows
     submitted or signed after `since`, epoch seconds of the previous refresh, which the grid highlights
     briefly) appear only when set. `ts` is the submission in epoch seconds (the Submitted column sorts by it).
-    Kiosk rows never offer buttons. Rows are shared between readers with the same rights: do not change them."""
+    Kiosk rows never offer buttons. Rows are shared between readers with the same rights: do not change them.
+    `cache` keeps rows for the next call (without one nothing is kept)."""
     if not len(board):
         return []
     zone = zone_of(tz)
@@ -153,21 +170,20 @@ def grid_rows(
     sign_usint, may_approve, may_discard = allowed["usint"], allowed["approve"], allowed["discard"]
     any_button = bool(signable) or sign_usint or may_discard
     badge_text: dict[tuple[str, ...], str] = {}
-    if len(_BASE_ROWS) > _ROWS_MAX or len(_USER_ROWS) > _ROWS_MAX:
-        _BASE_ROWS.clear()
-        _USER_ROWS.clear()
+    kept = (cache or GridRowCache()).bounded()
+    base_rows, user_rows = kept.base, kept.per_rights
     rights = (zone.key, tuple(k for k, v in allowed.items() if v))
     rows: list[dict[str, Any]] = []
     for rec in board.records:
-        mine = _USER_ROWS.get((*rights, rec[i_rid]))
+        mine = user_rows.get((*rights, rec[i_rid]))
         if mine is None or mine[0] is not rec:
             key = (zone.key, rec[i_rid])
-            hit = _BASE_ROWS.get(key)
+            hit = base_rows.get(key)
             if hit is None or hit[0] is not rec:
                 times = [rec[first + 4 * i + 2] for i in range(len(COLUMNS))]
                 latest = max([rec[at["submitted"]] or 0, *(t for t in times if t is not None)])
                 edits_pending = any(rec[at[f"{c}_status"]] == PENDING for c in EDIT_COLUMNS)
-                hit = _BASE_ROWS[key] = (rec, _base_row(rec, local, badge_text), latest, edits_pending)
+                hit = base_rows[key] = (rec, _base_row(rec, local, badge_text), latest, edits_pending)
             _rec, row, latest, edits_pending = hit
             extra: dict[str, Any] = {}
             if any_button and rec[i_open]:
@@ -182,7 +198,7 @@ def grid_rows(
                         extra[APPROVE_COL] = PENDING
                 if may_discard:
                     extra[DISCARD_COL] = rec[i_usint]
-            mine = _USER_ROWS[(*rights, rec[i_rid])] = (rec, {**row, **extra} if extra else row, latest)
+            mine = user_rows[(*rights, rec[i_rid])] = (rec, {**row, **extra} if extra else row, latest)
         _rec, row, latest = mine
         rows.append({**row, "changed": True} if since is not None and latest > since else row)
     if mine_first:

@@ -49,6 +49,7 @@ def build_board(
     meta = board.meta
     rows = grids.grid_rows(
         board,
+        cache=live_boards().derived.setdefault("grid_rows", grids.GridRowCache()),
         user=who,
         permissions=conf.permissions,
         tz=conf.timezone,

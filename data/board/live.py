@@ -60,6 +60,8 @@ class LiveBoards:
         self._boards: dict[tuple[str, float], _Live] = {}
         self._updating: dict[tuple[str, float], threading.Lock] = {}
         self._lock = threading.Lock()
+        self.derived: dict[str, Any] = {}
+        """What readers make of the boards and keep between refreshes, by name (the board page's grid rows)."""
 
     def kept(self, url: str, window_h: float) -> _Live | None:
         """The live board of the revision DB at `url` for `window_h`, as last read (None before the first read)."""

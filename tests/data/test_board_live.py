@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callbacks._grids_board import grid_rows
+from callbacks._grids_board import GridRowCache, grid_rows
 from data.board.live import MAX_CHANGES, LiveBoards
 from data.board.rows import board_data, change_token
 from data.db import session_scope
@@ -258,22 +258,25 @@ def test_after_one_signoff_only_that_row_is_shaped_again(boards, sessions, ocat_
     before, _ = live_and_full(boards, sessions, START, ocat_source)
     with session_scope(sessions, readonly=True) as db:
         demo = users_of(db)["demo"]
-    rows_before = grid_rows(before, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    cache = GridRowCache()  # as the app keeps one with its live boards
+    rows_before = grid_rows(before, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC", cache=cache)
     with session_scope(sessions) as db:
         sign(db, 12, 1, "general", user=users_of(db)["bob"], now=START, permissions=DEFAULT_PERMISSIONS)
     after, full = live_and_full(boards, sessions, START, ocat_source)
     assert after.records == full.records
     kept = [a is b for a, b in zip(before.records, after.records, strict=True)]
     assert kept == [True, False, True]  # 12.001 re-shaped; 11.001 and 13.001 kept their records
-    rows_after = grid_rows(after, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    rows_after = grid_rows(after, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC", cache=cache)
     assert [a is b for a, b in zip(rows_before, rows_after, strict=True)] == [True, False, True]
     assert rows_after[1]["general_text"].startswith("bob ")
     # A user with buttons gets copies; the shared rows stay as anyone else sees them.
-    mine = grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    mine = grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC", cache=cache)
     assert mine[0]["discard"] == PENDING and "discard" not in rows_after[0]
-    again = grid_rows(after, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC")
+    again = grid_rows(after, user=None, permissions=DEFAULT_PERMISSIONS, tz="UTC", cache=cache)
     assert [a is b for a, b in zip(rows_after, again, strict=True)] == [True, True, True]  # same rights, same rows
-    assert grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC", kiosk=True)[0] is again[0]
+    assert (
+        grid_rows(after, user=demo, permissions=DEFAULT_PERMISSIONS, tz="UTC", kiosk=True, cache=cache)[0] is again[0]
+    )
 
 
 def test_writers_take_turns_and_readers_do_not_wait(sessions):
