@@ -6,7 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 
 from callbacks._context import current_user, session_scope
-from data.revisions.store import open_revisions
+from data.revisions.store import count_open, open_revisions
+
+SHOWN = 50
+"""How many open revisions the home page lists; the rest are counted and left to the status board."""
 
 
 def list_my_revisions() -> html.Div | html.P:
@@ -14,7 +17,8 @@ def list_my_revisions() -> html.Div | html.P:
     if who.anonymous or not who.registered:
         return html.P("Sign in as a registered USINT user to see your open revisions.", className="text-muted")
     with session_scope(readonly=True) as session:
-        mine = open_revisions(session, submitter_id=who.user_id)
+        mine = open_revisions(session, submitter_id=who.user_id, limit=SHOWN)
+        total = count_open(session, submitter_id=who.user_id) if len(mine) == SHOWN else len(mine)
     if not mine:
         return html.P("You have no open revisions.", className="text-muted")
     items = [
@@ -28,9 +32,15 @@ def list_my_revisions() -> html.Div | html.P:
                 ),
             ]
         )
-        for r in mine[:50]
+        for r in mine
     ]
-    more = html.P(f"and {len(mine) - 50} more on the status board.", className="small") if len(mine) > 50 else None
+    more = (
+        html.P(
+            [f"and {total - len(mine)} more on the ", html.A("status board", href="/orupdate"), "."], className="small"
+        )
+        if total > len(mine)
+        else None
+    )
     return html.Div([dbc.ListGroup(items), more])
 
 

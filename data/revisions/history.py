@@ -139,6 +139,9 @@ def events_of(session: Session, obsid: int) -> list[HistoryEvent]:
     """The audit events of every revision of `obsid` (targets `<obsid>.<rev>`), oldest first."""
     prefix = f"{int(obsid)}."
     stmt = select(Event).where(Event.target.like(f"{prefix}%")).order_by(Event.time, Event.id).limit(MAX_EVENTS)
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's LIKE ignores case, so it cannot use ix_events_target; the same prefix as a range (BINARY) can.
+        stmt = stmt.where(Event.target >= prefix, Event.target < f"{int(obsid)}/")
     return [
         HistoryEvent(_utc(e.time), e.username, e.action, e.target, e.before, e.after)
         for e in session.scalars(stmt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from data.models import SIGNOFF_PREFIXES, Revision, Signoff, User
@@ -34,8 +34,17 @@ def recent_rows(session: Session, user: User | None, limit: int = RECENT_LIMIT) 
     user_id = getattr(user, "id", None)
     if user_id is None:
         return []
-    mine = or_(Revision.user_id == user_id, *(getattr(Signoff, f"{c}_signoff_id") == user_id for c in SIGNOFF_PREFIXES))
-    return revisions_where(session, mine, limit=limit)
+    # The newest `limit` of each part, merged: short ranges of ix_revisions_user_id and ix_signoffs_*_signoff_id
+    # (one OR across the joined tables scans every revision).
+    parts = [select(Revision.id.label("id")).where(Revision.user_id == user_id).order_by(Revision.id.desc())]
+    parts += [
+        select(Signoff.revision_id.label("id"))
+        .where(getattr(Signoff, f"{c}_signoff_id") == user_id)
+        .order_by(Signoff.revision_id.desc())
+        for c in SIGNOFF_PREFIXES
+    ]
+    newest = union(*(select(p.limit(limit).subquery().c.id) for p in parts)).subquery()
+    return revisions_where(session, Revision.id.in_(select(newest.c.id)), limit=limit)
 
 
 def undo(
