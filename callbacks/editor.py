@@ -453,7 +453,7 @@ def filled_form(
     values = current_values(record, edits)
     _obsids, extra_errors, _m = parse_extra_obsids(extras, int(record["obsid"]))
     errors = report.errors
-    submit = submit_card(
+    submit_options = submit_card(
         change_items(report.changes),
         form_error_items(errors, on_page(tuple(built))),
         bool(errors) or bool(extra_errors) or bool(refusal),
@@ -465,7 +465,7 @@ def filled_form(
         warning=kind_warning(kind, edit_labels(edited_fields(record, edits))) if edits else "",
     )
     figure = focal_plane_figure(values, values.get("window_ranks") or []) if "acis" in built else None
-    return editor_form(values, errors, submit, figure, built=tuple(built)), errors
+    return editor_form(values, errors, submit_options, figure, built=tuple(built)), errors
 
 
 # ---------------------------------------------------------------------------------------------------- callbacks
