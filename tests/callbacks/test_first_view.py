@@ -3,14 +3,15 @@ validation layout built at start-up reads nothing, and a failed first read still
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from callbacks._first_view import first_view
-from data.board import live
 from tests.factories import page_route_request
 
 
@@ -65,11 +66,9 @@ def test_the_validation_layout_reads_nothing(app: Any) -> None:
         assert first_view(read, "skeleton") == "skeleton"
 
 
-def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError("revision DB gone")
-
-    monkeypatch.setattr(live.LiveBoards, "current", broken)
+def test_a_failed_first_read_shows_the_page_and_says_why(client: Any, settings: dict[str, Any]) -> None:
+    with sqlite3.connect(Path(settings["instance_path"]) / "usint.db") as db:  # the revisions table is gone
+        db.execute("ALTER TABLE revisions RENAME TO revisions_lost")
     props, body = route(client, "/orupdate")
     assert props["board-grid"]["rowData"] == []
     assert props["board-token"]["data"] is None
