@@ -23,6 +23,8 @@ from data.revisions.undo import REVISION, recent_rows, reversible_items, undo
 from data.users import acting_user, get_user
 from pages._ids import UndoIds
 
+SHOWN = 50
+"""How many reversible items the page lists unless asked for all (`/rm_submission?all=1`)."""
 HEADINGS = (
     "ObsID.Rev#",
     "General Sign Off",
@@ -74,9 +76,18 @@ def undo_table(rows: Sequence[tuple[Any, Sequence[str], bool]]) -> dbc.Table:
     return dbc.Table([head, html.Tbody(body)], bordered=True, size="sm", className="usint-undo")
 
 
-def list_reversible(_tick: int | None) -> Any:
-    """The user's reversible items, or (when there are none) their 10 newest rows read-only. The page layout calls it
-    as it is served; the callback reloads it after an undo."""
+def _shown_note(shown: int, total: int) -> html.P:
+    """Says that only the newest items are listed, and links to all of them."""
+    return html.P(
+        [f"Showing the {shown} newest of the {total} entries you can undo. ",
+         html.A(f"Show all {total}", href="/rm_submission?all=1"), "."],
+        className="small",
+    )  # fmt: skip
+
+
+def list_reversible(_tick: int | None, show_all: bool | None = False) -> Any:
+    """The user's reversible items (the newest `SHOWN` unless `show_all`), or (when there are none) their 10 newest
+    rows read-only. The page layout calls it as it is served; the callback reloads it after an undo."""
     who = current_user()
     if not who.username or not who.registered:
         return dbc.Alert("Only registered USINT users can undo their submissions.", color="warning")
@@ -86,6 +97,7 @@ def list_reversible(_tick: int | None) -> Any:
         items = reversible_items(session, user, now(), hours)
         recent = [] if items else recent_rows(session, user)
     if items:
+        listed = items if show_all else items[:SHOWN]
         return html.Div(
             [
                 html.P(
@@ -101,7 +113,8 @@ def list_reversible(_tick: int | None) -> Any:
                     "revision deletes it; the audit trail keeps a copy.",
                     className="small",
                 ),
-                undo_table([(i.revision, i.columns, i.revision_removable) for i in items]),
+                _shown_note(SHOWN, len(items)) if len(listed) < len(items) else None,
+                undo_table([(i.revision, i.columns, i.revision_removable) for i in listed]),
             ]
         )
     return html.Div(
@@ -167,9 +180,12 @@ def confirm_undo(_clicks: int | None, target: dict[str, str] | None, tick: int |
 
 
 def register(app: Dash) -> None:
-    app.callback(Output(UndoIds.LIST, "children"), Input(UndoIds.LOAD, "data"), prevent_initial_call=True)(
-        list_reversible
-    )
+    app.callback(
+        Output(UndoIds.LIST, "children"),
+        Input(UndoIds.LOAD, "data"),
+        State(UndoIds.SHOW_ALL, "data"),
+        prevent_initial_call=True,
+    )(list_reversible)
     app.callback(
         Output(UndoIds.MODAL, "is_open"),
         Output(UndoIds.MODAL_BODY, "children"),

@@ -60,6 +60,7 @@ class UndoIds(StrEnum):
     TARGET = "undo-target"
     RESULT = "undo-result"
     REMOVE = "undo-remove"
+    SHOW_ALL = "undo-show-all"
 
     @staticmethod
     def remove_button(obsidrev: str, column: str) -> dict[str, str]:

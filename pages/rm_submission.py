@@ -38,19 +38,21 @@ def confirm_dialog() -> dbc.Modal:
     )
 
 
-def reversible_list() -> object:
+def reversible_list(show_all: bool) -> object:
     """The user's reversible items, read while a browser opens the page (nothing at start-up)."""
-    return first_view(lambda: list_reversible(None), None)
+    return first_view(lambda: list_reversible(None, show_all), None)
 
 
-def layout(**_query: str) -> html.Div:
+def layout(**query: str) -> html.Div:
+    show_all = query.get("all") == "1"  # `?all=1`: every reversible item, not only the newest
     return html.Div(
         [
             page_header("Remove Accidental Submission", "Undo your own recent sign-offs and submissions."),
             dcc.Store(id=UndoIds.LOAD, data=0),
+            dcc.Store(id=UndoIds.SHOW_ALL, data=show_all),
             dcc.Store(id=UndoIds.TARGET),
             html.Div(id=UndoIds.RESULT),
-            html.Div(id=UndoIds.LIST, children=reversible_list()),
+            html.Div(id=UndoIds.LIST, children=reversible_list(show_all)),
             confirm_dialog(),
         ]
     )
