@@ -79,10 +79,13 @@ def undo_table(rows: Sequence[tuple[Any, Sequence[str], bool]]) -> dbc.Table:
 def _shown_note(shown: int, total: int) -> html.P:
     """Says that only the newest items are listed, and links to all of them."""
     return html.P(
-        [f"Showing the {shown} newest of the {total} entries you can undo. ",
-         html.A(f"Show all {total}", href="/rm_submission?all=1"), "."],
+        [
+            f"Showing the {shown} newest of the {total} entries you can undo. ",
+            html.A(f"Show all {total}", href="/rm_submission?all=1"),
+            ".",
+        ],
         className="small",
-    )  # fmt: skip
+    )
 
 
 def list_reversible(_tick: int | None, show_all: bool | None = False) -> Any:
