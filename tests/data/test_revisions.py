@@ -15,6 +15,7 @@ from data.models import Event, Original, Outbox, Request, Revision
 from data.revisions.store import (
     approved_obsids,
     board_revisions,
+    count_open,
     create_revision,
     decode_value,
     encode_value,
@@ -214,3 +215,13 @@ def test_open_revisions_of_one_submitter(session, users):
     make_revision(session, obsid=778, user=users["demo"])
     found = open_revisions(session, submitter_id=users["alice"].id)
     assert [r.obsidrev for r in found] == [mine.obsidrev]
+
+
+def test_open_revisions_limited_and_counted(session, users):
+    for obsid in (903, 901, 902):
+        make_revision(session, obsid=obsid, user=users["alice"])
+    make_revision(session, obsid=900, user=users["demo"])
+    alice = users["alice"].id
+    assert [r.obsid for r in open_revisions(session, submitter_id=alice, limit=2)] == [901, 902]
+    assert count_open(session, submitter_id=alice) == 3
+    assert count_open(session) == 4
