@@ -2,9 +2,8 @@
 
 `load_history(obsid)` reads `data.revisions.history.obsid_history` in one session and gives the small header, the
 small table of current values, and the data of the revisions grid and timeline (`callbacks/_grids_history.py`,
-`callbacks/_figures_history.py`); the
-page layout calls it while it is served (the page arrives filled, one round trip), "Re-read" calls it again. A down
-Ocat shows a banner above a complete revision part.
+`callbacks/_figures_history.py`); the page layout calls it while it is served (the page arrives filled, one round
+trip), "Re-read" calls it again. A down Ocat shows a banner above a complete revision part.
 """
 
 from __future__ import annotations
