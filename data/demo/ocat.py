@@ -302,6 +302,7 @@ JOINT = ("HST", "XMM", "NuSTAR", "VLA", "NOAO", "Swift", "HST-XMM", "VLBA")
 OBSERVATORIES = ("HST", "XMM-Newton", "NuSTAR", "VLA", "Swift", "NICER", "Gemini", "ALMA")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ACIS_DITHER = (0.002222, 0.36, 0.0, 0.002222, 0.509, 0.0)
+_CHILD_KEYS = ("acis", "hrc", "too", "time", "roll", "window", "phase", "dither")
 HRC_DITHER = (0.0056, 0.331, 0.0, 0.0056, 0.468, 0.0)
 
 
@@ -364,7 +365,23 @@ class _Builder:
 
     # ------------------------------------------------------------------ observations
     def observation(self, obsid: int, **fields: Any) -> dict[str, Any]:
-        """Add one target row (plus children); `fields` override the generated defaults."""
+        """Add one target row (plus children); `fields` override the generated defaults.
+
+        The random draws happen in a fixed order (defaults, dates, extras, children, sim/soe): the same seed gives
+        the same Ocat.
+        """
+        row = self._target_defaults(obsid, fields)
+        self._plan_dates(row)
+        self._extras(row)
+        children = {k: fields.pop(k) for k in _CHILD_KEYS if k in fields}
+        row.update(fields)
+        self._parameter_rows(row, fields, children)
+        self._sim_and_soe(row)
+        self.rows["target"].append(tuple(row[c] for c in TARGET_COLUMNS))
+        return row
+
+    def _target_defaults(self, obsid: int, fields: dict[str, Any]) -> dict[str, Any]:
+        """The generated target row before `fields` override it (pops `seq`, the sequence number, from `fields`)."""
         rng = self.rng
         status = fields.get("status", "unobserved")
         instrument = fields.get("instrument", "ACIS-S")
@@ -429,6 +446,12 @@ class _Builder:
             "remarks": None,
             "mp_remarks": None,
         }
+        return row
+
+    def _plan_dates(self, row: dict[str, Any]) -> None:
+        """The scheduled and long-term-plan dates that go with the row's status."""
+        rng = self.rng
+        status = row["status"]
         if status in ("scheduled",):
             row["soe_st_sched_date"] = self.when(rng.uniform(1, 25))
             row["lts_lt_plan"] = self.when(rng.uniform(-5, 20))
@@ -437,6 +460,10 @@ class _Builder:
             row["lts_lt_plan"] = row["soe_st_sched_date"]
         elif status == "unobserved":
             row["lts_lt_plan"] = self.when(rng.uniform(5, 330)) if rng.random() < 0.8 else None
+
+    def _extras(self, row: dict[str, Any]) -> None:
+        """Now and then a coordinated observatory, remarks and MP remarks."""
+        rng = self.rng
         if rng.random() < 0.05:
             row["multitelescope"] = rng.choice(("Y", "P"))
             row["observatories"] = rng.choice(OBSERVATORIES)
@@ -452,28 +479,32 @@ class _Builder:
             )
         if rng.random() < 0.1:
             row["mp_remarks"] = rng.choice(("CDO approved the time window.", "Split per CDO.", "Roll per PI email."))
-        children = {
-            k: fields.pop(k) for k in ("acis", "hrc", "too", "time", "roll", "window", "phase", "dither") if k in fields
-        }
-        row.update(fields)
+
+    def _parameter_rows(self, row: dict[str, Any], fields: dict[str, Any], children: dict[str, Any]) -> None:
+        """The instrument, TOO, time/roll/window, phase and dither rows, unless `fields` gave their ids."""
+        obsid = row["obsid"]
+        acis = row["instrument"].startswith("ACIS")
         if acis and "acisid" not in fields:
-            row["acisid"] = self._acis(instrument, children.get("acis", {}))
+            row["acisid"] = self._acis(row["instrument"], children.get("acis", {}))
         if not acis and "hrcid" not in fields:
             row["hrcid"] = self._hrc(children.get("hrc", {}))
-        if obs_type in ("TOO", "DDT") and "tooid" not in fields:
+        if row["type"] in ("TOO", "DDT") and "tooid" not in fields:
             row["tooid"] = self._too(children.get("too", {}))
         self._ranks(row, children)
         if row["phase_constraint_flag"] in ("Y", "P") and children.get("phase", True):
             self._phase(obsid, children.get("phase"))
         if row["dither_flag"] == "Y" and children.get("dither", True):
             self.rows["dither"].append((obsid, *(ACIS_DITHER if acis else HRC_DITHER)))
+
+    def _sim_and_soe(self, row: dict[str, Any]) -> None:
+        """The SIM offsets of every observation; the SOE roll rows of a scheduled or observed one."""
+        rng = self.rng
+        obsid = row["obsid"]
         self.rows["sim"].append((obsid, rng.choice((0.0, 0.0, 0.0, -3.0, 1.5)), rng.choice((0.0, 0.0, -0.2))))
         if row["soe_st_sched_date"] is not None:
             self.rows["soe"].append((self.next_id("soe"), obsid, round(rng.uniform(0, 360), 2), "N"))
             if rng.random() < 0.03:
                 self.rows["soe"].append((self.next_id("soe"), obsid, round(rng.uniform(0, 360), 2), "Y"))
-        self.rows["target"].append(tuple(row[c] for c in TARGET_COLUMNS))
-        return row
 
     def _acis(self, instrument: str, opts: dict[str, Any]) -> int:
         rng = self.rng
@@ -833,6 +864,16 @@ def _fixtures_states(b: _Builder) -> None:
 
 def _fixtures_constraints(b: _Builder) -> None:
     """A follow-up chain, phase, solar-system, custom subarray and preference constraints (1020–1029)."""
+    _fixtures_chain_and_phase(b)
+    _fixtures_jupiter_and_subarray(b)
+    _fixtures_preferences(b)
+    b.or_list.extend((1008, 1013))
+    b.rolls[1013] = (265.0, 271.5)
+    b.rolls[12345] = (118.5, 122.0)
+
+
+def _fixtures_chain_and_phase(b: _Builder) -> None:
+    """The SS 433 follow-up chain (1020–1023) and the Her X-1 phase constraint (1024)."""
     b.observation(1020, ocat_propid=10, instrument="ACIS-S", status="observed", **_pos("SS 433"))
     b.observation(1021, ocat_propid=11, instrument="ACIS-S", status="unobserved", pre_id=1020, **_pos("SS 433"))
     b.observation(1022, ocat_propid=12, instrument="ACIS-S", status="unobserved", pre_id=1021, **_pos("SS 433"))
@@ -853,6 +894,10 @@ def _fixtures_constraints(b: _Builder) -> None:
         },
         **_pos("Her X-1"),
     )
+
+
+def _fixtures_jupiter_and_subarray(b: _Builder) -> None:
+    """A solar-system target (Jupiter, 1025) and a custom ACIS subarray (1026)."""
     b.observation(
         1025,
         ocat_propid=14,
@@ -884,6 +929,10 @@ def _fixtures_constraints(b: _Builder) -> None:
         },
         **_pos("Orion Nebula Cluster"),
     )
+
+
+def _fixtures_preferences(b: _Builder) -> None:
+    """Preference time and roll windows (1027), every flag unset (1028), a quoting-hostile group id (1029)."""
     b.observation(
         1027,
         ocat_propid=6,
@@ -910,9 +959,6 @@ def _fixtures_constraints(b: _Builder) -> None:
     b.observation(
         1029, ocat_propid=6, instrument="ACIS-S", status="unobserved", group_id="x' OR '1'='1", **_pos("3C 273")
     )
-    b.or_list.extend((1008, 1013))
-    b.rolls[1013] = (265.0, 271.5)
-    b.rolls[12345] = (118.5, 122.0)
 
 
 def _bulk(b: _Builder, count: int) -> None:
