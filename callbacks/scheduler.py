@@ -13,19 +13,22 @@ raises `Forbidden`, which the app's error funnel shows as a toast.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
+from sqlalchemy.orm import Session
 
 from callbacks import _figures_scheduler as fig
 from callbacks._context import current_user, now, session_scope, settings
 from data import oplog, schedule
 from data.errors import Conflict, NotFound, ValidationFailed
 from data.ids import parse_period_id
+from data.settings import Settings
 from data.users import can, groups_of, require
 from pages._ids import SchedulerIds as Ids
+from web.identity import Identity
 
 FAR_AHEAD = timedelta(days=3660)
 HIDDEN = {"display": "none"}
@@ -224,6 +227,16 @@ EDITS = frozenset({"sign_up", "assign", "change_dates", "split", "unassign", "de
 """The calendar changes a person makes (the `extend` of the horizon aside): the actor is checked first."""
 
 
+ACTIONS = {
+    Ids.SIGN_UP: "sign_up",
+    Ids.ASSIGN: "assign",
+    Ids.CHANGE: "change_dates",
+    Ids.SPLIT: "split",
+    Ids.EXTEND: "extend",
+}
+"""The action each button runs; Unassign and Delete arrive through the dialog's Yes (`PENDING`)."""
+
+
 def act(
     _sign: int,
     _assign: int,
@@ -239,66 +252,87 @@ def act(
     version: int,
 ) -> tuple[Any, ...]:
     """Run the pressed action; returns (message, colour, shown, new version, modal open, selection)."""
-    trigger = ctx.triggered_id
-    selected = parse_period_id(selected)
-    action = {
-        Ids.SIGN_UP: "sign_up",
-        Ids.ASSIGN: "assign",
-        Ids.CHANGE: "change_dates",
-        Ids.SPLIT: "split",
-        Ids.EXTEND: "extend",
-    }.get(trigger)
+    action, selected = _pressed(ctx.triggered_id, parse_period_id(selected), pending)
+    if action != "extend" and selected is None:
+        return "Select a period first.", "warning", True, no_update, False, no_update
+    who, moment, config = current_user(), now(), settings()
+    try:
+        with session_scope() as session:
+            if action == "extend":
+                change = _extend_horizon(session, who, moment, config)
+            else:
+                change = _edit(session, action, selected, who, moment, config, assignee, start, stop)
+    except ValidationFailed as err:
+        return _error_text(err), "danger", True, no_update, False, no_update
+    except (Conflict, NotFound) as err:
+        return err.user_message, "warning", True, version + 1, False, no_update
+    return _done(change, version)
+
+
+def _pressed(trigger: Any, selected: int | None, pending: dict[str, Any] | None) -> tuple[str, int | None]:
+    """The action the press asks for and its period (the dialog's pending one after Yes); PreventUpdate if none."""
+    action = ACTIONS.get(trigger)
     if trigger == Ids.CONFIRM_YES:
         if not pending:
             raise PreventUpdate
         action, selected = pending["action"], pending["period"]
     if action is None:
         raise PreventUpdate
-    if action != "extend" and selected is None:
-        return "Select a period first.", "warning", True, no_update, False, no_update
-    who, moment, config = current_user(), now(), settings()
+    return action, selected
+
+
+def _extend_horizon(session: Session, who: Identity, moment: datetime, config: Settings) -> schedule.Change:
+    """Create the open weeks the horizon lacks (schedule permission checked first)."""
+    require(who, schedule.ACTION, config.permissions)
+    added = schedule.extend_horizon(session, today=_today(), now=moment)
+    oplog.after_commit(session, who.username, "schedule.extend", "schedule", added=len(added))
+    message = f"Created {len(added)} open week(s)." if added else "The calendar already reaches 240 days."
+    return schedule.Change(message, None, tuple(p.id for p in added))
+
+
+def _edit(
+    session: Session,
+    action: str,
+    selected: int | None,
+    who: Identity,
+    moment: datetime,
+    config: Settings,
+    assignee: str | None,
+    start: str | None,
+    stop: str | None,
+) -> schedule.Change:
+    """One of the `EDITS` on the selected period by the checked actor, with its operation-log line."""
+    if action not in EDITS:
+        raise PreventUpdate
+    user = schedule.calendar_actor(session, who, config.permissions)
     common = {"now": moment, "permissions": config.permissions, "timezone": config.timezone}
-    try:
-        with session_scope() as session:
-            if action == "extend":
-                require(who, schedule.ACTION, config.permissions)
-                added = schedule.extend_horizon(session, today=_today(), now=moment)
-                oplog.after_commit(session, who.username, "schedule.extend", "schedule", added=len(added))
-                message = f"Created {len(added)} open week(s)." if added else "The calendar already reaches 240 days."
-                change = schedule.Change(message, None, tuple(p.id for p in added))
-            elif action not in EDITS:
-                raise PreventUpdate
-            else:
-                user = schedule.calendar_actor(session, who, config.permissions)
-                if action == "sign_up":
-                    change = schedule.sign_up(session, selected, user=user, base_url=config.base_url, **common)
-                elif action == "assign":
-                    change = schedule.assign(
-                        session, selected, assignee or "", assigner=user, base_url=config.base_url, **common
-                    )
-                elif action == "change_dates":
-                    if not start or not stop:
-                        raise ValidationFailed({"start": "Give both the first and the last day."})
-                    change = schedule.change_dates(session, selected, start, stop, user=user, **common)
-                elif action == "split":
-                    change = schedule.split(session, selected, user=user, **common)
-                elif action == "unassign":
-                    change = schedule.unassign(session, selected, user=user, **common)
-                else:
-                    change = schedule.delete_period(session, selected, user=user, **common)
-            if action != "extend":
-                oplog.after_commit(
-                    session,
-                    who.username,
-                    f"schedule.{action}",
-                    f"schedule:{selected}",
-                    touched=",".join(map(str, change.touched)) or None,
-                    assignee=assignee if action == "assign" else None,
-                )
-    except ValidationFailed as err:
-        return _error_text(err), "danger", True, no_update, False, no_update
-    except (Conflict, NotFound) as err:
-        return err.user_message, "warning", True, version + 1, False, no_update
+    if action == "sign_up":
+        change = schedule.sign_up(session, selected, user=user, base_url=config.base_url, **common)
+    elif action == "assign":
+        change = schedule.assign(session, selected, assignee or "", assigner=user, base_url=config.base_url, **common)
+    elif action == "change_dates":
+        if not start or not stop:
+            raise ValidationFailed({"start": "Give both the first and the last day."})
+        change = schedule.change_dates(session, selected, start, stop, user=user, **common)
+    elif action == "split":
+        change = schedule.split(session, selected, user=user, **common)
+    elif action == "unassign":
+        change = schedule.unassign(session, selected, user=user, **common)
+    else:
+        change = schedule.delete_period(session, selected, user=user, **common)
+    oplog.after_commit(
+        session,
+        who.username,
+        f"schedule.{action}",
+        f"schedule:{selected}",
+        touched=",".join(map(str, change.touched)) or None,
+        assignee=assignee if action == "assign" else None,
+    )
+    return change
+
+
+def _done(change: schedule.Change, version: int) -> tuple[Any, ...]:
+    """The success answer of `act`: the message (saying an e-mail is coming), a new version, the new selection."""
     if change.mails:  # the commit woke the mail sender (D21): the e-mail goes after this answer
         change = schedule.Change(
             change.message + " A confirmation e-mail is on its way.", change.period_id, change.touched, change.mails
