@@ -6,7 +6,8 @@ package). Every figure of ours is made of `scatter` and `bar` traces, so that UR
 the same plotly.js version instead (1.2 MB, 0.4 MB gzipped; web/vendor/README.md says where it comes from): a quarter
 of the script to fetch, parse and run before a graph draws. Like Dash's own unfingerprinted files it is revalidated
 (`no-cache` with an ETag, the file's sha256; a 304 costs no file read), so a new bundle reaches browsers at once;
-gzip is made once per process and kept (flask-compress would compress it again on every request).
+gzip is made once per process, when the app is made, and kept (flask-compress would compress it again on every
+request).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def _body(gzipped: bool) -> bytes:
 def init_app(app: Dash) -> None:
     """Answer the plotly.js URL of `app` with the vendored basic bundle (before Dash's component-suite route)."""
     path = app.config.routes_pathname_prefix + PLOTLY_JS
+    _body(True)  # gzip it now (~0.1 s, once per process), not in a browser's first request to a worker
 
     @app.server.before_request
     def _plotly_basic() -> Response | None:
