@@ -6,6 +6,8 @@ Access and error logs rotate under <instance>/logs/.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
@@ -68,8 +70,27 @@ logconfig_dict = {
 }
 
 
+M_MMAP_THRESHOLD = -3
+"""glibc's `mallopt` parameter: blocks at least this large get their own mapping, returned to the system when freed."""
+
+
+def return_large_blocks(threshold: int = 128 * 1024) -> None:
+    """Fix glibc's mmap threshold at its default 128 KiB (inherited by the workers forked after this).
+
+    Left alone, glibc raises the threshold to the size of each large block freed, up to 32 MiB; the status API's
+    bodies (1.5 MB of JSON, their gzip and CSV, rebuilt after every change) then land in the heap, whose holes stay
+    resident. Measured at 100k revisions after 60 s of load (bench_api): 139 MiB per worker instead of 148-149.
+    Not glibc (no `mallopt`): nothing to do."""
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, threshold)
+
+
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """Create or upgrade the instance once, in the master, before any worker starts."""
+    return_large_blocks()
     try:
         settings = load_settings()
     except SettingsError as err:  # one clear line naming the setting, then stop
