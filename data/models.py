@@ -183,7 +183,10 @@ class Event(Base):
     """Append-only audit trail: who did what to which target, with the state before and after."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_target", "target"), Index("ix_events_time", "time"))
+    __table_args__ = (
+        Index("ix_events_target", "target", postgresql_ops={"target": "text_pattern_ops"}),  # prefix LIKE (0008)
+        Index("ix_events_time", "time"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     time: Mapped[int] = mapped_column(Integer)

@@ -17,7 +17,7 @@ from data.schema import V21_REVISION, _connect, alembic_config, at_head, check, 
 from tests.fixtures.revdb import PG_ENV, create_pg_database, drop_pg_database
 
 V21_DDL = (Path(__file__).parent / "v21_schema.sql").read_text()
-HEAD = "0007_user_revisions_ix"
+HEAD = "0008_events_target_pattern_ix"
 
 
 def make_v21_file(path: Path, *, duplicate: bool = False) -> str:
