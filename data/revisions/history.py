@@ -141,6 +141,7 @@ def events_of(session: Session, obsid: int) -> list[HistoryEvent]:
     stmt = select(Event).where(Event.target.like(f"{prefix}%")).order_by(Event.time, Event.id).limit(MAX_EVENTS)
     if session.get_bind().dialect.name == "sqlite":
         # SQLite's LIKE ignores case, so it cannot use ix_events_target; the same prefix as a range (BINARY) can.
+        # PostgreSQL reads the LIKE itself through the index (text_pattern_ops, migration 0008).
         stmt = stmt.where(Event.target >= prefix, Event.target < f"{int(obsid)}/")
     return [
         HistoryEvent(_utc(e.time), e.username, e.action, e.target, e.before, e.after)
