@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import pkgutil
 import re
 from typing import Any
 
@@ -110,3 +111,19 @@ def test_static_files_are_compressed_for_chromium(client: Any) -> None:
             answer = client.get(url, headers=CHROMIUM)
             assert answer.status_code == 200
             assert answer.headers.get("Content-Encoding") in ("gzip", "br", "zstd"), url
+
+
+AG_GRID_CHUNK = "/_dash-component-suites/dash_ag_grid/async-community.js"
+
+
+def test_a_known_chunk_revalidates_without_reading_the_file(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = client.get(AG_GRID_CHUNK, headers=CHROMIUM)
+    assert first.status_code == 200 and first.headers["ETag"]
+    reads: list[str] = []
+    real_get_data = pkgutil.get_data  # the library call Dash reads a component file with
+    monkeypatch.setattr(pkgutil, "get_data", lambda package, path: reads.append(path) or real_get_data(package, path))
+    again = client.get(AG_GRID_CHUNK, headers={**CHROMIUM, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    assert reads == [], "answered from the kept ETag"
+    other = client.get(AG_GRID_CHUNK, headers={**CHROMIUM, "If-None-Match": '"not-this-one:gzip"'})
+    assert other.status_code == 200 and other.data, "a stale tag gets the file"
