@@ -1,23 +1,17 @@
 """Pure shaping for the Parameter Check Page (other-pages §4, D18): the one merge's rows as grid rows. No Dash, no DB.
 
-The merge (`data.revisions.compare.merge`, ranked sets split per rank) decides original, requested, current and the
+The merge (`data.revisions.compare.merge_rows`, ranked sets split per rank) decides original, requested, current and the
 state of every value; this module only lays its rows out: which sections show, their order, titles, labels with
 units, and cell text (n/a, unavailable, lists, floats). Names, labels, units and sections come from the catalogue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from data.lazy_modules import lazy_module
 from data.parameters.catalogue import PARAMETERS, RANK_SETS, SECTIONS
-from data.revisions.compare import APPLIED, DRIFTED, PENDING, is_na, records
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
+from data.revisions.compare import APPLIED, DRIFTED, PENDING, MergedRow, is_na
 
 LEGEND: tuple[tuple[str, str], ...] = (
     (APPLIED, "Requested value is in the database."),
@@ -101,12 +95,11 @@ def value_row(row: Mapping[str, Any], *, current_known: bool) -> dict[str, Any]:
     }
 
 
-def value_rows(frame: pd.DataFrame, *, current_known: bool = True) -> list[dict[str, Any]]:
+def value_rows(rows: Sequence[MergedRow], *, current_known: bool = True) -> list[dict[str, Any]]:
     """The "All Parameters" grid: per visible section a title row and its parameters (catalogue order), each of
     its ranked sets right after it as a titled block (the number of ranks, then each rank's columns)."""
-    rows = records(frame)
     by_name = {r["name"]: r for r in rows if not r["rank"]}
-    instrument = by_name.get("instrument", {})
+    instrument: Mapping[str, Any] = by_name.get("instrument", {})
     used = {str(instrument.get(k)) for k in ("original", "requested", "current") if _given(instrument.get(k))}
     tooid = by_name.get("tooid", {}).get("current")
     out: list[dict[str, Any]] = []

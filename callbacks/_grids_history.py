@@ -9,7 +9,7 @@ from typing import Any
 from callbacks._check_rows import NOT_AVAILABLE, show
 from data.models import DISCARD, NOT_REQUIRED, SIGNED
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
-from data.revisions.compare import APPLIED, PENDING, UNKNOWN, is_na, records
+from data.revisions.compare import APPLIED, PENDING, UNKNOWN, is_na
 from data.revisions.history import Change, HistoryEvent, ObsidHistory
 from data.revisions.store import RevisionView
 
@@ -31,7 +31,7 @@ def _label(label: str, unit: str | None) -> str:
 def current_rows(data: ObsidHistory) -> list[dict[str, Any]]:
     """The merge's requested parameters: latest request, its revision, the Ocat value now and the state."""
     rows = []
-    for r in records(data.current):
+    for r in data.current:
         rows.append(
             {
                 "id": r["name"],

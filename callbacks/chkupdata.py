@@ -1,7 +1,7 @@
 """Callbacks of the Parameter Check Page (other-pages §4, D18): the provide-form and the revision view.
 
 `load_check(obsidrev)` reads the revision (data.revisions.store) and the current Ocat record, merges them with the
-one three-way merge (`data.revisions.compare.merge`, ranks split per cell) and lays the rows out with
+one three-way merge (`data.revisions.compare.merge_rows`, ranks split per cell) and lays the rows out with
 `callbacks._check_rows`: a small header and one grid that carries its rows as data
 (`pages._components.check_grids`). The page layout calls it while it is served (the page arrives filled, one round
 trip); "Re-read the Ocat" calls it again. A down Ocat shows a banner; the revision part (requests, sign-offs,
@@ -25,7 +25,7 @@ from data.errors import NotFound, OcatUnavailable
 from data.ids import parse_obsidrev
 from data.ocat.read import parameter_values, read_observation
 from data.parameters.catalogue import NOTE_LABELS, SIGNOFF_LABELS
-from data.revisions.compare import merge
+from data.revisions.compare import merge_rows
 from data.revisions.store import get_revision, history
 from pages._components import check_grids as grids
 from pages._components import check_tables as ui
@@ -90,7 +90,7 @@ def build_content(
     fmt = _formatter()
     original, requested = view.originals, view.requests
     known = ocat_notice is None
-    merged = merge(parameter_values(current) if known else None, [view], obsid=view.obsid, split_ranks=True)
+    merged = merge_rows(parameter_values(current) if known else None, [view], obsid=view.obsid, split_ranks=True)
     alerts = [dbc.Alert(n, color="info", className="py-2") for n in notices]
     if ocat_notice:
         alerts.append(dbc.Alert(ocat_notice, color="warning", className="py-2 usint-ocat-down"))

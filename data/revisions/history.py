@@ -1,11 +1,12 @@
 """The history of one observation: every revision with its sign-offs as they happened, the audit events of its
 revisions (undos, discards, approvals, deleted revisions), what each revision changed, and the current Ocat value
 beside the latest requested value of every parameter that was ever requested (the one merge,
-`data.revisions.compare.merge`, over every revision still in the DB).
+`data.revisions.compare.requested_rows`, over every revision still in the DB).
 
 `obsid_history(session, source, obsid, *, now, obs_ss)` reads the revision DB (`data.revisions.store.history`, one
 query for the events) and the Ocat (one `read_observations`); a down Ocat leaves `ocat_error` set and the
-revision part complete. Dataclasses and a DataFrame out: the figures and grids are built from them without a DB.
+revision part complete. Dataclasses and the merge's rows out (no pandas, D23): the figures and grids are built
+from them without a DB.
 """
 
 from __future__ import annotations
@@ -13,24 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.errors import OcatUnavailable
-from data.lazy_modules import lazy_module
 from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Event
 from data.ocat.read import parameter_values, read_observations
 from data.ocat.sources import OcatSource
 from data.parameters.catalogue import PARAMETERS, SIGNOFF_COLUMNS
-from data.revisions.compare import requested_rows
+from data.revisions.compare import MergedRow, requested_rows
 from data.revisions.store import RevisionView, history
-
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    pd = lazy_module("pandas")
 
 MAX_EVENTS = 2000
 
@@ -78,7 +73,7 @@ class ObsidHistory:
     waits: list[Wait]
     events: list[HistoryEvent]
     changes: dict[str, list[Change]]
-    current: pd.DataFrame
+    current: list[MergedRow]
     """`compare.requested_rows` over every revision (discarded ones too): each parameter some revision requested,
     the latest request and its revision beside the Ocat value now; `state` applied, pending, or unknown when the
     Ocat could not be read."""

@@ -17,7 +17,7 @@ from callbacks._check_rows import (
     value_rows,
     visible_sections,
 )
-from data.revisions.compare import merge
+from data.revisions.compare import merge_rows
 
 
 @dataclass
@@ -28,8 +28,8 @@ class Rev:
 
 
 def rows(original, requested, current, *, known=True) -> dict[str, dict[str, Any]]:  # noqa: ANN001
-    frame = merge(current if known else None, [Rev(originals=original, requests=requested)], split_ranks=True)
-    return {r["id"]: r for r in value_rows(frame, current_known=known)}
+    merged = merge_rows(current if known else None, [Rev(originals=original, requests=requested)], split_ranks=True)
+    return {r["id"]: r for r in value_rows(merged, current_known=known)}
 
 
 def test_rows_show_original_requested_and_current_with_the_merge_state():

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from data.models import PENDING, SIGNED, User
 from data.ocat.sources import SqlAlchemySource
-from data.revisions.compare import APPLIED, UNKNOWN, records
+from data.revisions.compare import APPLIED, UNKNOWN
 from data.revisions.compare import PENDING as PENDING_STATE
 from data.revisions.history import obsid_history
 from data.revisions.signoffs import discard, undo_revision, undo_signoff
@@ -77,7 +77,7 @@ def test_history_changes_in_catalogue_labels_and_units(session, ocat_source, obs
 def test_current_value_beside_the_latest_request(session, ocat_source, obs_ss):
     _history_12345(session)
     view = obsid_history(session, ocat_source, 12345, now=NOW, obs_ss=obs_ss)
-    rows = {r["name"]: r for r in records(view.current)}
+    rows = {r["name"]: r for r in view.current}
     assert set(rows) == {"targname", "y_det_offset"}  # 12345.004 was removed: its request is gone
     assert rows["targname"]["requested"] == "Cas A South"
     assert rows["targname"]["revision"] == "12345.002"  # the discarded revision's request is the latest
@@ -90,7 +90,7 @@ def test_current_value_beside_the_latest_request(session, ocat_source, obs_ss):
 def test_an_applied_request_reads_applied(session, ocat_source, obs_ss):
     make_revision(session, 12345, requests={"targname": "Cas A"}, originals={"targname": "Cas"}, now=T0)
     view = obsid_history(session, ocat_source, 12345, now=NOW, obs_ss=obs_ss)
-    assert view.current.set_index("name").loc["targname", "state"] == APPLIED
+    assert {r["name"]: r["state"] for r in view.current}["targname"] == APPLIED
 
 
 def test_ocat_down_keeps_the_revision_part(session, tmp_path, obs_ss):
@@ -99,13 +99,13 @@ def test_ocat_down_keeps_the_revision_part(session, tmp_path, obs_ss):
     view = obsid_history(session, down, 12345, now=NOW, obs_ss=obs_ss)
     assert view.ocat_error
     assert len(view.revisions) == 3
-    assert set(view.current.state) == {UNKNOWN}
+    assert {r["state"] for r in view.current} == {UNKNOWN}
 
 
 def test_obsid_without_revisions_is_empty(session, ocat_source, obs_ss):
     view = obsid_history(session, ocat_source, 1001, now=NOW, obs_ss=obs_ss)
     assert view.empty
-    assert view.current.empty and view.waits == []
+    assert view.current == [] and view.waits == []
 
 
 def test_undone_signoff_shows_as_event_and_pending_again(session, ocat_source, obs_ss):
