@@ -1,8 +1,8 @@
 """pandas and numpy, loaded on first use (docs/decisions.md, D23).
 
 Together they are about 50 MiB of every worker's memory, and the status board, the editor and the status API never
-use them: a worker that serves only those never loads them. The few modules that work with frames (analytics, the
-three-way merge, the history) write, at the top of the module,
+use them, nor do the check and history pages (the merge is plain Python): a worker that serves only those never
+loads them. The modules that work with frames (analytics) write, at the top of the module,
 
     if TYPE_CHECKING:
         import pandas as pd
