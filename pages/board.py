@@ -43,14 +43,19 @@ def _is_kiosk(kiosk: str | None) -> bool:
     return str(kiosk or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+ROW_HEIGHT_PX = 56
+"""Two lines of the board's text."""
+
+
 def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgGrid:
     return dag.AgGrid(
         id=BoardIds.GRID,
         rowData=rows or [],
         columnDefs=column_defs(kiosk=kiosk, permissions=_settings_value("permissions", DEFAULT_PERMISSIONS)),
         getRowId="params.data.id",
-        # Nothing is cut at 1600 px: headers and cells wrap and a row grows to its text (the wall display wraps
-        # only its long texts, column_defs); the columns with long texts also show their full text as a tooltip.
+        # Nothing is lost at 1600 px: headers and cells wrap within rows of two lines (a fixed height: measuring
+        # every row for autoHeight cost 0.3 s of the page's first second); the free-text columns end a longer
+        # text in "…" and show it whole as a tooltip. The wall display's rows grow to its long texts instead.
         defaultColDef={
             "sortable": True,
             "filter": not kiosk,
@@ -59,11 +64,11 @@ def board_grid(kiosk: bool, rows: list[dict[str, Any]] | None = None) -> dag.AgG
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
             "wrapText": not kiosk,
-            "autoHeight": not kiosk,
         },
         rowClassRules={"board-changed": "params.data.changed", "board-closed": "params.data.state == 'closed'"},
         dashGridOptions={
             "animateRows": False,
+            **({} if kiosk else {"rowHeight": ROW_HEIGHT_PX}),
             "tooltipShowDelay": 300,
             "suppressCellFocus": True,
             "suppressColumnVirtualisation": True,

@@ -35,6 +35,8 @@ WIDTHS = {
 """Starting widths of the board's columns (not the wall's), about 1600 px in all: fitting the grid to its width
 scales them (down to 80 %), so at 1600 px every column, Discard included, is on screen and the long texts wrap."""
 NARROW = ("seq", "submitter", "kind", "state")
+CLAMPED = ("target", "pi", "notes")
+"""Columns of free text: on the board (fixed two-line rows, pages/board.py) a longer text ends in "…"."""
 """Columns too narrow for a filter box and its button: their filter is the box alone (typed text is contained)."""
 KIOSK_WIDTHS = {
     "obsidrev": 150,
@@ -158,6 +160,8 @@ def column_defs(
             col.update(width=width, minWidth=round(width * 0.8))
             if col.get("field") in NARROW:
                 col.update(suppressFloatingFilterButton=True, suppressHeaderFilterButton=True)
+            if col.get("field") in CLAMPED:  # two lines, then "…"; the tooltip has the whole text
+                col["cellClass"] = "board-clamp"
     if kiosk:
         keep = {"obsidrev", "target", "submitter", "submitted", *COLUMNS, "notes"}
         cols = [c for c in cols if (c.get("colId") or c.get("field")) in keep]
