@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from data import analytics
-from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Revision, Signoff, User
+from data.demo.revisions import seed_revisions
+from data.models import DISCARD, NOT_REQUIRED, PENDING, SIGNED, Event, Revision, Signoff, User
 from data.ocat.cache import LocalCache
 from data.revisions.signoffs import undo_signoff
 from tests.factories import make_revision, make_user
@@ -208,3 +211,59 @@ def test_positions_and_instruments_are_kept_like_the_boards_look_ups(session, oc
     fresh = analytics.compute(session, ocat_source, T0, NOW, now=NOW, obs_ss=obs_ss, lookups=LocalCache())
     assert ocat_source.round_trips > reads
     pd.testing.assert_frame_equal(fresh.sky, first.sky)
+
+
+ACTIONS = ("submit.norm", "submit.asis", "sign.general", "sign.usint", "discard.acis", "undo.general", "approve")
+OTHER_ACTIONS = ("schedule.edit", "submit-token.issue")
+
+
+def _seeded_events(session, n: int = 600) -> list[str]:
+    """Demo revisions (seeded as the benchmarks do) and `n` events on them and on other targets, inside, at the
+    edges of and outside [T0, NOW); returns the revisions' obsidrevs."""
+    seed_revisions(session, obsids={o: 100 + o for o in range(1000, 1040)}, count=200, now=NOW, seed=3)
+    revs = session.execute(select(Revision.obsid, Revision.revision_number)).all()
+    targets = [f"{o}.{r:03d}" for o, r in revs]
+    rng = random.Random(7)
+    lo, hi = int(T0.timestamp()), int(NOW.timestamp())
+    rows = []
+    for i in range(n):
+        action = rng.choice(ACTIONS + OTHER_ACTIONS)
+        target = rng.choice(targets) if i % 10 else rng.choice(("2026-02", "schedule", "token"))
+        at = rng.choice((lo, hi - 1, hi, lo - 1)) if i % 25 == 0 else rng.randint(lo - 20 * 86400, hi + 20 * 86400)
+        rows.append({"time": at, "username": "alice", "action": action, "target": target, "before": {}, "after": {}})
+    session.execute(insert(Event), rows)
+    session.flush()
+    return targets
+
+
+def _counted_by_hand(session, targets=None) -> dict[str, int]:
+    """Every event read back and counted in Python: the revision events of [T0, NOW) by action family."""
+    lo, hi = int(T0.timestamp()), int(NOW.timestamp())
+    return dict(
+        Counter(
+            e.action.split(".")[0]
+            for e in session.scalars(select(Event))
+            if lo <= e.time < hi
+            and "." in e.target
+            and not e.action.startswith(("schedule", "submit-token"))
+            and (targets is None or e.target in targets)
+        )
+    )
+
+
+def test_action_totals_counted_by_the_database_match_a_count_by_hand(session):
+    """#14: the page counts the audit trail with GROUP BY; the answer is the frame's (SQLite and PostgreSQL)."""
+    targets = _seeded_events(session)
+    totals = analytics.action_totals(session, T0, NOW)
+    by_hand = _counted_by_hand(session)
+    assert set(by_hand) == {"submit", "sign", "discard", "undo", "approve"}
+    assert dict(zip(totals["action"], totals["count"], strict=True)) == by_hand
+    assert list(totals["count"]) == sorted(totals["count"], reverse=True)
+    framed = analytics.action_counts(analytics.events_frame(session, T0, NOW))
+    assert dict(zip(framed["action"], framed["count"], strict=True)) == by_hand
+    some = set(targets[::3])
+    only = analytics.action_totals(session, T0, NOW, some)
+    assert dict(zip(only["action"], only["count"], strict=True)) == _counted_by_hand(session, some)
+    assert sum(only["count"]) < sum(totals["count"])
+    empty = analytics.action_totals(session, T0, NOW, set())
+    assert empty.empty and list(empty.columns) == ["action", "count"]
