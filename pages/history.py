@@ -26,6 +26,9 @@ SHORT_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc
 """Sign-off column headers short enough for the grid (the full label is the header's tooltip)."""
 _CHECK_LINK = "'[' + params.data.{f} + '](/chkupdata/' + params.data.{f} + ')'"
 _LONG = {"function": "params.value && String(params.value).length > 30 ? params.value : null"}
+ROW_HEIGHT_PX, HEADER_PX, SHOWN_ROWS = 42, 48, 12
+"""The revisions grid has rows of one fixed height and shows at most `SHOWN_ROWS` of them, scrolling the rest:
+ag-grid then draws only the rows in view (an autoHeight grid drew and measured all of them, ~0.3 s at 40 rows)."""
 
 
 def title(obsid: str | None = None, **_query: str) -> str:
@@ -39,6 +42,11 @@ dash.register_page(
     title=title,
     name="Observation History",
 )
+
+
+def grid_height(count: int) -> str:
+    """The grid's height in px: its rows (at most `SHOWN_ROWS`, at least one for the "No revisions." line)."""
+    return f"{HEADER_PX + ROW_HEIGHT_PX * min(max(count, 1), SHOWN_ROWS) + 2}px"
 
 
 def _grid(
@@ -58,7 +66,9 @@ def _grid(
             "tooltipValueGetter": _LONG,
         },
         dashGridOptions={
-            "domLayout": "autoHeight",
+            "rowHeight": ROW_HEIGHT_PX,
+            "headerHeight": HEADER_PX,
+            "rowBuffer": 4,
             "suppressCellFocus": True,
             "animateRows": False,
             "enableCellTextSelection": True,
@@ -66,7 +76,7 @@ def _grid(
             "localeText": {"noRowsToShow": empty},
         },
         className="ag-theme-alpine usint-history-grid",
-        style={"width": "100%"},
+        style={"width": "100%", "height": grid_height(len(rows))},
         **extra,
     )
 
