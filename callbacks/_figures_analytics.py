@@ -8,6 +8,7 @@ Times are converted to the display zone, which the axis titles name (D4).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from data.analytics import AGE_BUCKETS
@@ -312,8 +313,10 @@ def aitoff(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.degrees(x), np.degrees(y)
 
 
-def _graticule() -> list[dict[str, Any]]:
-    """Meridians every 2h of RA, parallels every 30° of Dec, the outline, and RA/Dec labels (two traces)."""
+@functools.cache
+def _graticule() -> tuple[dict[str, Any], ...]:
+    """Meridians every 2h of RA, parallels every 30° of Dec, the outline, and RA/Dec labels (two traces); the same
+    for every map, so made once per process (the traces are only serialised, never changed)."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     lat = np.linspace(-90, 90, 61)
@@ -352,7 +355,7 @@ def _graticule() -> list[dict[str, Any]]:
         "showlegend": False,
         "name": "labels",
     }
-    return [grid, labels]
+    return grid, labels
 
 
 def _round(value: float | None) -> float | None:
@@ -364,7 +367,7 @@ def sky_figure(points: pd.DataFrame, scope: str) -> dict[str, Any]:
     """Targets of recent revisions on an Aitoff map (RA, Dec), coloured by revision state; customdata[0] is the
     obsid (click-through)."""
     title = "Targets of recent revisions"
-    data = _graticule()
+    data = list(_graticule())
     notes = [] if not points.empty else [_note("No positions to show (no revisions, or the Ocat is unavailable)")]
     for state, colour in STATE_COLOURS.items():
         part = points[points["state"] == state] if not points.empty else points

@@ -17,7 +17,7 @@ from dash import Dash, Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import _figures_analytics as figs
-from callbacks._context import now, ocat_lookups, ocat_source, session_scope, settings
+from callbacks._context import live_boards, now, ocat_lookups, ocat_source, session_scope, settings
 from data import analytics
 from data.csv_export import frame_csv
 from data.errors import UsintError, ValidationFailed
@@ -56,7 +56,15 @@ def load(
     start, stop = date_range(start_date, end_date, conf.timezone, moment.astimezone(ZoneInfo(conf.timezone)).date())
     with session_scope(readonly=True) as session:
         data = analytics.compute(
-            session, _source(), start, stop, instruments or None, now=moment, obs_ss=conf.obs_ss, lookups=ocat_lookups()
+            session,
+            _source(),
+            start,
+            stop,
+            instruments or None,
+            now=moment,
+            obs_ss=conf.obs_ss,
+            lookups=ocat_lookups(),
+            frames=live_boards().derived.setdefault("analytics_frames", analytics.KeptFrames()),
         )
     scope = figs.scope_text(start.date().isoformat(), (stop - timedelta(days=1)).date().isoformat(), instruments)
     return data, scope

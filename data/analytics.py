@@ -11,6 +11,7 @@ Times are aware UTC `Timestamp`s (D4); figures convert them to the display zone.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from data.board.live import changed_obsids
+from data.board.rows import token_parts
 from data.errors import OcatUnavailable
 from data.lazy_modules import lazy_module
 from data.models import DISCARD, KINDS, NOT_REQUIRED, PENDING, SIGNED, Event, Revision, Signoff, User
@@ -120,7 +123,7 @@ def _fetch_tuples(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
     """Plain DB-API tuples of a Core statement, still with bound parameters: for ~35k rows a year this skips
     building SQLAlchemy Row objects (a third of the read time on SQLite)."""
     conn = session.connection()
-    compiled = stmt.compile(dialect=conn.dialect)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})  # IN lists
     params: Any = compiled.construct_params()
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup or ())
@@ -132,8 +135,11 @@ def _fetch_tuples(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def revisions_frame(session: Session, start: datetime, stop: datetime) -> pd.DataFrame:
-    """One row per revision submitted in [start, stop), plus older ones still open at `start` (`in_range` False).
+def revisions_frame(
+    session: Session, start: datetime, stop: datetime, obsids: Collection[int] | None = None
+) -> pd.DataFrame:
+    """One row per revision submitted in [start, stop), plus older ones still open at `start` (`in_range` False);
+    only those of `obsids` when given.
 
     Columns: FRAME_COLUMNS (`instrument` is added by `attach_instruments`). `closed` is when the revision stopped
     being open (its last sign-off or discard time), NaT while open.
@@ -154,6 +160,8 @@ def revisions_frame(session: Session, start: datetime, stop: datetime) -> pd.Dat
         .join(Signoff, Signoff.revision_id == Revision.id)
         .join(User, User.id == Revision.user_id)
     )
+    if obsids is not None:
+        base = base.where(Revision.obsid.in_(sorted(obsids)))
     # Two statements: the range itself is an index range scan; one OR over both halves made SQLite scan all.
     older = base.where(Revision.time < lo, or_(pending_any, closed_after)).order_by(Revision.time, Revision.id)
     in_range = base.where(Revision.time >= lo, Revision.time < hi).order_by(Revision.time, Revision.id)
@@ -273,6 +281,49 @@ def _shape(
     for i, c in enumerate(SIGNOFF_COLUMNS):
         data[f"{c}_time"] = _ts(times[i])
     return pd.DataFrame(data)
+
+
+class KeptFrames:
+    """A worker's revisions frames by database and range, kept current from the `changes` table as the live board
+    is (`data.board.live`, issue #14): an unchanged token gives the kept frame; a few changed obsids re-read only
+    their rows; anything the `changes` rows cannot explain (or renamed users) reads the range in full. The newest
+    `size` ranges are kept. The frames are shared: callers must not change them (`compute` never does)."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self.full_reads = 0
+        self._kept: dict[tuple[str, int, int], tuple[tuple[int, int], tuple[Any, ...], pd.DataFrame]] = {}
+        self._lock = threading.Lock()
+
+    def frame(self, session: Session, start: datetime, stop: datetime) -> pd.DataFrame:
+        """`revisions_frame(session, start, stop)`, from the kept one when the database allows."""
+        key = (str(session.get_bind().engine.url), _epoch(start), _epoch(stop))
+        parts = token_parts(session)
+        names = tuple(session.execute(select(User.id, User.username).order_by(User.id)).tuples())
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[:2] == (parts, names):
+                return kept[2]
+            dirty = changed_obsids(session, kept[0], parts) if kept is not None and kept[1] == names else None
+            if dirty is None:
+                self.full_reads += 1
+                frame = revisions_frame(session, start, stop)
+            else:
+                frame = _splice(kept[2], revisions_frame(session, start, stop, dirty), dirty)
+            self._kept.pop(key, None)
+            self._kept[key] = (parts, names, frame)
+            while len(self._kept) > self.size:
+                del self._kept[next(iter(self._kept))]
+            return frame
+
+
+def _splice(kept: pd.DataFrame, fresh: pd.DataFrame, obsids: Collection[int]) -> pd.DataFrame:
+    """`kept` with the rows of `obsids` replaced by `fresh`, in `revisions_frame`'s order (by time, then id: the
+    older open ones all come before `start`)."""
+    rest = kept[~kept["obsid"].isin(list(obsids))]
+    out = pd.concat([rest, fresh], ignore_index=True) if len(fresh) else rest
+    order = np.lexsort((out["id"].to_numpy(), _secs(out["time"])))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def empty_frame() -> pd.DataFrame:
@@ -677,12 +728,13 @@ def compute(
     obs_ss: Path | str,
     sky_limit: int = 150,
     lookups: Cache | None = None,
+    frames: KeptFrames | None = None,
 ) -> AnalyticsData:
     """Read the range once (revision DB, events, the instruments through `data.ocat.lookups` (kept in `lookups`
     for 10 minutes, one batched read for the rest) and the positions of the `sky_limit` most recently revised obsids
     (kept the same way, `ocat_positions`)) and compute every aggregate. A down Ocat sets `ocat_error`: instruments are then
     unknown (an instrument filter keeps nothing) and the sky map is empty."""
-    df = revisions_frame(session, start, stop)
+    df = frames.frame(session, start, stop) if frames is not None else revisions_frame(session, start, stop)
     ocat_error = None
     basics: dict[int, dict[str, Any]] = {}
     positions: dict[int, dict[str, Any]] = {}
@@ -720,6 +772,7 @@ __all__ = [
     "AnalyticsData",
     "compute",
     "INSTRUMENTS",
+    "KeptFrames",
     "NOT_REQUIRED",
     "STATES",
     "action_counts",

@@ -131,15 +131,9 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: dat
     Called under the board's update lock; `live` changes only after every read succeeded."""
     if parts == live.parts:
         return True
-    (changed0, ev0), (changed1, ev1) = live.parts, parts
-    if changed1 < changed0 or ev1 < ev0:
-        return False  # an older snapshot than the board's, or another database: read it as it is
-    dirty: set[int] = set()
-    if changed1 > changed0:
-        found = session.connection().execute(_CHANGED, {"after": changed0, "upto": changed1}).all()
-        if not found or found[0][1] > changed0 + 1 or len(found) > MAX_CHANGES:
-            return False  # rows after the board's token were deleted (pruned), or too many to re-read by obsid
-        dirty = {obsid for obsid, _oldest in found}
+    dirty = changed_obsids(session, live.parts, parts)
+    if dirty is None:
+        return False
     fresh = board_rows(session, now=now, window_h=window_h, obsids=dirty) if dirty else []
     for rid in [rid for rid, row in live.rows.items() if row.obsid in dirty]:
         del live.rows[rid]
@@ -148,3 +142,17 @@ def _catch_up(session: Session, live: _Live, parts: tuple[int, int], *, now: dat
     if dirty:  # those obsids' rows are now as listed at this cutoff: an earlier one may miss some
         live.cutoff = max(live.cutoff, int(now.timestamp() - window_h * 3600))
     return True
+
+
+def changed_obsids(session: Session, before: tuple[int, int], after: tuple[int, int]) -> set[int] | None:
+    """The obsids whose revisions or sign-offs changed from token parts `before` to `after` (`changes` rows);
+    None when those rows cannot tell and only a full read will do."""
+    (changed0, ev0), (changed1, ev1) = before, after
+    if changed1 < changed0 or ev1 < ev0:
+        return None  # an older snapshot than the reader's, or another database: read it as it is
+    if changed1 == changed0:
+        return set()
+    found = session.connection().execute(_CHANGED, {"after": changed0, "upto": changed1}).all()
+    if not found or found[0][1] > changed0 + 1 or len(found) > MAX_CHANGES:
+        return None  # rows after the reader's token were deleted (pruned), or too many to re-read by obsid
+    return {obsid for obsid, _oldest in found}

@@ -267,3 +267,38 @@ def test_action_totals_counted_by_the_database_match_a_count_by_hand(session):
     assert sum(only["count"]) < sum(totals["count"])
     empty = analytics.action_totals(session, T0, NOW, set())
     assert empty.empty and list(empty.columns) == ["action", "count"]
+
+
+def _same_data(a: analytics.AnalyticsData, b: analytics.AnalyticsData) -> None:
+    for name in ("frame", "weekly", "turnaround", "backlog", "ages", "by_instrument", "by_submitter", "sky", "actions"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+def test_kept_frames_follow_the_changes_table_and_equal_a_fresh_read(session):
+    """#14: the page's frame is kept per range and brought up to date from the `changes` rows (by obsid), as the
+    live board is; after sign-offs, a discard, a new revision and a kind changed by SQL it equals a fresh read, and
+    so does every aggregate (SQLite and PostgreSQL triggers)."""
+    seed_revisions(session, obsids={o: 100 + o for o in range(2000, 2060)}, count=400, now=NOW, seed=5)
+    start, stop = NOW - 200 * D, NOW + D
+    kept = analytics.KeptFrames()
+    first = kept.frame(session, start, stop)
+    pd.testing.assert_frame_equal(first, analytics.revisions_frame(session, start, stop))
+    assert kept.frame(session, start, stop) is first and kept.full_reads == 1
+    open_ids = session.scalars(select(Signoff.revision_id).where(Signoff.general_status == PENDING)).all()
+    old = session.scalar(select(Revision.id).where(Revision.time < int(start.timestamp())).limit(1))
+    session.execute(update(Signoff).where(Signoff.revision_id == open_ids[0]).values(general_status=SIGNED))
+    session.execute(
+        update(Signoff)
+        .where(Signoff.revision_id == open_ids[1])
+        .values(general_status=DISCARD, general_time=int(NOW.timestamp()))
+    )
+    session.execute(update(Revision).where(Revision.id == old).values(kind="clone"))
+    make_revision(session, 2001, "norm", now=NOW - H, user=make_user(session, "alice"))
+    _reload_users(session)
+    session.flush()
+    caught_up = kept.frame(session, start, stop)
+    assert kept.full_reads == 1 and caught_up is not first
+    pd.testing.assert_frame_equal(caught_up, analytics.revisions_frame(session, start, stop))
+    assert len(caught_up) == len(first) + 1
+    fresh = analytics.compute(session, None, start, stop, now=NOW, obs_ss="")
+    _same_data(analytics.compute(session, None, start, stop, now=NOW, obs_ss="", frames=kept), fresh)
