@@ -3,7 +3,9 @@
 `revisions_frame(session, start, stop)` reads one row per revision (one SQL statement, no ORM objects): every
 revision submitted in [start, stop) (`in_range` True) plus the older ones that were still open at `start`
 (`in_range` False, so that the backlog and today's pending items are right). The other functions are pure
-functions of that frame (and `now`), so tests give them hand-made frames or frames of hand-made revisions.
+functions of that frame (and `now`), so tests give them hand-made frames or frames of hand-made revisions. The page
+keeps its frame per range in a `KeptFrames` (the app's) and brings it up to date from the `changes` table, as the
+live board does; the audit trail's actions are counted by the database (`action_totals`).
 
 Times are aware UTC `Timestamp`s (D4); figures convert them to the display zone.
 """
