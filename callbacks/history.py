@@ -53,7 +53,7 @@ def build_content(data: ObsidHistory, zone_name: str) -> tuple[Any, ...]:
     elif data.ocat_missing:
         alerts.append(ui.banner(f"Obsid {data.obsid} is not in the Ocat, so current values are not shown."))
     header = html.Div([ui.header(data.obsid, data.targname, data.status, len(data.revisions), zone_name), *alerts])
-    current = ui.current_table(current_rows(data))
+    current = ui.current_grid(current_rows(data))
     return header, False, current, timeline_figure(data, zone_name), revision_rows(data, fmt), ""
 
 

@@ -250,6 +250,7 @@ class HistoryIds(StrEnum):
     HEADING = "history-heading"
     BODY = "history-body"
     CURRENT = "history-current"
+    CURRENT_GRID = "history-current-grid"
     REVISIONS = "history-revisions"
     REFRESH = "history-refresh"
 

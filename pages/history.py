@@ -19,16 +19,11 @@ from callbacks._first_view import first_view as read_first
 from callbacks.history import load_history
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from pages._components.cards import page_header
-from pages._components.history_parts import obsid_form, prompt
+from pages._components.history_parts import CHECK_LINK, history_grid, obsid_form, prompt
 from pages._ids import HistoryIds
 
 SHORT_LABELS = {"general": "General", "acis": "ACIS", "acis_si": "ACIS SI", "hrc_si": "HRC SI", "usint": "Verify"}
 """Sign-off column headers short enough for the grid (the full label is the header's tooltip)."""
-_CHECK_LINK = "'[' + params.data.{f} + '](/chkupdata/' + params.data.{f} + ')'"
-_LONG = {"function": "params.value && String(params.value).length > 30 ? params.value : null"}
-ROW_HEIGHT_PX, HEADER_PX, SHOWN_ROWS = 42, 48, 12
-"""The revisions grid has rows of one fixed height and shows at most `SHOWN_ROWS` of them, scrolling the rest:
-ag-grid then draws only the rows in view (an autoHeight grid drew and measured all of them, ~0.3 s at 40 rows)."""
 
 
 def title(obsid: str | None = None, **_query: str) -> str:
@@ -44,50 +39,13 @@ dash.register_page(
 )
 
 
-def grid_height(count: int) -> str:
-    """The grid's height in px: its rows (at most `SHOWN_ROWS`, at least one for the "No revisions." line)."""
-    return f"{HEADER_PX + ROW_HEIGHT_PX * min(max(count, 1), SHOWN_ROWS) + 2}px"
-
-
-def _grid(
-    grid_id: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]], empty: str, **extra: Any
-) -> dag.AgGrid:
-    return dag.AgGrid(
-        id=grid_id,
-        rowData=rows,
-        columnDefs=columns,
-        getRowId="params.data.id",
-        defaultColDef={
-            "sortable": False,
-            "resizable": True,
-            "suppressMovable": True,
-            "minWidth": 80,
-            "flex": 1,
-            "tooltipValueGetter": _LONG,
-        },
-        dashGridOptions={
-            "rowHeight": ROW_HEIGHT_PX,
-            "headerHeight": HEADER_PX,
-            "rowBuffer": 4,
-            "suppressCellFocus": True,
-            "animateRows": False,
-            "enableCellTextSelection": True,
-            "tooltipShowDelay": 300,
-            "localeText": {"noRowsToShow": empty},
-        },
-        className="ag-theme-alpine usint-history-grid",
-        style={"width": "100%", "height": grid_height(len(rows))},
-        **extra,
-    )
-
-
 def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
     """One row per revision, newest first (and revisions removed by their submitter)."""
     signoffs = [
         {"field": c, "headerName": SHORT_LABELS[c], "headerTooltip": SIGNOFF_LABELS[c], "tooltipField": f"{c}_tip"}
         for c in SIGNOFF_COLUMNS
     ]
-    return _grid(
+    return history_grid(
         HistoryIds.REVISIONS,
         [
             {
@@ -96,7 +54,7 @@ def revisions_grid(rows: list[dict[str, Any]]) -> dag.AgGrid:
                 "cellRenderer": "markdown",
                 "minWidth": 110,
                 "valueGetter": {
-                    "function": f"params.data.link ? {_CHECK_LINK.format(f='obsidrev')} : params.data.obsidrev"
+                    "function": f"params.data.link ? {CHECK_LINK.format(f='obsidrev')} : params.data.obsidrev"
                 },
             },
             {"field": "kind", "headerName": "Kind", "minWidth": 70, "maxWidth": 90},
