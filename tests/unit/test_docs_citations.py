@@ -6,7 +6,7 @@ The code cites the design docs in comments and docstrings with these schemes:
   the doc name is the file name, `docs/<name, lower case>.md`; each § needs a heading `## §N.N …` there, and a
   sub-item (`#17`, `item 7`, `step 14`, `C3`) a row `| 17 |` / `| C3 |` or a list item `7.` in that section.
   A § without a doc name before it is refused: name the doc.
-* `D1`–`D22` (decisions, `docs/decisions.md`), `E1`… (the house style's practices, `docs/style.md`),
+* `D1`–`D24` (decisions, `docs/decisions.md`), `E1`… (the house style's practices, `docs/style.md`),
   `K1`… (data-layer quirks) and `Q1`… (Ocat queries, both `docs/data-layer.md`): a heading or a first table cell.
 * A bare doc name (`INTERFACE.md`, `ARCHITECTURE`): the file exists.
 """
