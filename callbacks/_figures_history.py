@@ -15,18 +15,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callbacks._figures_analytics import WHITE
+from callbacks._figures_analytics import COLUMN_COLOURS, WHITE
 from data.clock import local_text
 from data.parameters.catalogue import SIGNOFF_COLUMNS, SIGNOFF_LABELS
 from data.revisions.history import HistoryEvent, ObsidHistory, Wait
 
-COLUMN_COLOURS = {
-    "general": "#1f77b4",
-    "acis": "#2ca02c",
-    "acis_si": "#9467bd",
-    "hrc_si": "#8c564b",
-    "usint": "#ff7f0e",
-}
 KIND_SYMBOLS = {"norm": "circle", "asis": "star", "remove": "x", "clone": "diamond"}
 EVENT_STYLE = {
     "sign": ("triangle-right", "#2f4f4f"),
