@@ -52,6 +52,8 @@ def test_his001_history_of_an_obsid_with_revisions(started: Any, settings: dict[
     first = started.driver.find_element(By.CSS_SELECTOR, "#history-revisions .ag-row a[href^='/chkupdata/']")
     assert first.text.startswith(f"{obsid}.")
     assert started.driver.find_elements(By.CSS_SELECTOR, "#history-current .ag-row")
+    linked = started.driver.find_element(By.CSS_SELECTOR, "#history-current .ag-row a[href^='/chkupdata/']")
+    assert linked.get_attribute("href").endswith(f"/chkupdata/{linked.text}") and linked.text.startswith(f"{obsid}.")
     link = started.driver.find_element(By.CSS_SELECTOR, f'a[href="/ocatdatapage/{obsid}"]')
     assert link.is_displayed()
     assert console_errors(started) == []
