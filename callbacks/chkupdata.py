@@ -82,6 +82,11 @@ def _current(obsid: int) -> tuple[dict[str, Any], str | None]:
         return {}, f"Obsid {obsid} is not in the Ocat, so current values are not shown."
 
 
+def _step_button(text: str, obsidrev: str) -> dbc.Button:
+    """A button to the check page of the revision before or after this one."""
+    return dbc.Button(text, href=f"/chkupdata/{obsidrev}", size="sm", outline=True, color="secondary", className="me-2")
+
+
 def build_content(
     view: Any, revisions: list[Any], current: dict[str, Any], notices: list[str], ocat_notice: str | None
 ) -> html.Div:
@@ -100,26 +105,8 @@ def build_content(
     next_rev = revisions[index + 1] if index + 1 < len(revisions) else None
     nav = html.Div(
         [
-            dbc.Button(
-                f"← {prev_rev.obsidrev}",
-                href=f"/chkupdata/{prev_rev.obsidrev}",
-                size="sm",
-                outline=True,
-                color="secondary",
-                className="me-2",
-            )
-            if prev_rev
-            else None,
-            dbc.Button(
-                f"{next_rev.obsidrev} →",
-                href=f"/chkupdata/{next_rev.obsidrev}",
-                size="sm",
-                outline=True,
-                color="secondary",
-                className="me-2",
-            )
-            if next_rev
-            else None,
+            _step_button(f"← {prev_rev.obsidrev}", prev_rev.obsidrev) if prev_rev else None,
+            _step_button(f"{next_rev.obsidrev} →", next_rev.obsidrev) if next_rev else None,
             dbc.Button(
                 "Open in the editor",
                 href=f"/ocatdatapage/{view.obsid}",
